@@ -1,0 +1,80 @@
+"""Typed settings read from the environment and `.env`, built once in `main()`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SUPPORTED_LANGUAGES = ("pl", "uk", "en")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/kisbot.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Everything configurable about the bot; see the README for each variable."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
+    )
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    timezone: str = Field(default="Europe/Warsaw", alias="KISBOT_TIMEZONE")
+    default_language: str = Field(default="pl", alias="KISBOT_DEFAULT_LANGUAGE")
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, alias="KISBOT_ADMIN_IDS"
+    )
+    log_level: str = Field(default="INFO", alias="KISBOT_LOG_LEVEL")
+    max_concurrent_updates: int = Field(default=32, alias="KISBOT_MAX_CONCURRENT_UPDATES")
+    invite_valid_days: int = Field(default=30, alias="KISBOT_INVITE_VALID_DAYS")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept "1,2 3" as well as a list."""
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(",", " ").split()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _check_language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The zone every person-facing time is shown and parsed in."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def token(self) -> str | None:
+        """The bot token as plain text, or None when not configured."""
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file, or None for other databases or in-memory SQLite."""
+        if not self.database_url.startswith("sqlite"):
+            return None
+        _, _, rest = self.database_url.partition(":///")
+        if not rest or rest.startswith(":memory:"):
+            return None
+        return Path(rest.split("?")[0])

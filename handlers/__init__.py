@@ -1,0 +1,1 @@
+"""Telegram-facing code: parse updates, call one service, render texts and keyboards."""

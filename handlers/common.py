@@ -1,0 +1,86 @@
+"""Helpers shared by the feature handlers: language, safe sending, callback answers."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+
+from bot.context import KisContext
+from bot.i18n import guess_language
+from models import Person
+from services import people
+
+log = logging.getLogger(__name__)
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def language_for(update: Update, context: KisContext, person: Person | None) -> str:
+    """The person's stored language, else a guess from Telegram's language_code."""
+    if person is not None:
+        return person.language
+    user = update.effective_user
+    return guess_language(
+        user.language_code if user else None, context.deps.settings.default_language
+    )
+
+
+async def reply(update: Update, text: str, markup: Markup = None) -> None:
+    """Send `text` to the chat the update came from."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await chat.send_message(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+
+
+async def edit_or_reply(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace the message whose button was pressed; send a new one if that is impossible."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        try:
+            await query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            log.info("edit failed (%s); sending a new message", type(exc).__name__)
+    await reply(update, text, markup)
+
+
+async def send_to(context: KisContext, chat_id: int, text: str, markup: Markup = None) -> bool:
+    """Send to another person's chat; False (logged, no personal data) if they blocked us."""
+    try:
+        await context.bot.send_message(
+            chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML
+        )
+    except Forbidden:
+        log.info("recipient unreachable (blocked the bot)")
+        return False
+    except BadRequest as exc:
+        log.warning("message not delivered: %s", type(exc).__name__)
+        return False
+    return True
+
+
+async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Answer the pressed button (stops the client's spinner), optionally with a notice."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest:
+        log.info("callback query too old to answer")
+
+
+async def load_person(update: Update, context: KisContext) -> Person | None:
+    """The person behind the update (a snapshot, detached from its session), or None."""
+    user = update.effective_user
+    if user is None:
+        return None
+    async with context.deps.transaction() as session:
+        return await people.get_by_telegram_id(session, user.id)

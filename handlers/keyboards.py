@@ -1,0 +1,126 @@
+"""Keyboard builders: pure functions of the translator, the language and ids."""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.settings import SUPPORTED_LANGUAGES
+from handlers.callbacks import encode
+
+# Main-menu buttons: message id of the label → action name used by the text router.
+MAIN_MENU_PARTICIPANT = (("menu-mydata", "mydata"), ("menu-language", "language"))
+MAIN_MENU_COMMON = (("menu-about", "about"),)
+MAIN_MENU_STAFF = (("menu-staff", "staff"),)
+NO_CODE = "-"
+
+
+def _button(text: str, feature: str, action: str, *args: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=encode(feature, action, *args))
+
+
+def language_keyboard(
+    feature: str, action: str, *args: str, current: str | None = None
+) -> InlineKeyboardMarkup:
+    """One button per supported language; `current` is ticked."""
+    rows = [
+        [
+            _button(
+                ("✓ " if lang == current else "") + LANGUAGE_NAMES[lang],
+                feature,
+                action,
+                lang,
+                *args,
+            )
+        ]
+        for lang in SUPPORTED_LANGUAGES
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def consent_keyboard(t: Translator, lang: str, code: str) -> InlineKeyboardMarkup:
+    """Agree / decline / other language, under the consent text."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(t(lang, "btn-consent-agree"), "ob", "y", lang, code)],
+            [_button(t(lang, "btn-consent-decline"), "ob", "n", lang)],
+            [_button(t(lang, "btn-change-language"), "ob", "s", code)],
+        ]
+    )
+
+
+def phone_keyboard(t: Translator, lang: str) -> ReplyKeyboardMarkup:
+    """Share the phone number through Telegram, or skip."""
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(t(lang, "btn-share-phone"), request_contact=True)],
+            [KeyboardButton(t(lang, "btn-skip-phone"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def main_menu(t: Translator, lang: str, is_staff: bool) -> ReplyKeyboardMarkup:
+    """The big buttons at the bottom of the chat."""
+    items = list(MAIN_MENU_PARTICIPANT) + list(MAIN_MENU_COMMON)
+    if is_staff:
+        items = list(MAIN_MENU_STAFF) + items
+    rows = [[KeyboardButton(t(lang, msg_id))] for msg_id, _ in items]
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+
+
+def main_menu_actions(t: Translator) -> dict[str, str]:
+    """Label text (in every language) → main-menu action."""
+    actions: dict[str, str] = {}
+    for msg_id, action in MAIN_MENU_PARTICIPANT + MAIN_MENU_COMMON + MAIN_MENU_STAFF:
+        for label in t.all_variants(msg_id).values():
+            actions[label] = action
+    return actions
+
+
+def mydata_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
+    """Under "My data": delete everything."""
+    return InlineKeyboardMarkup([[_button(t(lang, "btn-delete-data"), "md", "del")]])
+
+
+def delete_confirm_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
+    """Last question before anonymisation."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(t(lang, "btn-delete-confirm"), "md", "yes")],
+            [_button(t(lang, "btn-delete-keep"), "md", "no")],
+        ]
+    )
+
+
+def staff_menu(t: Translator, lang: str, pending: int) -> InlineKeyboardMarkup:
+    """The staff menu."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(t(lang, "btn-staff-pending", count=pending), "st", "pd")],
+            [_button(t(lang, "btn-staff-invite"), "st", "inv")],
+        ]
+    )
+
+
+def approval_keyboard(t: Translator, lang: str, person_id: int) -> InlineKeyboardMarkup:
+    """Approve / Reject one self-registration."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(t(lang, "btn-approve"), "st", "ap", person_id),
+                _button(t(lang, "btn-reject"), "st", "rj", person_id),
+            ]
+        ]
+    )
+
+
+def cancel_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
+    """A single Cancel for a question that waits for typed text."""
+    return InlineKeyboardMarkup([[_button(t(lang, "btn-cancel"), "st", "cx")]])

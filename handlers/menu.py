@@ -1,0 +1,112 @@
+"""Main menu: about & contact, language, "my data" and deletion."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from telegram import ReplyKeyboardRemove, Update
+
+from bot.context import KisContext
+from bot.i18n import LANGUAGE_NAMES
+from handlers import keyboards as kb
+from handlers.callbacks import Callback
+from handlers.common import answer, edit_or_reply, reply
+from models import Person
+from services import people
+
+
+def local_time(context: KisContext, moment: datetime | None) -> str:
+    """A timestamp as people read it: day.month.year hour:minute in the club's time zone."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(context.deps.settings.tz).strftime("%d.%m.%Y %H:%M")
+
+
+async def show_menu(update: Update, context: KisContext, person: Person) -> None:
+    """Show the main menu keyboard."""
+    t = context.deps.i18n
+    await reply(
+        update,
+        t(person.language, "main-menu-greeting", name=html.escape(person.display_name or "")),
+        kb.main_menu(t, person.language, person.is_staff),
+    )
+
+
+async def show_about(update: Update, context: KisContext, lang: str) -> None:
+    """About the club and how to reach the coordinator."""
+    await reply(update, context.deps.i18n(lang, "about-contact"))
+
+
+async def show_language_choice(update: Update, context: KisContext, person: Person) -> None:
+    """Offer the supported languages."""
+    await reply(
+        update,
+        context.deps.i18n(person.language, "choose-language"),
+        kb.language_keyboard("lg", "set", current=person.language),
+    )
+
+
+async def on_language_callback(
+    update: Update, context: KisContext, person: Person, cb: Callback
+) -> None:
+    """lg:set:<lang>: store the language and re-send the menu in it."""
+    deps, t = context.deps, context.deps.i18n
+    if cb.action != "set" or len(cb.args) != 1 or cb.args[0] not in t.bundles:
+        await answer(update, t(person.language, "button-stale"), alert=True)
+        return
+    async with deps.transaction() as session:
+        person = await people.set_language(session, person.id, cb.args[0])
+    lang = person.language
+    await answer(update)
+    await edit_or_reply(update, t(lang, "language-changed", language=LANGUAGE_NAMES[lang]))
+    await reply(update, t(lang, "menu-hint"), kb.main_menu(t, lang, person.is_staff))
+
+
+def describe_person(context: KisContext, person: Person) -> str:
+    """Everything stored about the person, as they will read it."""
+    t, lang = context.deps.i18n, person.language
+    return t(
+        lang,
+        "mydata-summary",
+        name=html.escape(person.display_name or "—"),
+        phone=html.escape(person.phone or "—"),
+        language=LANGUAGE_NAMES.get(person.language, person.language),
+        telegram_id=str(person.telegram_id),
+        status=t(lang, f"status-{person.status}"),
+        role=t(lang, f"role-{person.role}"),
+        source=t(lang, f"source-{person.source}"),
+        registered=local_time(context, person.created_at),
+        consent=local_time(context, person.consent_at),
+    )
+
+
+async def show_my_data(update: Update, context: KisContext, person: Person) -> None:
+    """/mydata: the person's data with a Delete button."""
+    t = context.deps.i18n
+    markup = None if person.is_staff else kb.mydata_keyboard(t, person.language)
+    await reply(update, describe_person(context, person), markup)
+
+
+async def on_mydata_callback(
+    update: Update, context: KisContext, person: Person, cb: Callback
+) -> None:
+    """md:del asks to confirm, md:yes anonymises, md:no keeps everything."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    if person.is_staff:
+        await answer(update, t(lang, "delete-staff-refused"), alert=True)
+        return
+    if cb.action == "del":
+        await answer(update)
+        await edit_or_reply(update, t(lang, "delete-confirm"), kb.delete_confirm_keyboard(t, lang))
+    elif cb.action == "no":
+        await answer(update)
+        await edit_or_reply(update, t(lang, "delete-kept"))
+    elif cb.action == "yes":
+        async with deps.transaction() as session:
+            await people.anonymise(session, person.id, deps.clock())
+        await answer(update)
+        await edit_or_reply(update, t(lang, "delete-done"))
+        await reply(update, t(lang, "delete-goodbye"), ReplyKeyboardRemove())
+    else:
+        await answer(update, t(lang, "button-stale"), alert=True)

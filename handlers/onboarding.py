@@ -1,0 +1,167 @@
+"""/start, language, consent, name and phone: getting a person into the club's bot."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from telegram import ReplyKeyboardRemove, Update
+
+from bot.context import KisContext
+from handlers import keyboards as kb
+from handlers.callbacks import Callback
+from handlers.common import answer, edit_or_reply, language_for, reply, send_to
+from models import Person, PersonStatus
+from services import people
+from services.errors import InvalidInput
+
+_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def _invite_code(context: KisContext) -> str:
+    """The deep-link payload if it looks like an invite code, else the "no code" marker."""
+    if context.args and _CODE_RE.match(context.args[0]):
+        return context.args[0]
+    return kb.NO_CODE
+
+
+async def start(update: Update, context: KisContext) -> None:
+    """/start [invite code]: resume where the person is, or begin with the language choice."""
+    user = update.effective_user
+    if user is None:
+        return
+    deps = context.deps
+    code = _invite_code(context)
+    outcome: people.InviteOutcome = "none"
+    async with deps.transaction() as session:
+        person = await people.get_by_telegram_id(session, user.id)
+        if person is not None and code != kb.NO_CODE:
+            outcome = await people.apply_invite(session, person, code, deps.clock())
+    if person is None:
+        lang = language_for(update, context, None)
+        await reply(
+            update,
+            deps.i18n(lang, "welcome-choose-language"),
+            kb.language_keyboard("ob", "l", code, current=lang),
+        )
+        return
+    await _tell_invite_outcome(update, context, person, outcome)
+    await resume(update, context, person)
+
+
+async def _tell_invite_outcome(
+    update: Update, context: KisContext, person: Person, outcome: people.InviteOutcome
+) -> None:
+    t = context.deps.i18n
+    if outcome == "invalid":
+        await reply(update, t(person.language, "invite-invalid"))
+    elif outcome == "accepted":
+        await reply(
+            update,
+            t(person.language, "invite-accepted", name=html.escape(person.display_name or "")),
+        )
+
+
+async def resume(update: Update, context: KisContext, person: Person) -> None:
+    """Tell the person where they are and show what they can do next."""
+    t, lang = context.deps.i18n, person.language
+    if person.status == PersonStatus.ONBOARDING.value:
+        if person.awaiting == "phone":
+            await reply(update, t(lang, "ask-phone"), kb.phone_keyboard(t, lang))
+        else:
+            await reply(update, t(lang, "ask-name"), ReplyKeyboardRemove())
+    elif person.status == PersonStatus.PENDING.value:
+        await reply(update, t(lang, "registration-pending"), ReplyKeyboardRemove())
+    elif person.status == PersonStatus.ACTIVE.value:
+        await reply(
+            update,
+            t(lang, "main-menu-greeting", name=html.escape(person.display_name or "")),
+            kb.main_menu(t, lang, person.is_staff),
+        )
+    else:
+        await reply(update, t(lang, "account-inactive"), ReplyKeyboardRemove())
+
+
+async def on_callback(update: Update, context: KisContext, cb: Callback) -> None:
+    """ob:l (language chosen), ob:s (choose again), ob:y (agree), ob:n (decline)."""
+    t = context.deps.i18n
+    if cb.action == "l" and len(cb.args) == 2 and cb.args[0] in t.bundles:
+        lang, code = cb.args
+        await answer(update)
+        await edit_or_reply(update, t(lang, "consent-text"), kb.consent_keyboard(t, lang, code))
+    elif cb.action == "s" and len(cb.args) == 1:
+        lang = language_for(update, context, None)
+        await answer(update)
+        await edit_or_reply(
+            update,
+            t(lang, "welcome-choose-language"),
+            kb.language_keyboard("ob", "l", cb.args[0], current=lang),
+        )
+    elif cb.action == "n" and len(cb.args) == 1 and cb.args[0] in t.bundles:
+        await answer(update)
+        await edit_or_reply(update, t(cb.args[0], "consent-declined"))
+    elif cb.action == "y" and len(cb.args) == 2 and cb.args[0] in t.bundles:
+        await _agree(update, context, cb.args[0], cb.args[1])
+    else:
+        await answer(update, t(language_for(update, context, None), "button-stale"), alert=True)
+
+
+async def _agree(update: Update, context: KisContext, lang: str, code: str) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    deps = context.deps
+    async with deps.transaction() as session:
+        result = await people.give_consent(
+            session, user.id, lang, None if code == kb.NO_CODE else code, deps.clock()
+        )
+    person, t = result.person, deps.i18n
+    await answer(update)
+    await edit_or_reply(update, t(person.language, "consent-thanks"))
+    await _tell_invite_outcome(update, context, person, result.invite)
+    await resume(update, context, person)
+
+
+async def on_name(update: Update, context: KisContext, person: Person, text: str) -> None:
+    """The answer to "what is your name?"."""
+    deps, t = context.deps, context.deps.i18n
+    try:
+        async with deps.transaction() as session:
+            person = await people.set_name(session, person.id, text)
+    except InvalidInput as exc:
+        await reply(update, t(person.language, exc.reason))
+        return
+    await reply(update, t(person.language, "ask-phone"), kb.phone_keyboard(t, person.language))
+
+
+async def on_phone(update: Update, context: KisContext, person: Person, phone: str | None) -> None:
+    """The shared contact, a typed number, or "skip": finish the onboarding."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    try:
+        async with deps.transaction() as session:
+            person = await people.finish_onboarding(session, person.id, phone, deps.clock())
+            status = person.status
+            approvers = await people.approver_chats(session) if status == "pending" else []
+    except InvalidInput as exc:
+        await reply(update, t(lang, exc.reason), kb.phone_keyboard(t, lang))
+        return
+    if status == PersonStatus.ACTIVE.value:
+        await reply(
+            update,
+            t(lang, "registration-active", name=html.escape(person.display_name or "")),
+            kb.main_menu(t, lang, person.is_staff),
+        )
+        return
+    await reply(update, t(lang, "registration-pending"), ReplyKeyboardRemove())
+    for chat_id, staff_lang in approvers:
+        await send_to(
+            context,
+            chat_id,
+            t(
+                staff_lang,
+                "staff-new-registration",
+                name=html.escape(person.display_name or ""),
+                phone=html.escape(person.phone or "—"),
+            ),
+            kb.approval_keyboard(t, staff_lang, person.id),
+        )

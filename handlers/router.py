@@ -1,0 +1,193 @@
+"""Entry points registered on the Application: route each update to its feature handler."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import KisContext
+from handlers import keyboards as kb
+from handlers import menu, onboarding, staff
+from handlers.callbacks import decode
+from handlers.common import answer, language_for, load_person, reply
+from models import Person, PersonStatus
+
+
+async def _active(update: Update, context: KisContext) -> Person | None:
+    """The person if fully registered; otherwise tell them where they stand and return None."""
+    person = await load_person(update, context)
+    if person is None:
+        lang = language_for(update, context, None)
+        await answer(update, context.deps.i18n(lang, "please-start"), alert=True)
+        if update.callback_query is None:
+            await reply(update, context.deps.i18n(lang, "please-start"))
+        return None
+    if person.status != PersonStatus.ACTIVE.value:
+        await answer(update)
+        await onboarding.resume(update, context, person)
+        return None
+    return person
+
+
+async def on_menu_command(update: Update, context: KisContext) -> None:
+    """/menu."""
+    if person := await _active(update, context):
+        await menu.show_menu(update, context, person)
+
+
+async def on_mydata_command(update: Update, context: KisContext) -> None:
+    """/mydata."""
+    if person := await _active(update, context):
+        await menu.show_my_data(update, context, person)
+
+
+async def on_language_command(update: Update, context: KisContext) -> None:
+    """/language: works for everyone, registered or not."""
+    person = await load_person(update, context)
+    if person is None:
+        lang = language_for(update, context, None)
+        await reply(
+            update,
+            context.deps.i18n(lang, "welcome-choose-language"),
+            kb.language_keyboard("ob", "l", kb.NO_CODE, current=lang),
+        )
+        return
+    await menu.show_language_choice(update, context, person)
+
+
+async def on_help_command(update: Update, context: KisContext) -> None:
+    """/help: about the club and contact."""
+    person = await load_person(update, context)
+    await menu.show_about(update, context, language_for(update, context, person))
+
+
+async def on_staff_command(update: Update, context: KisContext) -> None:
+    """/staff."""
+    if person := await _active(update, context):
+        await staff.show_staff_menu(update, context, person)
+
+
+async def on_pending_command(update: Update, context: KisContext) -> None:
+    """/pending."""
+    if person := await _active(update, context):
+        if not person.is_staff:
+            await reply(update, context.deps.i18n(person.language, "staff-only"))
+            return
+        await staff.show_pending(update, context, person)
+
+
+async def on_invite_command(update: Update, context: KisContext) -> None:
+    """/invite."""
+    if person := await _active(update, context):
+        if not person.is_staff:
+            await reply(update, context.deps.i18n(person.language, "staff-only"))
+            return
+        await staff.ask_invite_name(update, context, person)
+
+
+async def on_callback(update: Update, context: KisContext) -> None:
+    """Every inline button press."""
+    query = update.callback_query
+    if query is None:
+        return
+    cb = decode(query.data)
+    if cb is not None and cb.feature == "ob":
+        await onboarding.on_callback(update, context, cb)
+        return
+    if cb is not None and cb.feature == "st":
+        await staff.on_callback(update, context, await load_person(update, context), cb)
+        return
+    person = await _active(update, context)
+    if person is None:
+        return
+    if cb is not None and cb.feature == "lg":
+        await menu.on_language_callback(update, context, person, cb)
+    elif cb is not None and cb.feature == "md":
+        await menu.on_mydata_callback(update, context, person, cb)
+    else:
+        await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
+
+
+async def on_text(update: Update, context: KisContext) -> None:
+    """Typed text: an awaited answer, a main-menu button, or something we did not expect."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    text = message.text.strip()
+    person = await load_person(update, context)
+    t = context.deps.i18n
+    if person is None:
+        await reply(update, t(language_for(update, context, None), "please-start"))
+        return
+    if person.status == PersonStatus.ONBOARDING.value:
+        if person.awaiting == "phone":
+            skip = text in t.all_variants("btn-skip-phone").values()
+            await onboarding.on_phone(update, context, person, None if skip else text)
+        else:
+            await onboarding.on_name(update, context, person, text)
+        return
+    if person.status != PersonStatus.ACTIVE.value:
+        await onboarding.resume(update, context, person)
+        return
+    action = kb.main_menu_actions(t).get(text)
+    if action is not None:
+        await _menu_action(update, context, person, action)
+    elif person.awaiting == "invite_name":
+        await staff.on_invite_name(update, context, person, text)
+    else:
+        await reply(
+            update,
+            t(person.language, "not-understood"),
+            kb.main_menu(t, person.language, person.is_staff),
+        )
+
+
+async def _menu_action(update: Update, context: KisContext, person: Person, action: str) -> None:
+    if action == "mydata":
+        await menu.show_my_data(update, context, person)
+    elif action == "language":
+        await menu.show_language_choice(update, context, person)
+    elif action == "about":
+        await menu.show_about(update, context, person.language)
+    elif action == "staff":
+        await staff.show_staff_menu(update, context, person)
+
+
+async def on_contact(update: Update, context: KisContext) -> None:
+    """A shared contact: accepted as the phone only if it is the sender's own."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or message.contact is None or user is None:
+        return
+    person = await load_person(update, context)
+    t = context.deps.i18n
+    if person is None:
+        await reply(update, t(language_for(update, context, None), "please-start"))
+        return
+    lang = person.language
+    expecting = person.status == PersonStatus.ONBOARDING.value and person.awaiting == "phone"
+    if not expecting:
+        await reply(update, t(lang, "contact-not-expected"))
+        return
+    if message.contact.user_id != user.id:
+        await reply(update, t(lang, "contact-not-own"), kb.phone_keyboard(t, lang))
+        return
+    await onboarding.on_phone(update, context, person, message.contact.phone_number)
+
+
+async def on_unknown_command(update: Update, context: KisContext) -> None:
+    """A /command we do not have."""
+    person = await load_person(update, context)
+    await reply(update, context.deps.i18n(language_for(update, context, person), "unknown-command"))
+
+
+async def on_other(update: Update, context: KisContext) -> None:
+    """Stickers, photos, voice notes, locations...: explain what the bot understands."""
+    person = await load_person(update, context)
+    lang = language_for(update, context, person)
+    t = context.deps.i18n
+    if person is None:
+        await reply(update, t(lang, "please-start"))
+    elif person.status == PersonStatus.ACTIVE.value:
+        await reply(update, t(lang, "only-text"), kb.main_menu(t, lang, person.is_staff))
+    else:
+        await reply(update, t(lang, "only-text"))
+        await onboarding.resume(update, context, person)

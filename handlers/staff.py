@@ -1,0 +1,177 @@
+"""Staff menu: pending self-registrations with Approve / Reject, invite links."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import ReplyKeyboardRemove, Update
+
+from bot.context import KisContext
+from handlers import keyboards as kb
+from handlers.callbacks import Callback
+from handlers.common import answer, edit_or_reply, reply, send_to
+from handlers.menu import local_time
+from models import Person
+from services import invites, people
+from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
+
+
+async def show_staff_menu(update: Update, context: KisContext, person: Person) -> None:
+    """/staff: the staff menu, for staff only."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    if not person.is_staff:
+        await reply(update, t(lang, "staff-only"))
+        return
+    pending = 0
+    async with deps.transaction() as session:
+        try:
+            pending = len(await people.list_pending(session, _tid(update)))
+        except NotAllowed:
+            pending = 0  # specialists and the childcare partner do not approve
+    await reply(update, t(lang, "staff-menu-title"), kb.staff_menu(t, lang, pending))
+
+
+def _tid(update: Update) -> int:
+    user = update.effective_user
+    assert user is not None
+    return user.id
+
+
+async def show_pending(update: Update, context: KisContext, person: Person) -> None:
+    """/pending: every self-registration waiting for a decision."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    try:
+        async with deps.transaction() as session:
+            pending = await people.list_pending(session, _tid(update))
+    except NotAllowed:
+        await _refuse(update, context, person)
+        return
+    await answer(update)
+    if not pending:
+        await reply(update, t(lang, "staff-no-pending"))
+        return
+    for candidate in pending:
+        await reply(
+            update,
+            t(
+                lang,
+                "staff-pending-card",
+                name=html.escape(candidate.display_name or "—"),
+                phone=html.escape(candidate.phone or "—"),
+                registered=local_time(context, candidate.created_at),
+            ),
+            kb.approval_keyboard(t, lang, candidate.id),
+        )
+
+
+async def _refuse(update: Update, context: KisContext, person: Person | None) -> None:
+    lang = person.language if person else context.deps.settings.default_language
+    text = context.deps.i18n(lang, "staff-only")
+    if update.callback_query is not None:
+        await answer(update, text, alert=True)
+    else:
+        await reply(update, text)
+
+
+async def on_callback(
+    update: Update, context: KisContext, person: Person | None, cb: Callback
+) -> None:
+    """st:*: every staff click, re-authorised here and again in the service."""
+    if person is None or not person.is_staff:
+        await _refuse(update, context, person)
+        return
+    if cb.action == "pd":
+        await show_pending(update, context, person)
+    elif cb.action in ("ap", "rj"):
+        try:
+            person_id = cb.int_arg()
+        except (IndexError, ValueError):
+            await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
+            return
+        await _decide(update, context, person, person_id, approve=cb.action == "ap")
+    elif cb.action == "inv":
+        await ask_invite_name(update, context, person)
+    elif cb.action == "cx":
+        async with context.deps.transaction() as session:
+            await people.set_awaiting(session, person.id, None)
+        await answer(update)
+        await edit_or_reply(update, context.deps.i18n(person.language, "cancelled"))
+    else:
+        await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
+
+
+async def _decide(
+    update: Update, context: KisContext, actor: Person, person_id: int, approve: bool
+) -> None:
+    deps, t, lang = context.deps, context.deps.i18n, actor.language
+    try:
+        async with deps.transaction() as session:
+            decision = await people.decide_registration(
+                session, _tid(update), person_id, approve, deps.clock()
+            )
+    except NotAllowed:
+        await _refuse(update, context, actor)
+        return
+    except (AlreadyDecided, NotFound):
+        await answer(update, t(lang, "staff-already-decided"), alert=True)
+        await edit_or_reply(update, t(lang, "staff-already-decided"))
+        return
+    await answer(update)
+    await edit_or_reply(update, t(lang, "staff-approved" if approve else "staff-rejected"))
+    if approve:
+        await send_to(
+            context,
+            decision.telegram_id,
+            t(decision.language, "registration-approved"),
+            kb.main_menu(t, decision.language, is_staff=False),
+        )
+    else:
+        await send_to(
+            context,
+            decision.telegram_id,
+            t(decision.language, "registration-rejected"),
+            ReplyKeyboardRemove(),
+        )
+
+
+async def ask_invite_name(update: Update, context: KisContext, person: Person) -> None:
+    """Start creating an invite: ask for the person's name."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    try:
+        async with deps.transaction() as session:
+            actor = await people.require_role(session, _tid(update), people.APPROVER_ROLES)
+            actor.awaiting = "invite_name"
+    except NotAllowed:
+        await _refuse(update, context, person)
+        return
+    await answer(update)
+    await reply(update, t(lang, "staff-invite-ask-name"), kb.cancel_keyboard(t, lang))
+
+
+async def on_invite_name(update: Update, context: KisContext, person: Person, text: str) -> None:
+    """The name typed after "create invite": make the invite and show its link."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    try:
+        async with deps.transaction() as session:
+            actor = await people.require_role(session, _tid(update), people.APPROVER_ROLES)
+            invite = await invites.create_invite(
+                session, text, deps.clock(), deps.settings.invite_valid_days, actor.id
+            )
+            actor.awaiting = None
+    except NotAllowed:
+        await _refuse(update, context, person)
+        return
+    except InvalidInput as exc:
+        await reply(update, t(lang, exc.reason), kb.cancel_keyboard(t, lang))
+        return
+    link = invites.invite_link(context.bot.username, invite.code)
+    await reply(
+        update,
+        t(
+            lang,
+            "staff-invite-created",
+            name=html.escape(invite.display_name or ""),
+            link=link,
+            expires=local_time(context, invite.expires_at),
+        ),
+    )

@@ -1,0 +1,352 @@
+"""People: onboarding, approval, language, "my data" and anonymisation, staff roles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Invite, Person, PersonStatus, Role
+from services import audit
+from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
+
+NAME_MAX = 100
+APPROVER_ROLES = (Role.ADMIN.value, Role.COORDINATOR.value)
+_PHONE_RE = re.compile(r"^\+?[0-9]{6,15}$")
+
+InviteOutcome = Literal["none", "accepted", "invalid"]
+
+
+@dataclass(frozen=True)
+class ConsentResult:
+    """The person created on consent and what became of the invite code, if any."""
+
+    person: Person
+    invite: InviteOutcome
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A staff decision on a self-registration, with what is needed to tell the person."""
+
+    person_id: int
+    telegram_id: int
+    language: str
+    approved: bool
+
+
+async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> Person | None:
+    """The person with this Telegram id, or None."""
+    return await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+
+async def give_consent(
+    session: AsyncSession,
+    telegram_id: int,
+    language: str,
+    invite_code: str | None,
+    now: datetime,
+) -> ConsentResult:
+    """Create the person who has just agreed to the consent text; the first row we store.
+
+    A double tap on "I agree" finds the existing person and changes nothing.
+    """
+    existing = await get_by_telegram_id(session, telegram_id)
+    if existing is not None:
+        return ConsentResult(existing, "none")
+    person = Person(
+        telegram_id=telegram_id,
+        language=language,
+        status=PersonStatus.ONBOARDING.value,
+        consent_at=now,
+        awaiting="name",
+        source="self",
+    )
+    try:
+        async with session.begin_nested():
+            session.add(person)
+            await session.flush()
+    except IntegrityError:
+        # Another process created this person between our read and write.
+        raced = await get_by_telegram_id(session, telegram_id)
+        if raced is None:
+            raise
+        return ConsentResult(raced, "none")
+    outcome: InviteOutcome = "none"
+    if invite_code:
+        outcome = await _claim_invite(session, person, invite_code, now)
+    return ConsentResult(person, outcome)
+
+
+async def _claim_invite(
+    session: AsyncSession, person: Person, code: str, now: datetime
+) -> InviteOutcome:
+    """Mark the invite used by `person`; a conditional update so one code admits one person."""
+    claimed = await session.execute(
+        update(Invite)
+        .where(Invite.code == code, Invite.used_at.is_(None), Invite.expires_at > now)
+        .values(used_at=now, used_by_id=person.id)
+        .returning(Invite.display_name)
+    )
+    row = claimed.first()
+    if row is None:
+        return "invalid"
+    person.source = "invite"
+    if row.display_name:
+        person.display_name = row.display_name
+        if person.awaiting == "name":
+            person.awaiting = "phone"
+    if person.status == PersonStatus.PENDING.value:
+        person.status = PersonStatus.ACTIVE.value
+        person.activated_at = now
+    await session.flush()
+    return "accepted"
+
+
+async def apply_invite(
+    session: AsyncSession, person: Person, code: str, now: datetime
+) -> InviteOutcome:
+    """Use an invite opened by someone who already started registering on their own."""
+    in_progress = (PersonStatus.ONBOARDING.value, PersonStatus.PENDING.value)
+    if person.status not in in_progress or person.source == "invite":
+        return "none"
+    return await _claim_invite(session, person, code, now)
+
+
+def clean_name(text: str) -> str:
+    """A display name typed by a person, trimmed and checked."""
+    name = " ".join(text.split())
+    if not name or name.startswith("/") or len(name) > NAME_MAX:
+        raise InvalidInput("name-invalid")
+    if not any(ch.isalpha() for ch in name):
+        raise InvalidInput("name-invalid")
+    return name
+
+
+def clean_phone(text: str) -> str:
+    """A phone number with spaces and dashes removed, checked for shape."""
+    phone = re.sub(r"[\s\-()]", "", text)
+    if not _PHONE_RE.match(phone):
+        raise InvalidInput("phone-invalid")
+    return phone
+
+
+async def load(session: AsyncSession, person_id: int) -> Person:
+    """The person with this id, fresh from the database; NotFound if gone."""
+    person = await session.get(Person, person_id, populate_existing=True)
+    if person is None:
+        raise NotFound()
+    return person
+
+
+async def set_name(session: AsyncSession, person_id: int, text: str) -> Person:
+    """Store the name answered during onboarding and move on to the phone question."""
+    name = clean_name(text)
+    person = await load(session, person_id)
+    person.display_name = name
+    person.awaiting = "phone"
+    await session.flush()
+    return person
+
+
+async def set_awaiting(session: AsyncSession, person_id: int, awaiting: str | None) -> Person:
+    """Remember which typed answer the bot waits for next (None: nothing)."""
+    person = await load(session, person_id)
+    person.awaiting = awaiting
+    await session.flush()
+    return person
+
+
+async def finish_onboarding(
+    session: AsyncSession, person_id: int, phone: str | None, now: datetime
+) -> Person:
+    """Store the optional phone and finish: active for invited people, pending otherwise."""
+    clean = clean_phone(phone) if phone else None
+    person = await load(session, person_id)
+    person.phone = clean
+    person.awaiting = None
+    if person.source == "invite":
+        person.status = PersonStatus.ACTIVE.value
+        person.activated_at = now
+    else:
+        person.status = PersonStatus.PENDING.value
+    await session.flush()
+    return person
+
+
+async def require_role(session: AsyncSession, telegram_id: int, roles: tuple[str, ...]) -> Person:
+    """The acting staff member, if active and holding one of `roles`; NotAllowed otherwise."""
+    actor = await get_by_telegram_id(session, telegram_id)
+    if actor is None or actor.status != PersonStatus.ACTIVE.value or actor.role not in roles:
+        raise NotAllowed()
+    return actor
+
+
+async def list_pending(session: AsyncSession, actor_telegram_id: int) -> list[Person]:
+    """Self-registrations waiting for a decision, oldest first (approvers only)."""
+    await require_role(session, actor_telegram_id, APPROVER_ROLES)
+    rows = await session.scalars(
+        select(Person)
+        .where(Person.status == PersonStatus.PENDING.value)
+        .order_by(Person.created_at, Person.id)
+    )
+    return list(rows)
+
+
+async def get_pending(session: AsyncSession, actor_telegram_id: int, person_id: int) -> Person:
+    """One pending registration, for the approver's card."""
+    await require_role(session, actor_telegram_id, APPROVER_ROLES)
+    person = await session.get(Person, person_id)
+    if person is None:
+        raise NotFound()
+    if person.status != PersonStatus.PENDING.value:
+        raise AlreadyDecided()
+    return person
+
+
+async def decide_registration(
+    session: AsyncSession, actor_telegram_id: int, person_id: int, approve: bool, now: datetime
+) -> Decision:
+    """Approve or reject a pending self-registration; the first decision wins.
+
+    A rejected registration is deleted: the club has no reason to keep data about someone who
+    is not a participant.
+    """
+    actor = await require_role(session, actor_telegram_id, APPROVER_ROLES)
+    person = await session.get(Person, person_id)
+    if person is None:
+        raise AlreadyDecided()
+    if person.status != PersonStatus.PENDING.value or person.telegram_id is None:
+        raise AlreadyDecided()
+    decision = Decision(person.id, person.telegram_id, person.language, approve)
+    pending = (Person.id == person_id) & (Person.status == PersonStatus.PENDING.value)
+    if approve:
+        result = await session.execute(
+            update(Person)
+            .where(pending)
+            .values(status=PersonStatus.ACTIVE.value, activated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        result = await session.execute(
+            delete(Person).where(pending).execution_options(synchronize_session=False)
+        )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise AlreadyDecided()
+    session.expunge(person)
+    await audit.record_action(
+        session,
+        actor.id,
+        "registration.approve" if approve else "registration.reject",
+        "person",
+        person_id,
+    )
+    return decision
+
+
+async def approver_chats(session: AsyncSession) -> list[tuple[int, str]]:
+    """(telegram id, language) of every active admin and coordinator."""
+    rows = await session.execute(
+        select(Person.telegram_id, Person.language).where(
+            Person.role.in_(APPROVER_ROLES),
+            Person.status == PersonStatus.ACTIVE.value,
+            Person.telegram_id.is_not(None),
+        )
+    )
+    return [(tid, lang) for tid, lang in rows.all() if tid is not None]
+
+
+async def set_language(session: AsyncSession, person_id: int, language: str) -> Person:
+    """Remember the language the person chose."""
+    person = await load(session, person_id)
+    person.language = language
+    await session.flush()
+    return person
+
+
+async def anonymise(session: AsyncSession, person_id: int, now: datetime) -> None:
+    """Remove every identifying detail; the row stays only so anonymous counts still add up."""
+    person = await load(session, person_id)
+    await session.execute(
+        update(Invite).where(Invite.used_by_id == person.id).values(display_name=None)
+    )
+    person.telegram_id = None
+    person.display_name = None
+    person.phone = None
+    person.awaiting = None
+    person.status = PersonStatus.ANONYMISED.value
+    person.anonymised_at = now
+    await session.flush()
+
+
+async def add_staff(
+    session: AsyncSession,
+    telegram_id: int,
+    role: str,
+    name: str,
+    language: str,
+    now: datetime,
+    actor_id: int | None = None,
+) -> Person:
+    """Create or update a staff member with `role`, active at once."""
+    if role not in (r.value for r in Role) or role == Role.PARTICIPANT.value:
+        raise InvalidInput("role-invalid")
+    person = await get_by_telegram_id(session, telegram_id)
+    if person is None:
+        person = Person(telegram_id=telegram_id, language=language, source="staff")
+        session.add(person)
+    person.role = role
+    person.display_name = clean_name(name)
+    person.status = PersonStatus.ACTIVE.value
+    person.awaiting = None
+    person.activated_at = person.activated_at or now
+    await session.flush()
+    await audit.record_action(session, actor_id, f"staff.add.{role}", "person", person.id)
+    return person
+
+
+async def remove_staff(session: AsyncSession, telegram_id: int) -> Person:
+    """Take the staff role away (the person stays, as a deactivated account)."""
+    person = await get_by_telegram_id(session, telegram_id)
+    if person is None or not person.is_staff:
+        raise NotFound()
+    person.role = Role.PARTICIPANT.value
+    person.status = PersonStatus.DEACTIVATED.value
+    await session.flush()
+    await audit.record_action(session, None, "staff.remove", "person", person.id)
+    return person
+
+
+async def ensure_admins(
+    session: AsyncSession, telegram_ids: list[int], language: str, now: datetime
+) -> None:
+    """Make the configured Telegram ids admins (at start-up); existing names are kept."""
+    for telegram_id in telegram_ids:
+        person = await get_by_telegram_id(session, telegram_id)
+        if person is not None and person.role == Role.ADMIN.value:
+            if person.status != PersonStatus.ACTIVE.value:
+                person.status = PersonStatus.ACTIVE.value
+            continue
+        await add_staff(
+            session,
+            telegram_id,
+            Role.ADMIN.value,
+            (person.display_name if person and person.display_name else "Admin"),
+            person.language if person else language,
+            now,
+        )
+
+
+async def list_staff(session: AsyncSession) -> list[Person]:
+    """Every staff member, by role then name."""
+    rows = await session.scalars(
+        select(Person)
+        .where(Person.role != Role.PARTICIPANT.value)
+        .order_by(Person.role, Person.display_name)
+    )
+    return list(rows)

@@ -1,0 +1,71 @@
+"""callback_data codec and keyboards: short, safe, within Telegram's 64 bytes."""
+
+from __future__ import annotations
+
+import pytest
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from handlers import keyboards as kb
+from handlers.callbacks import decode, encode
+
+
+def test_round_trip() -> None:
+    cb = decode(encode("st", "ap", 123))
+    assert cb is not None
+    assert (cb.feature, cb.action, cb.args) == ("st", "ap", ("123",))
+    assert cb.int_arg() == 123
+
+
+@pytest.mark.parametrize(
+    "data", [None, "", "x", "st", "st::1", "st:ap:1:" , "a" * 65, "st:ap:ż", "st:ap:1;drop"]
+)
+def test_decode_rejects_malformed(data: str | None) -> None:
+    assert decode(data) is None
+
+
+@pytest.mark.parametrize("arg", ["-1", "abc", "1" * 19, "1e3"])
+def test_int_arg_rejects_non_ids(arg: str) -> None:
+    cb = decode(f"st:ap:{arg}")
+    assert cb is not None
+    with pytest.raises(ValueError):
+        cb.int_arg()
+
+
+def test_encode_refuses_long_or_unsafe() -> None:
+    with pytest.raises(ValueError):
+        encode("st", "ap", "x" * 70)
+    with pytest.raises(ValueError):
+        encode("st", "a:p")
+
+
+def _all_callback_data(markup: InlineKeyboardMarkup) -> list[str]:
+    return [str(b.callback_data) for row in markup.inline_keyboard for b in row]
+
+
+@pytest.mark.parametrize("lang", ["pl", "uk", "en"])
+def test_keyboards_fit_telegram_limits(lang: str) -> None:
+    t = Translator()
+    longest_code = "A" * 32
+    markups = [
+        kb.language_keyboard("ob", "l", longest_code, current=lang),
+        kb.consent_keyboard(t, lang, longest_code),
+        kb.mydata_keyboard(t, lang),
+        kb.delete_confirm_keyboard(t, lang),
+        kb.staff_menu(t, lang, 12),
+        kb.approval_keyboard(t, lang, 10**15),
+        kb.cancel_keyboard(t, lang),
+    ]
+    for markup in markups:
+        for data in _all_callback_data(markup):
+            assert 1 <= len(data.encode()) <= 64
+            assert decode(data) is not None
+
+
+def test_main_menu_labels_map_back_to_actions_in_every_language() -> None:
+    t = Translator()
+    actions = kb.main_menu_actions(t)
+    for lang in ("pl", "uk", "en"):
+        menu = kb.main_menu(t, lang, is_staff=True)
+        labels = [button.text for row in menu.keyboard for button in row]
+        assert {actions[label] for label in labels} == {"mydata", "language", "about", "staff"}
