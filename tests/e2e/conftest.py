@@ -1,0 +1,121 @@
+"""End-to-end fixtures: the sandbox Bot API and the production Application pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import build_application
+from bot.context import KisApplication
+from bot.settings import Settings
+from models.db import Sessionmaker, create_engine, create_sessionmaker
+from sandbox import FloodLimits, SandboxServer, SimUser
+from tests.conftest import FakeClock
+
+TOKEN = "123456:SANDBOX-TOKEN"
+ADMIN_ID = 1000
+
+
+def make_settings(sandbox: SandboxServer, database_url: str, **extra: object) -> Settings:
+    """Settings as production reads them, pointed at the sandbox."""
+    values: dict[str, object] = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": sandbox.base_url,
+        "DATABASE_URL": database_url,
+        "KISBOT_ADMIN_IDS": str(ADMIN_ID),
+    }
+    values.update(extra)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def start_app(app: KisApplication) -> None:
+    """What run_polling does, without blocking: initialise, post_init, poll, start."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    await app.start()
+
+
+async def stop_app(app: KisApplication) -> None:
+    """The reverse of start_app."""
+    assert app.updater is not None
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxServer]:
+    """A sandbox with flood limits off; fails the test on any Bot API spec violation."""
+    server = SandboxServer(flood_limits=FloodLimits(enabled=False))
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+    assert not server.violations, f"Bot API spec violations: {server.violations}"
+
+
+@dataclass
+class Harness:
+    """The running bot, its database and the sandbox, with helpers for common steps."""
+
+    sandbox: SandboxServer
+    app: KisApplication
+    engine: AsyncEngine
+    database_url: str
+    clock: FakeClock
+    sessionmaker: Sessionmaker
+    restart: Callable[[], Awaitable[None]]
+
+    def user(self, user_id: int, name: str = "Jan", language_code: str | None = "pl") -> SimUser:
+        """A simulated Telegram user (created on first use)."""
+        if user_id in self.sandbox.users:
+            return self.sandbox.user(user_id)
+        return self.sandbox.add_user(user_id, name, language_code=language_code)
+
+    @property
+    def admin(self) -> SimUser:
+        """The admin configured through KISBOT_ADMIN_IDS."""
+        return self.user(ADMIN_ID, "Admin")
+
+
+@pytest.fixture
+async def harness(
+    sandbox: SandboxServer, engine: AsyncEngine, database_url: str, clock: FakeClock
+) -> AsyncIterator[Harness]:
+    """The production Application against the sandbox, on SQLite and PostgreSQL."""
+    settings = make_settings(sandbox, database_url)
+    state: dict[str, KisApplication] = {}
+
+    async def launch() -> KisApplication:
+        app = build_application(settings, engine=engine, clock=clock, migrate_on_start=False)
+        await start_app(app)
+        return app
+
+    async def restart() -> None:
+        await stop_app(state["app"])
+        await engine.dispose()  # a new process would start with no connections either
+        state["app"] = await launch()
+        h.app = state["app"]
+
+    state["app"] = await launch()
+    h = Harness(
+        sandbox, state["app"], engine, database_url, clock, create_sessionmaker(engine), restart
+    )
+    try:
+        yield h
+    finally:
+        await stop_app(state["app"])
+
+
+__all__ = ["ADMIN_ID", "TOKEN", "Harness", "create_engine", "make_settings", "start_app", "stop_app"]
