@@ -1,0 +1,88 @@
+"""The `kisbot` command line through typer's test runner, on a temporary SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from models import Invite, Person
+from models.db import create_engine, create_sessionmaker
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    return url
+
+
+def rows(url: str, model: type) -> list:  # type: ignore[type-arg]
+    async def main() -> list:  # type: ignore[type-arg]
+        engine = create_engine(url)
+        try:
+            async with create_sessionmaker(engine)() as s:
+                return list(await s.scalars(select(model)))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def test_help_lists_the_command_groups() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for group in ("run", "db", "staff", "invite", "audit"):
+        assert group in result.output
+
+
+def test_db_upgrade_and_current(db: str) -> None:
+    assert runner.invoke(app, ["db", "current"]).output.strip().startswith("empty")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["db", "current"]).output.strip() == "0001"
+
+
+def test_staff_add_list_remove(db: str) -> None:
+    result = runner.invoke(app, ["staff", "add", "555", "--role", "coordinator", "--name", "Ewa"])
+    assert result.exit_code == 0, result.output
+    listing = runner.invoke(app, ["staff", "list"])
+    assert "555" in listing.output and "coordinator" in listing.output
+    [person] = rows(db, Person)
+    assert (person.telegram_id, person.role, person.status) == (555, "coordinator", "active")
+    assert runner.invoke(app, ["staff", "remove", "555"]).exit_code == 0
+    [person] = rows(db, Person)
+    assert person.role == "participant" and person.status == "deactivated"
+    audit = runner.invoke(app, ["audit", "list"])
+    assert "staff.add.coordinator" in audit.output and "staff.remove" in audit.output
+
+
+def test_bad_role_changes_nothing(db: str) -> None:
+    result = runner.invoke(app, ["staff", "add", "555", "--role", "boss", "--name", "Ewa"])
+    assert result.exit_code == 2
+    assert "Unknown role" in result.output
+    assert runner.invoke(app, ["staff", "remove", "12345"]).exit_code == 1
+
+
+def test_invite_create_prints_a_deep_link(db: str) -> None:
+    result = runner.invoke(
+        app, ["invite", "create", "--name", "Anna Nowak", "--bot-username", "kis_bot"]
+    )
+    assert result.exit_code == 0, result.output
+    [invite] = rows(db, Invite)
+    assert f"https://t.me/kis_bot?start={invite.code}" in result.output
+    assert invite.display_name == "Anna Nowak" and invite.used_at is None
+
+
+def test_invite_with_an_empty_name_is_refused(db: str) -> None:
+    result = runner.invoke(app, ["invite", "create", "--name", "  ", "--bot-username", "b"])
+    assert result.exit_code == 2
+    assert rows(db, Invite) == []
