@@ -47,3 +47,14 @@ async def register_active(h: Harness, user: SimUser, name: str = "Anna Nowak") -
     code = await create_invite(h, name)
     await consent(user, f"/start {code}")
     return await user.tap("Udostępnij mój numer", contains=True)
+
+
+async def expect_text(user: SimUser, fragment: str, timeout: float = 15.0) -> Reply:
+    """Wait (through several bot reactions if needed) until a message containing `fragment`."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        reply = await user.expect(timeout=max(0.1, deadline - time.monotonic()))
+        if fragment in reply.text:
+            return reply
