@@ -36,19 +36,24 @@ async def reply(update: Update, text: str, markup: Markup = None) -> None:
 
 
 async def edit_or_reply(
-    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    notice: str | None = None,
 ) -> None:
-    """Replace the message whose button was pressed; send a new one if that is impossible."""
+    """Replace the message whose button was pressed, then answer the press (with `notice` as
+    an alert if given); outside a button press, or if the edit fails, send a new message."""
     query = update.callback_query
-    if query is not None and query.message is not None:
-        try:
-            await query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
-            return
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return
+    if query is None or query.message is None:
+        await reply(update, text, markup)
+        return
+    try:
+        await query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
             log.info("edit failed (%s); sending a new message", type(exc).__name__)
-    await reply(update, text, markup)
+            await reply(update, text, markup)
+    await answer(update, notice, alert=notice is not None)
 
 
 async def send_to(context: KisContext, chat_id: int, text: str, markup: Markup = None) -> bool:

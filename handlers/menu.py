@@ -58,7 +58,6 @@ async def on_language_callback(
     async with deps.transaction() as session:
         person = await people.set_language(session, person.id, cb.args[0])
     lang = person.language
-    await answer(update)
     await edit_or_reply(update, t(lang, "language-changed", language=LANGUAGE_NAMES[lang]))
     await reply(update, t(lang, "menu-hint"), kb.main_menu(t, lang, person.is_staff))
 
@@ -97,15 +96,12 @@ async def on_mydata_callback(
         await answer(update, t(lang, "delete-staff-refused"), alert=True)
         return
     if cb.action == "del":
-        await answer(update)
         await edit_or_reply(update, t(lang, "delete-confirm"), kb.delete_confirm_keyboard(t, lang))
     elif cb.action == "no":
-        await answer(update)
         await edit_or_reply(update, t(lang, "delete-kept"))
     elif cb.action == "yes":
         async with deps.transaction() as session:
             await people.anonymise(session, person.id, deps.clock())
-        await answer(update)
         await edit_or_reply(update, t(lang, "delete-done"))
         await reply(update, t(lang, "delete-goodbye"), ReplyKeyboardRemove())
     else:

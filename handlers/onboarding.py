@@ -87,18 +87,15 @@ async def on_callback(update: Update, context: KisContext, cb: Callback) -> None
     t = context.deps.i18n
     if cb.action == "l" and len(cb.args) == 2 and cb.args[0] in t.bundles:
         lang, code = cb.args
-        await answer(update)
         await edit_or_reply(update, t(lang, "consent-text"), kb.consent_keyboard(t, lang, code))
     elif cb.action == "s" and len(cb.args) == 1:
         lang = language_for(update, context, None)
-        await answer(update)
         await edit_or_reply(
             update,
             t(lang, "welcome-choose-language"),
             kb.language_keyboard("ob", "l", cb.args[0], current=lang),
         )
     elif cb.action == "n" and len(cb.args) == 1 and cb.args[0] in t.bundles:
-        await answer(update)
         await edit_or_reply(update, t(cb.args[0], "consent-declined"))
     elif cb.action == "y" and len(cb.args) == 2 and cb.args[0] in t.bundles:
         await _agree(update, context, cb.args[0], cb.args[1])
@@ -116,7 +113,6 @@ async def _agree(update: Update, context: KisContext, lang: str, code: str) -> N
             session, user.id, lang, None if code == kb.NO_CODE else code, deps.clock()
         )
     person, t = result.person, deps.i18n
-    await answer(update)
     await edit_or_reply(update, t(person.language, "consent-thanks"))
     await _tell_invite_outcome(update, context, person, result.invite)
     await resume(update, context, person)

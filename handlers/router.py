@@ -22,8 +22,8 @@ async def _active(update: Update, context: KisContext) -> Person | None:
             await reply(update, context.deps.i18n(lang, "please-start"))
         return None
     if person.status != PersonStatus.ACTIVE.value:
-        await answer(update)
         await onboarding.resume(update, context, person)
+        await answer(update)
         return None
     return person
 

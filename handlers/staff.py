@@ -46,10 +46,8 @@ async def show_pending(update: Update, context: KisContext, person: Person) -> N
     except NotAllowed:
         await _refuse(update, context, person)
         return
-    await answer(update)
     if not pending:
         await reply(update, t(lang, "staff-no-pending"))
-        return
     for candidate in pending:
         await reply(
             update,
@@ -62,6 +60,7 @@ async def show_pending(update: Update, context: KisContext, person: Person) -> N
             ),
             kb.approval_keyboard(t, lang, candidate.id),
         )
+    await answer(update)
 
 
 async def _refuse(update: Update, context: KisContext, person: Person | None) -> None:
@@ -94,7 +93,6 @@ async def on_callback(
     elif cb.action == "cx":
         async with context.deps.transaction() as session:
             await people.set_awaiting(session, person.id, None)
-        await answer(update)
         await edit_or_reply(update, context.deps.i18n(person.language, "cancelled"))
     else:
         await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
@@ -113,10 +111,9 @@ async def _decide(
         await _refuse(update, context, actor)
         return
     except (AlreadyDecided, NotFound):
-        await answer(update, t(lang, "staff-already-decided"), alert=True)
-        await edit_or_reply(update, t(lang, "staff-already-decided"))
+        text = t(lang, "staff-already-decided")
+        await edit_or_reply(update, text, notice=text)
         return
-    await answer(update)
     await edit_or_reply(update, t(lang, "staff-approved" if approve else "staff-rejected"))
     if approve:
         await send_to(
@@ -144,8 +141,8 @@ async def ask_invite_name(update: Update, context: KisContext, person: Person) -
     except NotAllowed:
         await _refuse(update, context, person)
         return
-    await answer(update)
     await reply(update, t(lang, "staff-invite-ask-name"), kb.cancel_keyboard(t, lang))
+    await answer(update)
 
 
 async def on_invite_name(update: Update, context: KisContext, person: Person, text: str) -> None:
