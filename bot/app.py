@@ -87,7 +87,10 @@ def build_application(
         .context_types(ContextTypes(context=KisContext))
         .defaults(Defaults(tzinfo=settings.tz))
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            # Retries after Telegram's 429 (honouring retry_after); 0 lifts the overall cap.
+            AIORateLimiter(overall_max_rate=settings.overall_max_rate, max_retries=3)
+        )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", alias="KISBOT_LOG_LEVEL")
     max_concurrent_updates: int = Field(default=32, alias="KISBOT_MAX_CONCURRENT_UPDATES")
+    overall_max_rate: float = Field(default=30, ge=0, alias="KISBOT_OVERALL_MAX_RATE")
     invite_valid_days: int = Field(default=30, alias="KISBOT_INVITE_VALID_DAYS")
 
     @field_validator("admin_ids", mode="before")

@@ -63,6 +63,7 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
     finally:
         await server.stop()
     assert not server.violations, f"Bot API spec violations: {server.violations}"
+    assert not server.unanswered_callbacks, f"unanswered presses: {server.unanswered_callbacks}"
 
 
 @dataclass
@@ -118,4 +119,12 @@ async def harness(
         await stop_app(state["app"])
 
 
-__all__ = ["ADMIN_ID", "TOKEN", "Harness", "create_engine", "make_settings", "start_app", "stop_app"]
+__all__ = [
+    "ADMIN_ID",
+    "TOKEN",
+    "Harness",
+    "create_engine",
+    "make_settings",
+    "start_app",
+    "stop_app",
+]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, Invite, Person
 from tests.e2e.conftest import ADMIN_ID, Harness
-from tests.e2e.flows import consent, create_invite, person_row, register_active, register_self
+from tests.e2e.flows import consent, create_invite, person_row, register_self
 
 
 async def test_invite_link_activates_at_once(harness: Harness) -> None:

@@ -29,9 +29,14 @@ async def test_kisbot_run_serves_start(sandbox: SandboxServer, tmp_path: Path) -
         "KISBOT_LOG_LEVEL": "INFO",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run",
-        cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     try:
         user = sandbox.add_user(5, "Ola", language_code="en")
@@ -59,11 +64,16 @@ async def test_kisbot_run_serves_start(sandbox: SandboxServer, tmp_path: Path) -
 async def test_kisbot_run_without_token_explains_in_two_lines(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run",
-        cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 2
     lines = err.decode().strip().splitlines()
     assert len(lines) == 2 and "BotFather" in lines[0]

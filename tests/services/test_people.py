@@ -28,7 +28,9 @@ async def _self_registered(sm: Sessionmaker, clock: FakeClock, telegram_id: int)
         return await people.finish_onboarding(s, result.person.id, "+48 500-100-200", clock())
 
 
-async def test_self_registration_waits_for_approval(sessionmaker: Sessionmaker, clock: FakeClock) -> None:
+async def test_self_registration_waits_for_approval(
+    sessionmaker: Sessionmaker, clock: FakeClock
+) -> None:
     person = await _self_registered(sessionmaker, clock, 1)
     assert person.status == "pending"
     assert person.phone == "+48500100200"
@@ -63,7 +65,9 @@ async def test_expired_invite_is_refused(sessionmaker: Sessionmaker, clock: Fake
     assert result.invite == "invalid"
 
 
-async def test_double_consent_creates_one_person(sessionmaker: Sessionmaker, clock: FakeClock) -> None:
+async def test_double_consent_creates_one_person(
+    sessionmaker: Sessionmaker, clock: FakeClock
+) -> None:
     for _ in range(2):
         async with sessionmaker.begin() as s:
             await people.give_consent(s, 5, "pl", None, clock())
@@ -116,11 +120,19 @@ async def test_approval_first_decision_wins(engine: AsyncEngine, clock: FakeCloc
     results = await asyncio.gather(decide(900, True), decide(901, False))
     assert sorted(results) == ["late", "ok"]
     async with sm.begin() as s:
-        assert await s.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action.like("registration.%"))) == 1
+        assert (
+            await s.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action.like("registration.%"))
+            )
+            == 1
+        )
 
 
-async def test_rejection_deletes_the_registration(sessionmaker: Sessionmaker, clock: FakeClock) -> None:
+async def test_rejection_deletes_the_registration(
+    sessionmaker: Sessionmaker, clock: FakeClock
+) -> None:
     await _coordinator(sessionmaker, clock)
     person = await _self_registered(sessionmaker, clock, 1)
     async with sessionmaker.begin() as s:
@@ -131,7 +143,9 @@ async def test_rejection_deletes_the_registration(sessionmaker: Sessionmaker, cl
 
 
 @pytest.mark.parametrize("role", ["participant", "specialist", "childcare_partner"])
-async def test_only_approvers_decide(sessionmaker: Sessionmaker, clock: FakeClock, role: str) -> None:
+async def test_only_approvers_decide(
+    sessionmaker: Sessionmaker, clock: FakeClock, role: str
+) -> None:
     person = await _self_registered(sessionmaker, clock, 1)
     async with sessionmaker.begin() as s:
         if role == "participant":
@@ -162,7 +176,9 @@ async def test_anonymise_leaves_no_identity(sessionmaker: Sessionmaker, clock: F
 
 
 @pytest.mark.parametrize("name", ["", "   ", "/start", "12345", "x" * 101])
-async def test_bad_names_are_refused(sessionmaker: Sessionmaker, clock: FakeClock, name: str) -> None:
+async def test_bad_names_are_refused(
+    sessionmaker: Sessionmaker, clock: FakeClock, name: str
+) -> None:
     async with sessionmaker.begin() as s:
         result = await people.give_consent(s, 1, "pl", None, clock())
     with pytest.raises(InvalidInput):

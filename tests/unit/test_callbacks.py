@@ -18,7 +18,7 @@ def test_round_trip() -> None:
 
 
 @pytest.mark.parametrize(
-    "data", [None, "", "x", "st", "st::1", "st:ap:1:" , "a" * 65, "st:ap:ż", "st:ap:1;drop"]
+    "data", [None, "", "x", "st", "st::1", "st:ap:1:", "a" * 65, "st:ap:ż", "st:ap:1;drop"]
 )
 def test_decode_rejects_malformed(data: str | None) -> None:
     assert decode(data) is None

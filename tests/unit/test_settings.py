@@ -47,8 +47,11 @@ def test_dotenv_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("KISBOT_DEFAULT_LANGUAGE", "de"), ("KISBOT_TIMEZONE", "Mars/Olympus"),
-     ("KISBOT_ADMIN_IDS", "abc")],
+    [
+        ("KISBOT_DEFAULT_LANGUAGE", "de"),
+        ("KISBOT_TIMEZONE", "Mars/Olympus"),
+        ("KISBOT_ADMIN_IDS", "abc"),
+    ],
 )
 def test_invalid_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
