@@ -30,6 +30,7 @@ from handlers.errors import on_error
 from models import migrate
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
+from scheduler.housekeeping import INTERVAL, housekeeping_job
 from services import people
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,10 @@ def build_application(
     )
     app.bot_data["deps"] = deps
     register_handlers(app)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            housekeeping_job, interval=INTERVAL, first=60, name="housekeeping"
+        )
     return app
 
 

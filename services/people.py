@@ -64,6 +64,7 @@ async def give_consent(
         language=language,
         status=PersonStatus.ONBOARDING.value,
         consent_at=now,
+        created_at=now,
         awaiting="name",
         source="self",
     )

@@ -1,0 +1,58 @@
+"""Housekeeping: forget what nobody needs any more (data minimisation)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.ext import ContextTypes
+
+from models import Invite, Person, PersonStatus
+
+log = logging.getLogger(__name__)
+
+# A sign-up left half-way (consented, never finished) is deleted after this long.
+ABANDONED_ONBOARDING_AFTER = timedelta(days=30)
+# Unused invites are kept this long past their expiry (so staff can see they expired).
+EXPIRED_INVITE_KEPT_FOR = timedelta(days=30)
+INTERVAL = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Purged:
+    """How many rows one housekeeping run removed."""
+
+    abandoned_signups: int
+    expired_invites: int
+
+
+async def purge_stale_data(session: AsyncSession, now: datetime) -> Purged:
+    """Delete abandoned sign-ups and long-expired unused invites."""
+    signups = await session.execute(
+        delete(Person).where(
+            Person.status == PersonStatus.ONBOARDING.value,
+            Person.created_at < now - ABANDONED_ONBOARDING_AFTER,
+        )
+    )
+    invites = await session.execute(
+        delete(Invite).where(
+            Invite.used_at.is_(None), Invite.expires_at < now - EXPIRED_INVITE_KEPT_FOR
+        )
+    )
+    return Purged(signups.rowcount, invites.rowcount)  # type: ignore[attr-defined]
+
+
+async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue callback: one transaction, counts in the log (no personal data)."""
+    deps = context.application.bot_data["deps"]
+    async with deps.transaction() as session:
+        purged = await purge_stale_data(session, deps.clock())
+    if purged.abandoned_signups or purged.expired_invites:
+        log.info(
+            "housekeeping removed %d abandoned sign-ups, %d expired invites",
+            purged.abandoned_signups,
+            purged.expired_invites,
+        )
