@@ -33,6 +33,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bot.app import build_application
 from bot.settings import Settings
 from sandbox import FloodLimits, SandboxServer, SimUser
+from sandbox.runner import start_polling_app, stop_polling_app
 
 TOKEN = "123456:BENCH"
 WAIT_TIMEOUT = 60.0
@@ -78,28 +79,6 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-async def start_app(app: AnyApp) -> None:
-    """What run_polling does, without blocking: initialise, post_init, poll, start."""
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    if app.updater is None:
-        raise RuntimeError("the application has no updater")
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    await app.start()
-
-
-async def stop_app(app: AnyApp) -> None:
-    """The reverse of start_app."""
-    if app.updater is not None and app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    await app.shutdown()
-    if app.post_shutdown is not None:
-        await app.post_shutdown(app)
-
-
 async def burst(sb: SandboxServer, base_id: int, count: int, text: str) -> RoundResult:
     """Create `count` users, let all of them send `text` at once, wait for every first reply."""
     users: list[SimUser] = [
@@ -139,7 +118,7 @@ async def measure(
     async with SandboxServer(flood_limits=FloodLimits(enabled=False)) as sb:
         app = await make_app(sb)
         progress(f"{name}: starting")
-        await start_app(app)
+        await start_polling_app(app)
         try:
             if warmup:
                 result = await burst(sb, WARMUP_BASE_ID, warmup, text)
@@ -158,7 +137,7 @@ async def measure(
             )
             await sb.idle(quiet=0.2, timeout=30)
         finally:
-            await stop_app(app)
+            await stop_polling_app(app)
         return result, len(sb.violations)
 
 

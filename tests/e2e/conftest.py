@@ -13,6 +13,7 @@ from bot.context import KisApplication
 from bot.settings import Settings
 from models.db import Sessionmaker, create_engine, create_sessionmaker
 from sandbox import FloodLimits, SandboxServer, SimUser
+from sandbox.runner import start_polling_app, stop_polling_app
 from tests.conftest import FakeClock
 
 TOKEN = "123456:SANDBOX-TOKEN"
@@ -29,28 +30,6 @@ def make_settings(sandbox: SandboxServer, database_url: str, **extra: object) ->
     }
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-async def start_app(app: KisApplication) -> None:
-    """What run_polling does, without blocking: initialise, post_init, poll, start."""
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    await app.start()
-
-
-async def stop_app(app: KisApplication) -> None:
-    """The reverse of start_app."""
-    assert app.updater is not None
-    if app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    await app.shutdown()
-    if app.post_shutdown is not None:
-        await app.post_shutdown(app)
 
 
 @pytest.fixture
@@ -100,11 +79,11 @@ async def harness(
 
     async def launch() -> KisApplication:
         app = build_application(settings, engine=engine, clock=clock, migrate_on_start=False)
-        await start_app(app)
+        await start_polling_app(app)
         return app
 
     async def restart() -> None:
-        await stop_app(state["app"])
+        await stop_polling_app(state["app"])
         await engine.dispose()  # a new process would start with no connections either
         state["app"] = await launch()
         h.app = state["app"]
@@ -116,7 +95,7 @@ async def harness(
     try:
         yield h
     finally:
-        await stop_app(state["app"])
+        await stop_polling_app(state["app"])
 
 
 __all__ = [
@@ -125,6 +104,4 @@ __all__ = [
     "Harness",
     "create_engine",
     "make_settings",
-    "start_app",
-    "stop_app",
 ]

@@ -18,6 +18,14 @@ from tests.e2e.conftest import ADMIN_ID, TOKEN
 ROOT = Path(__file__).resolve().parents[2]
 
 
+async def run_kisbot(cwd: Path, env: dict[str, str], stderr: int) -> asyncio.subprocess.Process:
+    """`kisbot run` (as `python -m bot run`) in `cwd`, where no .env file is read."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+    )  # fmt: skip
+
+
 async def test_kisbot_run_serves_start(sandbox: SandboxServer, tmp_path: Path) -> None:
     database = tmp_path / "process.sqlite3"
     env = {
@@ -28,16 +36,7 @@ async def test_kisbot_run_serves_start(sandbox: SandboxServer, tmp_path: Path) -
         "KISBOT_ADMIN_IDS": str(ADMIN_ID),
         "KISBOT_LOG_LEVEL": "INFO",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    process = await run_kisbot(tmp_path, env, stderr=asyncio.subprocess.STDOUT)
     try:
         user = sandbox.add_user(5, "Ola", language_code="en")
         reply = await user.say("/start", timeout=30)
@@ -63,16 +62,7 @@ async def test_kisbot_run_serves_start(sandbox: SandboxServer, tmp_path: Path) -
 
 async def test_kisbot_run_without_token_explains_in_two_lines(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await run_kisbot(tmp_path, env, stderr=asyncio.subprocess.PIPE)
     _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 2
     lines = err.decode().strip().splitlines()
