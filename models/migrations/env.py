@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import models.entities  # noqa: F401  (registers every table on the metadata)
+import models  # noqa: F401  (registers every table on the metadata)
 from models.base import Base
 
 target_metadata = Base.metadata

@@ -1,0 +1,61 @@
+"""The outbox: every message the bot sends later (reminders, offers, notices) is a row first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, utcnow
+
+
+class OutboxStatus(StrEnum):
+    """Where a queued message is in its delivery."""
+
+    PENDING = "pending"  # waiting for due_at (or for a retry)
+    SENDING = "sending"  # claimed by a dispatcher, being sent
+    SENT = "sent"
+    BLOCKED = "blocked"  # Telegram answered 403: the person blocked the bot
+    FAILED = "failed"  # given up, reason in last_error
+    CANCELLED = "cancelled"  # no longer wanted (booking cancelled, ...)
+    EXPIRED = "expired"  # not sent before expires_at (e.g. the appointment has passed)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class OutboxMessage(Base):
+    """One message to one chat, sent by the dispatcher when due.
+
+    The text is rendered at send time from `kind`, `ref_id` and `payload`, in the recipient's
+    language of that moment; a renderer may also decide the message is no longer wanted.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        CheckConstraint(_in("status", tuple(s.value for s in OutboxStatus)), name="status"),
+        Index("ix_outbox_message_due", "status", "due_at"),
+        Index("ix_outbox_message_ref", "kind", "ref_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    ref_id: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
