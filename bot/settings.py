@@ -33,9 +33,16 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="KISBOT_LOG_LEVEL")
     max_concurrent_updates: int = Field(default=32, alias="KISBOT_MAX_CONCURRENT_UPDATES")
     overall_max_rate: float = Field(default=30, ge=0, alias="KISBOT_OVERALL_MAX_RATE")
+    send_rate: float = Field(default=25, gt=0, alias="KISBOT_SEND_RATE")
+    reminder_hours: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [24], alias="KISBOT_REMINDER_HOURS"
+    )
+    offer_hours: float = Field(default=12, gt=0, alias="KISBOT_OFFER_HOURS")
+    offer_min_minutes: float = Field(default=30, gt=0, alias="KISBOT_OFFER_MIN_MINUTES")
+    quiet_hours: str = Field(default="21:00-08:00", alias="KISBOT_QUIET_HOURS")
     invite_valid_days: int = Field(default=30, alias="KISBOT_INVITE_VALID_DAYS")
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "reminder_hours", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         """Accept "1,2 3" as well as a list."""
