@@ -25,11 +25,12 @@ from bot.context import Deps, KisApplication, KisContext
 from bot.i18n import Translator
 from bot.settings import SUPPORTED_LANGUAGES, Settings
 from bot.updates import PerChatUpdateProcessor
-from handlers import router
+from handlers import router, workshops
 from handlers.errors import on_error
 from models import migrate
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
+from scheduler.dispatcher import install_dispatcher
 from scheduler.housekeeping import INTERVAL, housekeeping_job
 from services import people
 
@@ -102,6 +103,10 @@ def build_application(
         app.job_queue.run_repeating(
             housekeeping_job, interval=INTERVAL, first=60, name="housekeeping"
         )
+        app.job_queue.run_repeating(
+            workshops.expire_offers_job, interval=60, first=30, name="offer-expiry"
+        )
+        install_dispatcher(app, workshops.renderers(settings.tz))
     return app
 
 

@@ -10,8 +10,9 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.context import KisContext
 from bot.i18n import guess_language
+from bot.settings import Settings
 from models import Person
-from services import people
+from services import people, workshops
 
 log = logging.getLogger(__name__)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
@@ -89,3 +90,15 @@ async def load_person(update: Update, context: KisContext) -> Person | None:
         return None
     async with context.deps.transaction() as session:
         return await people.get_by_telegram_id(session, user.id)
+
+
+def workshop_policy(context: KisContext) -> workshops.Policy:
+    """Offer windows and reminder offsets for workshops, from the settings."""
+    return policy_from(context.deps.settings)
+
+
+def policy_from(settings: Settings) -> workshops.Policy:
+    """The workshop timing rules configured in `settings`."""
+    return workshops.Policy(
+        settings.offer_hours, settings.offer_min_minutes, tuple(settings.reminder_hours)
+    )

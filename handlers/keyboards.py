@@ -14,7 +14,12 @@ from bot.settings import SUPPORTED_LANGUAGES
 from handlers.callbacks import encode
 
 # Main-menu buttons: message id of the label → action name used by the text router.
-MAIN_MENU_PARTICIPANT = (("menu-mydata", "mydata"), ("menu-language", "language"))
+MAIN_MENU_PARTICIPANT = (
+    ("menu-workshops", "workshops"),
+    ("menu-bookings", "bookings"),
+    ("menu-mydata", "mydata"),
+    ("menu-language", "language"),
+)
 MAIN_MENU_COMMON = (("menu-about", "about"),)
 MAIN_MENU_STAFF = (("menu-staff", "staff"),)
 NO_CODE = "-"
@@ -99,14 +104,19 @@ def delete_confirm_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
     )
 
 
-def staff_menu(t: Translator, lang: str, pending: int) -> InlineKeyboardMarkup:
-    """The staff menu."""
-    return InlineKeyboardMarkup(
-        [
+def staff_menu(
+    t: Translator, lang: str, pending: int, manages: bool = True
+) -> InlineKeyboardMarkup:
+    """The staff menu; approvals, invites and sessions only for those who manage them."""
+    rows = []
+    if manages:
+        rows = [
             [_button(t(lang, "btn-staff-pending", count=pending), "st", "pd")],
             [_button(t(lang, "btn-staff-invite"), "st", "inv")],
+            [_button(t(lang, "btn-staff-sessions"), "sw", "l")],
         ]
-    )
+    rows.append([_button(t(lang, "menu-about"), "st", "about")])
+    return InlineKeyboardMarkup(rows)
 
 
 def approval_keyboard(t: Translator, lang: str, person_id: int) -> InlineKeyboardMarkup:

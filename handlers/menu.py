@@ -11,9 +11,9 @@ from bot.context import KisContext
 from bot.i18n import LANGUAGE_NAMES
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import answer, edit_or_reply, reply
+from handlers.common import answer, edit_or_reply, reply, workshop_policy
 from models import Person
-from services import people
+from services import people, workshops
 
 
 def local_time(context: KisContext, moment: datetime | None) -> str:
@@ -101,6 +101,9 @@ async def on_mydata_callback(
         await edit_or_reply(update, t(lang, "delete-kept"))
     elif cb.action == "yes":
         async with deps.transaction() as session:
+            await workshops.withdraw_person(
+                session, person.id, deps.clock(), workshop_policy(context)
+            )
             await people.anonymise(session, person.id, deps.clock())
         await edit_or_reply(update, t(lang, "delete-done"))
         await reply(update, t(lang, "delete-goodbye"), ReplyKeyboardRemove())

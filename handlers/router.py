@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.context import KisContext
 from handlers import keyboards as kb
-from handlers import menu, onboarding, staff
+from handlers import menu, onboarding, staff, staff_workshops, workshops
 from handlers.callbacks import decode
 from handlers.common import answer, language_for, load_person, reply
 from models import Person, PersonStatus
@@ -96,6 +96,9 @@ async def on_callback(update: Update, context: KisContext) -> None:
     if cb is not None and cb.feature == "st":
         await staff.on_callback(update, context, await load_person(update, context), cb)
         return
+    if cb is not None and cb.feature == "sw":
+        await staff_workshops.on_callback(update, context, await load_person(update, context), cb)
+        return
     person = await _active(update, context)
     if person is None:
         return
@@ -103,6 +106,8 @@ async def on_callback(update: Update, context: KisContext) -> None:
         await menu.on_language_callback(update, context, person, cb)
     elif cb is not None and cb.feature == "md":
         await menu.on_mydata_callback(update, context, person, cb)
+    elif cb is not None and cb.feature == "ws":
+        await workshops.on_callback(update, context, person, cb)
     else:
         await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
 
@@ -133,6 +138,8 @@ async def on_text(update: Update, context: KisContext) -> None:
         await _menu_action(update, context, person, action)
     elif person.awaiting == "invite_name":
         await staff.on_invite_name(update, context, person, text)
+    elif (person.awaiting or "").startswith("capacity:") and person.is_staff:
+        await staff_workshops.on_capacity_text(update, context, person, text)
     else:
         await reply(
             update,
@@ -142,7 +149,11 @@ async def on_text(update: Update, context: KisContext) -> None:
 
 
 async def _menu_action(update: Update, context: KisContext, person: Person, action: str) -> None:
-    if action == "mydata":
+    if action == "workshops":
+        await workshops.show_groups(update, context, person)
+    elif action == "bookings":
+        await workshops.show_bookings(update, context, person)
+    elif action == "mydata":
         await menu.show_my_data(update, context, person)
     elif action == "language":
         await menu.show_language_choice(update, context, person)

@@ -22,13 +22,13 @@ async def show_staff_menu(update: Update, context: KisContext, person: Person) -
     if not person.is_staff:
         await reply(update, t(lang, "staff-only"))
         return
-    pending = 0
+    pending, manages = 0, True
     async with deps.transaction() as session:
         try:
             pending = len(await people.list_pending(session, _tid(update)))
         except NotAllowed:
-            pending = 0  # specialists and the childcare partner do not approve
-    await reply(update, t(lang, "staff-menu-title"), kb.staff_menu(t, lang, pending))
+            manages = False  # specialists and the childcare partner: their own screens only
+    await reply(update, t(lang, "staff-menu-title"), kb.staff_menu(t, lang, pending, manages))
 
 
 def _tid(update: Update) -> int:
@@ -90,6 +90,8 @@ async def on_callback(
         await _decide(update, context, person, person_id, approve=cb.action == "ap")
     elif cb.action == "inv":
         await ask_invite_name(update, context, person)
+    elif cb.action == "about":
+        await edit_or_reply(update, context.deps.i18n(person.language, "about-contact"))
     elif cb.action == "cx":
         async with context.deps.transaction() as session:
             await people.set_awaiting(session, person.id, None)

@@ -1,0 +1,510 @@
+"""Workshops for participants: browse by group, sign up (or wait), my bookings, cancel, .ics,
+and the waiting-list offer and reminder messages with their buttons."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application
+
+from bot.context import Deps, KisContext
+from bot.i18n import Translator
+from handlers.callbacks import Callback, encode
+from handlers.common import answer, edit_or_reply, policy_from, reply, workshop_policy
+from handlers.formatting import clock_time, long_when, short_when
+from models import OutboxMessage, Person, WorkshopGroup
+from scheduler.dispatcher import Rendered, Renderer
+from services import workshops
+from services.calendar import session_ics
+from services.errors import NotFound
+
+GROUPS = tuple(g.value for g in WorkshopGroup)
+
+
+def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=encode("ws", action, *args))
+
+
+def _place(view_place: str | None, workshop_place: str) -> str:
+    return html.escape(view_place or workshop_place or "—")
+
+
+async def show_groups(update: Update, context: KisContext, person: Person) -> None:
+    """The three groups of activities."""
+    t, lang = context.deps.i18n, person.language
+    rows = [[_btn(t(lang, f"group-{g}"), "g", g)] for g in GROUPS]
+    await edit_or_reply(update, t(lang, "ws-groups-title"), InlineKeyboardMarkup(rows))
+
+
+async def show_group(update: Update, context: KisContext, person: Person, group: str) -> None:
+    """Workshops of one group."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    async with deps.transaction() as session:
+        items = await workshops.list_workshops(session, group)
+    rows = [[_btn(w.title(lang), "w", w.id)] for w in items]
+    rows.append([_btn(t(lang, "btn-back"), "top")])
+    text = t(lang, f"group-{group}") + "\n" + (t(lang, "ws-pick") if items else t(lang, "ws-none"))
+    await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
+
+
+async def show_workshop(
+    update: Update, context: KisContext, person: Person, workshop_id: int
+) -> None:
+    """Description, place and the next dates with free seats; buttons per date and series."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    now = deps.clock()
+    async with deps.transaction() as session:
+        workshop = await workshops.get_workshop(session, workshop_id)
+        views = await workshops.upcoming_sessions(session, workshop_id, now)
+        series = await workshops.series_of(session, workshop_id, now)
+    lines = [
+        f"<b>{html.escape(workshop.title(lang))}</b>",
+        html.escape(workshop.description(lang)),
+        t(lang, "ws-place", place=html.escape(workshop.place or "—")),
+        "",
+    ]
+    if views:
+        lines.append(t(lang, "ws-dates"))
+        for v in views:
+            lines.append(
+                "• " + short_when(v.session.starts_at, tz, lang) + " — " + _seats(t, lang, v)
+            )
+    else:
+        lines.append(t(lang, "ws-no-dates"))
+    rows = [[_btn(short_when(v.session.starts_at, tz, lang), "s", v.session.id)] for v in views]
+    rows += [[_btn(t(lang, "btn-series", title=s.title(lang)), "sr", s.id)] for s in series]
+    rows.append([_btn(t(lang, "btn-back"), "g", workshop.group_key)])
+    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def _seats(t: Translator, lang: str, view: workshops.SessionView) -> str:
+    if view.free_seats > 0:
+        return t(lang, "ws-free-seats", count=view.free_seats)
+    return t(lang, "ws-full", waiting=view.waiting)
+
+
+async def show_session(
+    update: Update, context: KisContext, person: Person, session_id: int
+) -> None:
+    """One date: when, where, seats; Sign up or Join the waiting list."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    async with deps.transaction() as session:
+        view = await workshops.session_view(session, session_id)
+    ws = view.session
+    text = "\n".join(
+        [
+            f"<b>{html.escape(view.workshop.title(lang))}</b>",
+            f"{long_when(ws.starts_at, tz, lang)}–{clock_time(ws.ends_at, tz)}",
+            t(lang, "ws-place", place=_place(ws.place, view.workshop.place)),
+            _seats(t, lang, view),
+        ]
+    )
+    label = "btn-signup" if view.free_seats > 0 else "btn-join-waitlist"
+    rows = [
+        [_btn(t(lang, label), "b", ws.id)],
+        [_btn(t(lang, "btn-back"), "w", view.workshop.id)],
+    ]
+    await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
+
+
+def _booking_keyboard(t: Translator, lang: str, enrollment_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_btn(t(lang, "btn-ics"), "ics", enrollment_id)],
+            [_btn(t(lang, "btn-cancel-booking"), "c", enrollment_id)],
+        ]
+    )
+
+
+async def sign_up(update: Update, context: KisContext, person: Person, session_id: int) -> None:
+    """Book a seat or a place on the waiting list (one per person, double taps included)."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    assert person.telegram_id is not None
+    try:
+        async with deps.transaction() as session:
+            result = await workshops.enroll(
+                session,
+                person.id,
+                person.telegram_id,
+                session_id,
+                deps.clock(),
+                workshop_policy(context),
+            )
+            view = await workshops.session_view(session, session_id)
+    except workshops.SessionClosed:
+        await edit_or_reply(update, t(lang, "ws-closed"))
+        return
+    title = html.escape(view.workshop.title(lang))
+    when = long_when(view.session.starts_at, tz, lang)
+    place = _place(view.session.place, view.workshop.place)
+    status = result.enrollment.status
+    if status == "confirmed":
+        key = "ws-booked" if result.outcome == "confirmed" else "ws-already-booked"
+        text = t(lang, key, title=title, when=when, place=place)
+        await edit_or_reply(update, text, _booking_keyboard(t, lang, result.enrollment.id))
+    elif status == "offered":
+        await edit_or_reply(update, t(lang, "ws-offer-pending", title=title))
+    else:
+        key = "ws-waiting" if result.outcome == "waiting" else "ws-already-waiting"
+        text = t(lang, key, title=title, when=when, position=result.position or 0)
+        rows = [[_btn(t(lang, "btn-leave-waitlist"), "c", result.enrollment.id)]]
+        await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
+
+
+async def sign_up_series(
+    update: Update, context: KisContext, person: Person, series_id: int
+) -> None:
+    """Book every upcoming date of a series at once."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    assert person.telegram_id is not None
+    try:
+        async with deps.transaction() as session:
+            results = await workshops.enroll_series(
+                session,
+                person.id,
+                person.telegram_id,
+                series_id,
+                deps.clock(),
+                workshop_policy(context),
+            )
+    except workshops.SessionClosed:
+        await edit_or_reply(update, t(lang, "ws-closed"))
+        return
+    lines = [t(lang, "ws-series-booked")]
+    for ws, result in results:
+        state = (
+            "ws-state-confirmed" if result.enrollment.status == "confirmed" else "ws-state-waiting"
+        )
+        lines.append(f"• {short_when(ws.starts_at, tz, lang)} — {t(lang, state)}")
+    await edit_or_reply(update, "\n".join(lines))
+
+
+async def show_bookings(update: Update, context: KisContext, person: Person) -> None:
+    """Everything upcoming, one message per booking with its buttons."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    async with deps.transaction() as session:
+        bookings = await workshops.my_bookings(session, person.id, deps.clock())
+    history = InlineKeyboardMarkup([[_btn(t(lang, "btn-history"), "h")]])
+    if not bookings:
+        await reply(update, t(lang, "ws-bookings-empty"), history)
+        return
+    await reply(update, t(lang, "ws-bookings-title", count=len(bookings)))
+    for b in bookings:
+        text = t(
+            lang,
+            f"ws-booking-{b.enrollment.status}",
+            title=html.escape(b.workshop.title(lang)),
+            when=long_when(b.session.starts_at, tz, lang),
+            place=_place(b.session.place, b.workshop.place),
+            position=b.position or 0,
+        )
+        if b.enrollment.status == "offered":
+            markup = _offer_keyboard(t, lang, b.enrollment.id)
+        elif b.enrollment.status == "confirmed":
+            markup = _booking_keyboard(t, lang, b.enrollment.id)
+        else:
+            markup = InlineKeyboardMarkup(
+                [[_btn(t(lang, "btn-leave-waitlist"), "c", b.enrollment.id)]]
+            )
+        await reply(update, text, markup)
+    await reply(update, t(lang, "ws-history-hint"), history)
+
+
+async def show_history(update: Update, context: KisContext, person: Person) -> None:
+    """Past sessions with attendance as staff marked it."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    async with deps.transaction() as session:
+        past = await workshops.history(session, person.id, deps.clock())
+    if not past:
+        await edit_or_reply(update, t(lang, "ws-history-empty"))
+        return
+    lines = [t(lang, "ws-history-title")]
+    for b in past:
+        mark = {True: "ws-attended", False: "ws-absent", None: "ws-unmarked"}[b.enrollment.attended]
+        when = short_when(b.session.starts_at, tz, lang)
+        lines.append(f"• {when} {html.escape(b.workshop.title(lang))} — {t(lang, mark)}")
+    await edit_or_reply(update, "\n".join(lines))
+
+
+async def ask_cancel(
+    update: Update, context: KisContext, person: Person, enrollment_id: int
+) -> None:
+    """Confirm before giving up a seat."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    async with deps.transaction() as session:
+        b = await workshops.booking(session, person.id, enrollment_id)
+    rows = [
+        [_btn(t(lang, "btn-cancel-yes"), "cy", enrollment_id)],
+        [_btn(t(lang, "btn-cancel-no"), "cn")],
+    ]
+    text = t(
+        lang,
+        "ws-cancel-confirm",
+        title=html.escape(b.workshop.title(lang)),
+        when=long_when(b.session.starts_at, tz, lang),
+    )
+    await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
+
+
+async def cancel(update: Update, context: KisContext, person: Person, enrollment_id: int) -> None:
+    """Cancel a booking (before the cut-off) or leave the waiting list."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    try:
+        async with deps.transaction() as session:
+            await workshops.cancel_enrollment(
+                session, person.id, enrollment_id, deps.clock(), workshop_policy(context)
+            )
+    except workshops.CutoffPassed:
+        await edit_or_reply(update, t(lang, "ws-cutoff"))
+        return
+    except workshops.OfferGone:
+        await edit_or_reply(update, t(lang, "ws-already-cancelled"))
+        return
+    _wake_dispatcher(context)
+    await edit_or_reply(update, t(lang, "ws-cancelled"))
+
+
+async def send_ics(update: Update, context: KisContext, person: Person, enrollment_id: int) -> None:
+    """An .ics file that adds the session to the phone's calendar."""
+    deps, lang = context.deps, person.language
+    async with deps.transaction() as session:
+        b = await workshops.booking(session, person.id, enrollment_id)
+    content = session_ics(
+        uid=f"kis-ws-{b.session.id}-{b.enrollment.id}@kis-bot",
+        title=b.workshop.title(lang),
+        description=b.workshop.description(lang),
+        place=b.session.place or b.workshop.place,
+        starts_at=b.session.starts_at,
+        ends_at=b.session.ends_at,
+        now=deps.clock(),
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_document(
+        document=content, filename=f"kis-{b.workshop.slug}.ics", caption=b.workshop.title(lang)
+    )
+    await answer(update)
+
+
+def _offer_keyboard(t: Translator, lang: str, enrollment_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _btn(t(lang, "btn-take"), "t", enrollment_id),
+                _btn(t(lang, "btn-pass"), "p", enrollment_id),
+            ]
+        ]
+    )
+
+
+async def respond_to_offer(
+    update: Update, context: KisContext, person: Person, enrollment_id: int, take: bool
+) -> None:
+    """Take it / Pass on an offered seat."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    try:
+        async with deps.transaction() as session:
+            if take:
+                b = await workshops.take_offer(
+                    session, person.id, enrollment_id, deps.clock(), workshop_policy(context)
+                )
+            else:
+                b = await workshops.pass_offer(
+                    session, person.id, enrollment_id, deps.clock(), workshop_policy(context)
+                )
+    except workshops.OfferGone:
+        await edit_or_reply(update, t(lang, "ws-offer-gone"))
+        return
+    _wake_dispatcher(context)
+    if take:
+        text = t(
+            lang,
+            "ws-booked",
+            title=html.escape(b.workshop.title(lang)),
+            when=long_when(b.session.starts_at, tz, lang),
+            place=_place(b.session.place, b.workshop.place),
+        )
+        await edit_or_reply(update, text, _booking_keyboard(t, lang, enrollment_id))
+    else:
+        await edit_or_reply(update, t(lang, "ws-offer-passed"))
+
+
+def _wake_dispatcher(context: KisContext) -> None:
+    """New outbox rows (offers to the next person) should go out now, not at the next tick."""
+    dispatcher = context.application.bot_data.get("dispatcher")
+    if dispatcher is not None:
+        dispatcher.wake()
+
+
+async def on_callback(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """ws:* buttons; every id is checked against the person in the service."""
+    t, lang = context.deps.i18n, person.language
+    try:
+        if cb.action == "top":
+            await show_groups(update, context, person)
+        elif cb.action == "g" and cb.args and cb.args[0] in GROUPS:
+            await show_group(update, context, person, cb.args[0])
+        elif cb.action == "h":
+            await show_history(update, context, person)
+        elif cb.action == "cn":
+            await edit_or_reply(update, t(lang, "ws-kept"))
+        elif cb.action in ACTIONS:
+            await ACTIONS[cb.action](update, context, person, cb.int_arg())
+        else:
+            await answer(update, t(lang, "button-stale"), alert=True)
+    except (NotFound, IndexError, ValueError):
+        await answer(update, t(lang, "button-stale"), alert=True)
+
+
+async def _take(update: Update, context: KisContext, person: Person, eid: int) -> None:
+    await respond_to_offer(update, context, person, eid, take=True)
+
+
+async def _pass(update: Update, context: KisContext, person: Person, eid: int) -> None:
+    await respond_to_offer(update, context, person, eid, take=False)
+
+
+async def _coming(update: Update, context: KisContext, person: Person, eid: int) -> None:
+    async with context.deps.transaction() as session:
+        await workshops.booking(session, person.id, eid)  # only one's own booking
+    await answer(update, context.deps.i18n(person.language, "ws-coming-thanks"))
+
+
+ACTIONS = {
+    "w": show_workshop,
+    "s": show_session,
+    "b": sign_up,
+    "sr": sign_up_series,
+    "c": ask_cancel,
+    "cy": cancel,
+    "ics": send_ics,
+    "t": _take,
+    "p": _pass,
+    "y": _coming,
+}
+
+
+# --- outbox renderers: texts written at send time, in the recipient's language of that moment
+
+
+async def _recipient(session: AsyncSession, row: OutboxMessage) -> Person | None:
+    if row.person_id is None:
+        return None
+    person = await session.get(Person, row.person_id)
+    if person is None or person.telegram_id is None or person.status != "active":
+        return None
+    return person
+
+
+async def render_reminder(
+    session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
+) -> Rendered | None:
+    """A reminder for a confirmed seat; nothing if the booking is no longer confirmed."""
+    person = await _recipient(session, row)
+    if person is None or row.ref_id is None:
+        return None
+    try:
+        b = await workshops.booking(session, person.id, row.ref_id)
+    except NotFound:
+        return None
+    if b.enrollment.status != "confirmed" or b.session.status != "scheduled":
+        return None
+    lang = person.language
+    text = t(
+        lang,
+        "ws-reminder",
+        title=html.escape(b.workshop.title(lang)),
+        when=long_when(b.session.starts_at, tz, lang),
+        place=_place(b.session.place, b.workshop.place),
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            [_btn(t(lang, "btn-coming"), "y", b.enrollment.id)],
+            [_btn(t(lang, "btn-cancel-booking"), "c", b.enrollment.id)],
+        ]
+    )
+    return Rendered(text, markup)
+
+
+async def render_offer(
+    session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
+) -> Rendered | None:
+    """The offer of a freed seat with Take it / Pass; nothing if it is no longer open."""
+    person = await _recipient(session, row)
+    if person is None or row.ref_id is None:
+        return None
+    try:
+        b = await workshops.booking(session, person.id, row.ref_id)
+    except NotFound:
+        return None
+    if b.enrollment.status != "offered" or b.enrollment.offer_expires_at is None:
+        return None
+    lang = person.language
+    text = t(
+        lang,
+        "ws-offer",
+        title=html.escape(b.workshop.title(lang)),
+        when=long_when(b.session.starts_at, tz, lang),
+        deadline=long_when(b.enrollment.offer_expires_at, tz, lang),
+    )
+    return Rendered(text, _offer_keyboard(t, lang, b.enrollment.id))
+
+
+async def render_session_cancelled(
+    session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
+) -> Rendered | None:
+    """Staff cancelled a session this person had a seat or waiting place in."""
+    person = await _recipient(session, row)
+    if person is None or row.ref_id is None:
+        return None
+    try:
+        b = await workshops.booking(session, person.id, row.ref_id)
+    except NotFound:
+        return None
+    lang = person.language
+    text = t(
+        lang,
+        "ws-session-cancelled",
+        title=html.escape(b.workshop.title(lang)),
+        when=long_when(b.session.starts_at, tz, lang),
+    )
+    return Rendered(text)
+
+
+async def run_offer_expiry(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """End overdue offers and pass their seats on (a scheduler job; tests call it directly)."""
+    deps: Deps = app.bot_data["deps"]
+    async with deps.transaction() as session:
+        ended = await workshops.expire_offers(session, deps.clock(), policy_from(deps.settings))
+    dispatcher = app.bot_data.get("dispatcher")
+    if ended and dispatcher is not None:
+        dispatcher.wake()
+    return ended
+
+
+async def expire_offers_job(context: KisContext) -> None:
+    """The JobQueue callback around run_offer_expiry."""
+    await run_offer_expiry(context.application)
+
+
+def renderers(tz: ZoneInfo) -> dict[str, Renderer]:
+    """The outbox kinds this module writes, with their renderers bound to the club's zone."""
+
+    def bind(render: Callable[..., Awaitable[Rendered | None]]) -> Renderer:
+        async def bound(
+            session: AsyncSession, row: OutboxMessage, t: Translator
+        ) -> Rendered | None:
+            return await render(session, row, t, tz)
+
+        return bound
+
+    return {
+        workshops.KIND_REMINDER: bind(render_reminder),
+        workshops.KIND_OFFER: bind(render_offer),
+        workshops.KIND_SESSION_CANCELLED: bind(render_session_cancelled),
+    }

@@ -1,0 +1,202 @@
+"""Staff work on workshops: session lists, rosters, attendance, capacity, cancellation.
+
+Every function re-checks the acting staff member's role and writes an audit entry for changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    ACTIVE_ENROLLMENT,
+    Enrollment,
+    EnrollmentStatus,
+    Person,
+    Role,
+    SessionStatus,
+    Workshop,
+    WorkshopSession,
+)
+from services import audit, outbox, people
+from services.errors import InvalidInput, NotFound
+from services.workshops import (
+    KIND_OFFER,
+    KIND_REMINDER,
+    KIND_SESSION_CANCELLED,
+    Policy,
+    SessionClosed,
+    _lock_session,
+    offer_free_seats,
+)
+
+WORKSHOP_STAFF = (Role.ADMIN.value, Role.COORDINATOR.value)
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One person on a session's list, as staff see it."""
+
+    enrollment: Enrollment
+    name: str
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Who holds a seat, who has an open offer and who waits, for one session."""
+
+    session: WorkshopSession
+    workshop: Workshop
+    confirmed: list[RosterEntry]
+    offered: list[RosterEntry]
+    waiting: list[RosterEntry]
+
+
+async def sessions_ahead(
+    session: AsyncSession, actor_tid: int, now: datetime, days: int = 14
+) -> list[tuple[WorkshopSession, Workshop]]:
+    """Sessions from the start of today for `days` days, cancelled ones included."""
+    await people.require_role(session, actor_tid, WORKSHOP_STAFF)
+    rows = await session.execute(
+        select(WorkshopSession, Workshop)
+        .join(Workshop, Workshop.id == WorkshopSession.workshop_id)
+        .where(
+            WorkshopSession.ends_at > now - timedelta(hours=12),
+            WorkshopSession.starts_at < now + timedelta(days=days),
+        )
+        .order_by(WorkshopSession.starts_at)
+        .limit(40)
+    )
+    return [(ws, w) for ws, w in rows.all()]
+
+
+async def roster(session: AsyncSession, actor_tid: int, session_id: int) -> Roster:
+    """The lists of one session, in arrival order."""
+    await people.require_role(session, actor_tid, WORKSHOP_STAFF)
+    ws = await session.get(WorkshopSession, session_id, populate_existing=True)
+    if ws is None:
+        raise NotFound()
+    workshop = await session.get(Workshop, ws.workshop_id)
+    assert workshop is not None
+    rows = await session.execute(
+        select(Enrollment, Person.display_name)
+        .join(Person, Person.id == Enrollment.person_id)
+        .where(Enrollment.session_id == session_id, Enrollment.status.in_(ACTIVE_ENROLLMENT))
+        .order_by(Enrollment.id)
+        .execution_options(populate_existing=True)
+    )
+    lists: dict[str, list[RosterEntry]] = {s: [] for s in ACTIVE_ENROLLMENT}
+    for enrollment, name in rows.all():
+        lists[enrollment.status].append(RosterEntry(enrollment, name or "—"))
+    return Roster(
+        ws,
+        workshop,
+        lists[EnrollmentStatus.CONFIRMED.value],
+        lists[EnrollmentStatus.OFFERED.value],
+        lists[EnrollmentStatus.WAITING.value],
+    )
+
+
+async def toggle_attendance(
+    session: AsyncSession, actor_tid: int, enrollment_id: int, now: datetime
+) -> bool:
+    """Flip "came" / "did not come" for a confirmed seat (unmarked counts as not yet came)."""
+    actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
+    enrollment = await session.get(Enrollment, enrollment_id, populate_existing=True)
+    if enrollment is None or enrollment.status != EnrollmentStatus.CONFIRMED.value:
+        raise NotFound()
+    enrollment.attended = not bool(enrollment.attended)
+    enrollment.attendance_marked_at = now
+    await session.flush()
+    await audit.record_action(
+        session,
+        actor.id,
+        "attendance.present" if enrollment.attended else "attendance.absent",
+        "enrollment",
+        enrollment.id,
+    )
+    return enrollment.attended
+
+
+async def mark_rest_absent(
+    session: AsyncSession, actor_tid: int, session_id: int, now: datetime
+) -> int:
+    """Record everyone not marked yet as a no-show (supportive record only, never a ban)."""
+    actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
+    result = await session.execute(
+        update(Enrollment)
+        .where(
+            Enrollment.session_id == session_id,
+            Enrollment.status == EnrollmentStatus.CONFIRMED.value,
+            Enrollment.attended.is_(None),
+        )
+        .values(attended=False, attendance_marked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await audit.record_action(session, actor.id, "attendance.rest_absent", "session", session_id)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def cancel_session(
+    session: AsyncSession, actor_tid: int, session_id: int, now: datetime
+) -> int:
+    """Cancel a session: everyone with a seat, an offer or a waiting place is told (outbox)."""
+    actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
+    ws = await _lock_session(session, session_id)
+    if ws.status == SessionStatus.CANCELLED.value:
+        raise SessionClosed()
+    affected = list(
+        await session.scalars(
+            select(Enrollment).where(
+                Enrollment.session_id == session_id, Enrollment.status.in_(ACTIVE_ENROLLMENT)
+            )
+        )
+    )
+    ws.status = SessionStatus.CANCELLED.value
+    ws.cancelled_at = now
+    ws.seats_taken = 0
+    for enrollment in affected:
+        enrollment.status = EnrollmentStatus.SESSION_CANCELLED.value
+        enrollment.ended_at = now
+        await outbox.cancel(session, kind=KIND_REMINDER, ref_id=enrollment.id)
+        await outbox.cancel(session, kind=KIND_OFFER, ref_id=enrollment.id)
+        chat_id = await session.scalar(
+            select(Person.telegram_id).where(Person.id == enrollment.person_id)
+        )
+        if chat_id is not None:
+            await outbox.enqueue(
+                session,
+                chat_id=chat_id,
+                person_id=enrollment.person_id,
+                kind=KIND_SESSION_CANCELLED,
+                ref_id=enrollment.id,
+                due_at=now,
+                expires_at=ws.starts_at,
+            )
+    await session.flush()
+    await audit.record_action(session, actor.id, "session.cancel", "session", session_id)
+    return len(affected)
+
+
+async def change_capacity(
+    session: AsyncSession,
+    actor_tid: int,
+    session_id: int,
+    capacity: int,
+    now: datetime,
+    policy: Policy,
+) -> WorkshopSession:
+    """Set a session's capacity (not below the seats already taken); new seats are offered
+    to the waiting list in order."""
+    actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
+    ws = await _lock_session(session, session_id)
+    if capacity < ws.seats_taken or capacity > 1000:
+        raise InvalidInput("ws-capacity-invalid")
+    ws.capacity = capacity
+    await session.flush()
+    await offer_free_seats(session, session_id, now, policy)
+    await audit.record_action(session, actor.id, "session.capacity", "session", session_id)
+    return ws

@@ -1,0 +1,603 @@
+"""Workshops: browsing, sign-up with capacity, the fair waiting list with offers, attendance.
+
+Seats are counted in `workshop_session.seats_taken` and changed only by conditional UPDATEs
+(`... WHERE seats_taken < capacity`), so capacity holds with any number of concurrent sign-ups
+on SQLite and PostgreSQL. A freed seat is never given away silently: it is *offered* to the
+first person on the waiting list and stays held (counted) until they take it, pass, or the
+offer expires; then it goes to the next person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    ACTIVE_ENROLLMENT,
+    Enrollment,
+    EnrollmentStatus,
+    SessionStatus,
+    Workshop,
+    WorkshopSeries,
+    WorkshopSession,
+)
+from services import outbox
+from services.errors import DomainError, NotFound
+
+KIND_REMINDER = "ws_reminder"
+KIND_OFFER = "ws_offer"
+KIND_SESSION_CANCELLED = "ws_cancelled"
+
+
+class SessionClosed(DomainError):
+    """The session has started, ended or was cancelled: no sign-ups any more."""
+
+
+class CutoffPassed(DomainError):
+    """Too late to cancel in the bot; the person is told whom to call."""
+
+
+class OfferGone(DomainError):
+    """The offer was taken, passed or expired meanwhile."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Timing rules, from settings: offer windows and reminder offsets."""
+
+    offer_hours: float = 12
+    offer_min_minutes: float = 30
+    reminder_hours: tuple[int, ...] = (24,)
+
+    def offer_deadline(self, now: datetime, starts_at: datetime) -> datetime:
+        """How long a freed seat is held: the configured window, shorter when the session is
+        near (a quarter of the time left, but never under the minimum), never past the start."""
+        left = starts_at - now
+        window = min(timedelta(hours=self.offer_hours), left / 4)
+        window = max(window, timedelta(minutes=self.offer_min_minutes))
+        return min(now + window, starts_at)
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """One session as a participant sees it in a list."""
+
+    session: WorkshopSession
+    workshop: Workshop
+    free_seats: int
+    waiting: int
+
+
+@dataclass(frozen=True)
+class EnrollResult:
+    """What happened when someone signed up."""
+
+    enrollment: Enrollment
+    outcome: Literal["confirmed", "waiting", "already"]
+    position: int | None = None  # place on the waiting list, 1-based
+
+
+@dataclass(frozen=True)
+class Booking:
+    """An active enrolment with its session and workshop (for "My bookings")."""
+
+    enrollment: Enrollment
+    session: WorkshopSession
+    workshop: Workshop
+    position: int | None = None
+
+
+async def list_workshops(session: AsyncSession, group: str) -> list[Workshop]:
+    """Active workshops of one group, by Polish title."""
+    rows = await session.scalars(
+        select(Workshop)
+        .where(Workshop.group_key == group, Workshop.active.is_(True))
+        .order_by(Workshop.title_pl)
+    )
+    return list(rows)
+
+
+async def get_workshop(session: AsyncSession, workshop_id: int) -> Workshop:
+    """One workshop; NotFound if it does not exist."""
+    workshop = await session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound()
+    return workshop
+
+
+async def _waiting_counts(session: AsyncSession, session_ids: list[int]) -> dict[int, int]:
+    if not session_ids:
+        return {}
+    rows = await session.execute(
+        select(Enrollment.session_id, func.count())
+        .where(
+            Enrollment.session_id.in_(session_ids),
+            Enrollment.status == EnrollmentStatus.WAITING.value,
+        )
+        .group_by(Enrollment.session_id)
+    )
+    return {sid: int(count) for sid, count in rows.all()}
+
+
+async def upcoming_sessions(
+    session: AsyncSession, workshop_id: int, now: datetime, limit: int = 8
+) -> list[SessionView]:
+    """The next scheduled sessions of a workshop with free seats and waiting-list length."""
+    workshop = await get_workshop(session, workshop_id)
+    rows = list(
+        await session.scalars(
+            select(WorkshopSession)
+            .where(
+                WorkshopSession.workshop_id == workshop_id,
+                WorkshopSession.status == SessionStatus.SCHEDULED.value,
+                WorkshopSession.starts_at > now,
+            )
+            .order_by(WorkshopSession.starts_at)
+            .limit(limit)
+        )
+    )
+    waiting = await _waiting_counts(session, [s.id for s in rows])
+    return [
+        SessionView(s, workshop, max(0, s.capacity - s.seats_taken), waiting.get(s.id, 0))
+        for s in rows
+    ]
+
+
+async def session_view(session: AsyncSession, session_id: int) -> SessionView:
+    """One session with its workshop, free seats and waiting-list length."""
+    ws = await session.get(WorkshopSession, session_id)
+    if ws is None:
+        raise NotFound()
+    workshop = await get_workshop(session, ws.workshop_id)
+    waiting = (await _waiting_counts(session, [ws.id])).get(ws.id, 0)
+    return SessionView(ws, workshop, max(0, ws.capacity - ws.seats_taken), waiting)
+
+
+async def series_of(session: AsyncSession, workshop_id: int, now: datetime) -> list[WorkshopSeries]:
+    """Series of a workshop that still have sessions ahead."""
+    rows = await session.scalars(
+        select(WorkshopSeries)
+        .where(
+            WorkshopSeries.workshop_id == workshop_id,
+            WorkshopSeries.id.in_(
+                select(WorkshopSession.series_id).where(
+                    WorkshopSession.starts_at > now,
+                    WorkshopSession.status == SessionStatus.SCHEDULED.value,
+                )
+            ),
+        )
+        .order_by(WorkshopSeries.id)
+    )
+    return list(rows)
+
+
+async def _position(session: AsyncSession, enrollment: Enrollment) -> int:
+    """1-based place on the waiting list (arrival order = enrolment id)."""
+    ahead = await session.scalar(
+        select(func.count()).where(
+            Enrollment.session_id == enrollment.session_id,
+            Enrollment.status == EnrollmentStatus.WAITING.value,
+            Enrollment.id < enrollment.id,
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+async def _active_enrollment(
+    session: AsyncSession, person_id: int, session_id: int
+) -> Enrollment | None:
+    return await session.scalar(
+        select(Enrollment).where(
+            Enrollment.session_id == session_id,
+            Enrollment.person_id == person_id,
+            Enrollment.status.in_(ACTIVE_ENROLLMENT),
+        )
+    )
+
+
+async def _lock_session(session: AsyncSession, session_id: int) -> WorkshopSession:
+    """Load a session row locked for this transaction (FOR UPDATE on PostgreSQL; on SQLite
+    every transaction already holds the write lock from BEGIN IMMEDIATE). Sign-ups and seat
+    changes of one session are thereby handled one after another, in arrival order, so the
+    enrolment ids, the seats and the waiting list all agree on who came first."""
+    ws = await session.scalar(
+        select(WorkshopSession)
+        .where(WorkshopSession.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if ws is None:
+        raise NotFound()
+    return ws
+
+
+async def _take_seat(session: AsyncSession, session_id: int) -> bool:
+    """Atomically take one seat if one is free; the database decides, not Python."""
+    result = await session.execute(
+        update(WorkshopSession)
+        .where(
+            WorkshopSession.id == session_id,
+            WorkshopSession.status == SessionStatus.SCHEDULED.value,
+            WorkshopSession.seats_taken < WorkshopSession.capacity,
+        )
+        .values(seats_taken=WorkshopSession.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _release_seat(session: AsyncSession, session_id: int) -> None:
+    await session.execute(
+        update(WorkshopSession)
+        .where(WorkshopSession.id == session_id, WorkshopSession.seats_taken > 0)
+        .values(seats_taken=WorkshopSession.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _schedule_reminders(
+    session: AsyncSession,
+    enrollment: Enrollment,
+    ws: WorkshopSession,
+    chat_id: int,
+    now: datetime,
+    policy: Policy,
+) -> None:
+    for hours in policy.reminder_hours:
+        due = ws.starts_at - timedelta(hours=hours)
+        if due > now:
+            await outbox.enqueue(
+                session,
+                chat_id=chat_id,
+                person_id=enrollment.person_id,
+                kind=KIND_REMINDER,
+                ref_id=enrollment.id,
+                due_at=due,
+                expires_at=ws.starts_at,
+            )
+
+
+async def enroll(
+    session: AsyncSession,
+    person_id: int,
+    chat_id: int,
+    session_id: int,
+    now: datetime,
+    policy: Policy,
+) -> EnrollResult:
+    """Sign up for a session: a seat if one is free, else the waiting list. Idempotent."""
+    ws = await _lock_session(session, session_id)
+    if ws.status != SessionStatus.SCHEDULED.value or ws.starts_at <= now:
+        raise SessionClosed()
+    existing = await _active_enrollment(session, person_id, session_id)
+    if existing is not None:
+        position = await _position(session, existing) if existing.status == "waiting" else None
+        return EnrollResult(existing, "already", position)
+    enrollment = Enrollment(
+        session_id=session_id,
+        person_id=person_id,
+        status=EnrollmentStatus.WAITING.value,
+        created_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(enrollment)
+            await session.flush()
+    except IntegrityError:
+        # A concurrent tap of the same person won the unique index; report that one.
+        raced = await _active_enrollment(session, person_id, session_id)
+        if raced is None:
+            raise
+        return EnrollResult(raced, "already")
+    if await _take_seat(session, session_id):
+        enrollment.status = EnrollmentStatus.CONFIRMED.value
+        enrollment.confirmed_at = now
+        await session.flush()
+        await _schedule_reminders(session, enrollment, ws, chat_id, now, policy)
+        return EnrollResult(enrollment, "confirmed")
+    return EnrollResult(enrollment, "waiting", await _position(session, enrollment))
+
+
+async def enroll_series(
+    session: AsyncSession,
+    person_id: int,
+    chat_id: int,
+    series_id: int,
+    now: datetime,
+    policy: Policy,
+) -> list[tuple[WorkshopSession, EnrollResult]]:
+    """Sign up for every upcoming session of a series (seat or waiting list for each)."""
+    sessions = list(
+        await session.scalars(
+            select(WorkshopSession)
+            .where(
+                WorkshopSession.series_id == series_id,
+                WorkshopSession.status == SessionStatus.SCHEDULED.value,
+                WorkshopSession.starts_at > now,
+            )
+            .order_by(WorkshopSession.starts_at)
+        )
+    )
+    if not sessions:
+        raise SessionClosed()
+    results = []
+    for ws in sessions:
+        results.append((ws, await enroll(session, person_id, chat_id, ws.id, now, policy)))
+    return results
+
+
+async def _own_enrollment(session: AsyncSession, person_id: int, enrollment_id: int) -> Enrollment:
+    enrollment = await session.get(Enrollment, enrollment_id, populate_existing=True)
+    # Somebody else's enrolment is reported exactly like a missing one: ids reveal nothing.
+    if enrollment is None or enrollment.person_id != person_id:
+        raise NotFound()
+    return enrollment
+
+
+async def _end(enrollment: Enrollment, status: EnrollmentStatus, now: datetime) -> None:
+    enrollment.status = status.value
+    enrollment.ended_at = now
+
+
+async def cancel_enrollment(
+    session: AsyncSession,
+    person_id: int,
+    enrollment_id: int,
+    now: datetime,
+    policy: Policy,
+) -> Booking:
+    """Give up a seat or a waiting-list place; a freed seat is offered to the next person."""
+    enrollment = await _own_enrollment(session, person_id, enrollment_id)
+    if enrollment.status not in ACTIVE_ENROLLMENT:
+        raise OfferGone()
+    ws = await _lock_session(session, enrollment.session_id)
+    workshop = await get_workshop(session, ws.workshop_id)
+    holds_seat = enrollment.status in (
+        EnrollmentStatus.CONFIRMED.value,
+        EnrollmentStatus.OFFERED.value,
+    )
+    if enrollment.status == EnrollmentStatus.CONFIRMED.value:
+        if now > ws.starts_at - timedelta(hours=ws.cancel_cutoff_hours):
+            raise CutoffPassed()
+    await _end(enrollment, EnrollmentStatus.CANCELLED, now)
+    await outbox.cancel(session, kind=KIND_REMINDER, ref_id=enrollment.id)
+    await outbox.cancel(session, kind=KIND_OFFER, ref_id=enrollment.id)
+    if holds_seat:
+        await _release_seat(session, ws.id)
+        await offer_free_seats(session, ws.id, now, policy)
+    await session.flush()
+    return Booking(enrollment, ws, workshop)
+
+
+async def offer_free_seats(
+    session: AsyncSession, session_id: int, now: datetime, policy: Policy
+) -> list[Enrollment]:
+    """Offer every free seat to the first people waiting, in arrival order."""
+    ws = await _lock_session(session, session_id)
+    if ws.status != SessionStatus.SCHEDULED.value or ws.starts_at <= now:
+        return []
+    offered = []
+    while True:
+        first = await session.scalar(
+            select(Enrollment)
+            .where(
+                Enrollment.session_id == session_id,
+                Enrollment.status == EnrollmentStatus.WAITING.value,
+            )
+            .order_by(Enrollment.id)
+            .limit(1)
+        )
+        if first is None or not await _take_seat(session, session_id):
+            break
+        first.status = EnrollmentStatus.OFFERED.value
+        first.offered_at = now
+        first.offer_expires_at = policy.offer_deadline(now, ws.starts_at)
+        await session.flush()
+        chat_id = await _chat_of(session, first.person_id)
+        if chat_id is not None:
+            await outbox.enqueue(
+                session,
+                chat_id=chat_id,
+                person_id=first.person_id,
+                kind=KIND_OFFER,
+                ref_id=first.id,
+                due_at=now,
+                expires_at=first.offer_expires_at,
+            )
+        offered.append(first)
+    return offered
+
+
+async def _chat_of(session: AsyncSession, person_id: int) -> int | None:
+    from models import Person
+
+    return await session.scalar(select(Person.telegram_id).where(Person.id == person_id))
+
+
+async def take_offer(
+    session: AsyncSession,
+    person_id: int,
+    enrollment_id: int,
+    now: datetime,
+    policy: Policy,
+) -> Booking:
+    """Accept an offered seat before its deadline."""
+    enrollment = await _own_enrollment(session, person_id, enrollment_id)
+    if enrollment.status == EnrollmentStatus.CONFIRMED.value:
+        ws = await session.get(WorkshopSession, enrollment.session_id)
+        assert ws is not None
+        return Booking(enrollment, ws, await get_workshop(session, ws.workshop_id))
+    result = await session.execute(
+        update(Enrollment)
+        .where(
+            Enrollment.id == enrollment_id,
+            Enrollment.status == EnrollmentStatus.OFFERED.value,
+            Enrollment.offer_expires_at > now,
+        )
+        .values(status=EnrollmentStatus.CONFIRMED.value, confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise OfferGone()
+    await session.refresh(enrollment)
+    ws = await session.get(WorkshopSession, enrollment.session_id)
+    assert ws is not None
+    chat_id = await _chat_of(session, person_id)
+    if chat_id is not None:
+        await _schedule_reminders(session, enrollment, ws, chat_id, now, policy)
+    return Booking(enrollment, ws, await get_workshop(session, ws.workshop_id))
+
+
+async def pass_offer(
+    session: AsyncSession,
+    person_id: int,
+    enrollment_id: int,
+    now: datetime,
+    policy: Policy,
+) -> Booking:
+    """Decline an offered seat; it goes to the next person waiting."""
+    enrollment = await _own_enrollment(session, person_id, enrollment_id)
+    await _lock_session(session, enrollment.session_id)
+    result = await session.execute(
+        update(Enrollment)
+        .where(
+            Enrollment.id == enrollment_id,
+            Enrollment.status == EnrollmentStatus.OFFERED.value,
+        )
+        .values(status=EnrollmentStatus.PASSED.value, ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise OfferGone()
+    await session.refresh(enrollment)
+    await _release_seat(session, enrollment.session_id)
+    await offer_free_seats(session, enrollment.session_id, now, policy)
+    ws = await session.get(WorkshopSession, enrollment.session_id)
+    assert ws is not None
+    return Booking(enrollment, ws, await get_workshop(session, ws.workshop_id))
+
+
+async def expire_offers(session: AsyncSession, now: datetime, policy: Policy) -> int:
+    """Offers past their deadline go to the next person; waiting lists of started sessions end.
+
+    Run by a scheduler job; returns how many enrolments it ended.
+    """
+    overdue_filter = (
+        Enrollment.status == EnrollmentStatus.OFFERED.value,
+        Enrollment.offer_expires_at <= now,
+    )
+    # Lock the sessions first (the same order every other seat change uses), then re-read
+    # the offers: one taken or passed meanwhile is no longer overdue.
+    session_ids = sorted(
+        set(await session.scalars(select(Enrollment.session_id).where(*overdue_filter)))
+    )
+    for session_id in session_ids:
+        await _lock_session(session, session_id)
+    overdue = list(
+        await session.scalars(
+            select(Enrollment)
+            .where(*overdue_filter)
+            .order_by(Enrollment.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+    touched: set[int] = set()
+    for enrollment in overdue:
+        await _end(enrollment, EnrollmentStatus.EXPIRED, now)
+        await _release_seat(session, enrollment.session_id)
+        touched.add(enrollment.session_id)
+    await session.flush()
+    for session_id in sorted(touched):
+        await offer_free_seats(session, session_id, now, policy)
+    started = await session.execute(
+        update(Enrollment)
+        .where(
+            Enrollment.status == EnrollmentStatus.WAITING.value,
+            Enrollment.session_id.in_(
+                select(WorkshopSession.id).where(WorkshopSession.starts_at <= now)
+            ),
+        )
+        .values(status=EnrollmentStatus.EXPIRED.value, ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return len(overdue) + int(started.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def my_bookings(session: AsyncSession, person_id: int, now: datetime) -> list[Booking]:
+    """Upcoming seats, offers and waiting-list places of one person, soonest first."""
+    rows = await session.execute(
+        select(Enrollment, WorkshopSession, Workshop)
+        .join(WorkshopSession, WorkshopSession.id == Enrollment.session_id)
+        .join(Workshop, Workshop.id == WorkshopSession.workshop_id)
+        .where(
+            Enrollment.person_id == person_id,
+            Enrollment.status.in_(ACTIVE_ENROLLMENT),
+            WorkshopSession.ends_at > now,
+        )
+        .order_by(WorkshopSession.starts_at, Enrollment.id)
+    )
+    bookings = []
+    for enrollment, ws, workshop in rows.all():
+        position = None
+        if enrollment.status == EnrollmentStatus.WAITING.value:
+            position = await _position(session, enrollment)
+        bookings.append(Booking(enrollment, ws, workshop, position))
+    return bookings
+
+
+async def booking(session: AsyncSession, person_id: int, enrollment_id: int) -> Booking:
+    """One of the person's own enrolments with its session and workshop."""
+    enrollment = await _own_enrollment(session, person_id, enrollment_id)
+    ws = await session.get(WorkshopSession, enrollment.session_id)
+    assert ws is not None
+    return Booking(enrollment, ws, await get_workshop(session, ws.workshop_id))
+
+
+async def history(session: AsyncSession, person_id: int, now: datetime) -> list[Booking]:
+    """Past sessions the person had a seat in, newest first, with attendance as marked."""
+    rows = await session.execute(
+        select(Enrollment, WorkshopSession, Workshop)
+        .join(WorkshopSession, WorkshopSession.id == Enrollment.session_id)
+        .join(Workshop, Workshop.id == WorkshopSession.workshop_id)
+        .where(
+            Enrollment.person_id == person_id,
+            Enrollment.status == EnrollmentStatus.CONFIRMED.value,
+            WorkshopSession.starts_at <= now,
+        )
+        .order_by(WorkshopSession.starts_at.desc())
+        .limit(20)
+    )
+    return [Booking(e, s, w) for e, s, w in rows.all()]
+
+
+async def withdraw_person(
+    session: AsyncSession, person_id: int, now: datetime, policy: Policy
+) -> int:
+    """End every active enrolment of a person who deletes their data (cut-off ignored);
+    freed seats are offered to the next people. Returns how many were ended."""
+    active = list(
+        await session.scalars(
+            select(Enrollment).where(
+                Enrollment.person_id == person_id, Enrollment.status.in_(ACTIVE_ENROLLMENT)
+            )
+        )
+    )
+    for enrollment in active:
+        ws = await _lock_session(session, enrollment.session_id)
+        holds_seat = enrollment.status in (
+            EnrollmentStatus.CONFIRMED.value,
+            EnrollmentStatus.OFFERED.value,
+        )
+        await _end(enrollment, EnrollmentStatus.CANCELLED, now)
+        await outbox.cancel(session, kind=KIND_REMINDER, ref_id=enrollment.id)
+        await outbox.cancel(session, kind=KIND_OFFER, ref_id=enrollment.id)
+        if holds_seat:
+            await _release_seat(session, ws.id)
+            await offer_free_seats(session, ws.id, now, policy)
+    await session.flush()
+    return len(active)

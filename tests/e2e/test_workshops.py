@@ -1,0 +1,203 @@
+"""Workshops end to end: browse, sign up, waiting list and offers, cancel, .ics, reminders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from handlers.formatting import short_when
+from handlers.workshops import run_offer_expiry
+from models import Enrollment, OutboxMessage, WorkshopSession
+from sandbox import SimUser
+from tests.e2e.conftest import Harness
+from tests.e2e.flows import expect_text, person_row, register_active
+from tests.factories import make_series, make_session, make_workshop
+
+TZ_NAME = "Europe/Warsaw"
+
+
+async def _participant(h: Harness, user_id: int, name: str) -> SimUser:
+    user = h.user(user_id, name.split()[0])
+    await register_active(h, user, name)
+    return user
+
+
+def _label(h: Harness, ws: WorkshopSession) -> str:
+    return short_when(ws.starts_at, h.app.bot_data["deps"].settings.tz, "pl")
+
+
+async def _open_session(h: Harness, user: SimUser, ws: WorkshopSession) -> None:
+    await user.tap("📚 Warsztaty")
+    await user.tap("🤝 Aktywizacja społeczna")
+    await user.tap("Edukacja finansowa")
+    await user.tap(_label(h, ws))
+
+
+async def _enrollments(h: Harness, session_id: int) -> list[tuple[int, str]]:
+    async with h.sessionmaker() as s:
+        rows = await s.execute(
+            select(Enrollment.person_id, Enrollment.status)
+            .where(Enrollment.session_id == session_id)
+            .order_by(Enrollment.id)
+        )
+        return [(pid, status) for pid, status in rows.all()]
+
+
+async def _dispatch(h: Harness) -> int:
+    """What the scheduler does every few seconds: send due outbox rows."""
+    return int(await h.app.bot_data["dispatcher"].run_once())
+
+
+async def test_browse_and_sign_up(harness: Harness) -> None:
+    workshop = await make_workshop(harness.sessionmaker)
+    ws = await make_session(harness.sessionmaker, workshop, harness.clock() + timedelta(days=5))
+    anna = await _participant(harness, 1, "Anna Nowak")
+    groups = await anna.tap("📚 Warsztaty")
+    assert "Jakie zajęcia" in groups.text
+    await anna.tap("🤝 Aktywizacja społeczna")
+    card = await anna.tap("Edukacja finansowa")
+    assert "domowy budżet" in card.text and "10 wolnych miejsc" in card.text
+    details = await anna.tap(_label(harness, ws))
+    assert "KIS Śródmieście" in details.text
+    booked = await anna.tap("✅ Zapisz mnie")
+    assert "Zapisano" in booked.text
+    row = await person_row(harness, 1)
+    assert await _enrollments(harness, ws.id) == [(row.id, "confirmed")]  # type: ignore[union-attr]
+    async with harness.sessionmaker() as s:
+        stored = await s.get(WorkshopSession, ws.id)
+        reminders = list(await s.scalars(select(OutboxMessage)))
+    assert stored is not None and stored.seats_taken == 1
+    assert [(r.kind, r.due_at) for r in reminders] == [
+        ("ws_reminder", ws.starts_at - timedelta(hours=24))
+    ]
+
+    await anna.press_data(f"ws:b:{ws.id}")  # a double tap arriving after the first was handled
+    again = await anna.expect()
+    assert "Już jesteś zapisany" in again.text
+    assert len(await _enrollments(harness, ws.id)) == 1
+
+    ics = await anna.tap("📲 Dodaj do kalendarza")
+    document = ics.last.document
+    assert document is not None and document.file_name.endswith(".ics")
+    assert b"BEGIN:VEVENT" in document.content and b"SUMMARY:Edukacja finansowa" in document.content
+
+
+async def test_waiting_list_offer_chain_take_pass_and_timeout(harness: Harness) -> None:
+    workshop = await make_workshop(harness.sessionmaker)
+    ws = await make_session(
+        harness.sessionmaker, workshop, harness.clock() + timedelta(days=5), capacity=1
+    )
+    anna = await _participant(harness, 1, "Anna Nowak")
+    bartek = await _participant(harness, 2, "Bartek Lis")
+    celina = await _participant(harness, 3, "Celina Wróbel")
+    dorota = await _participant(harness, 4, "Dorota Kot")
+    await _open_session(harness, anna, ws)
+    await anna.tap("✅ Zapisz mnie")
+    for number, user in enumerate((bartek, celina, dorota), start=1):
+        await _open_session(harness, user, ws)
+        waiting = await user.tap("⏳ Zapisz mnie na listę rezerwową")
+        assert f"Twoje miejsce w kolejce: {number}" in waiting.text
+
+    # Anna cancels: the seat is offered to Bartek (first in the queue), not given silently.
+    await anna.tap("🗓 Moje zapisy")
+    await anna.tap("❌ Odwołaj")
+    assert "Odwołano" in (await anna.tap("Tak, odwołaj")).text
+    await _dispatch(harness)
+    offer = await expect_text(bartek, "Zwolniło się miejsce")
+    assert offer.buttons == ["✅ Biorę", "Rezygnuję"]
+    statuses = [s for _, s in await _enrollments(harness, ws.id)]
+    assert statuses == ["cancelled", "offered", "waiting", "waiting"]
+
+    # Bartek passes: Celina gets the offer.
+    assert "następnej osobie" in (await bartek.tap("Rezygnuję")).text
+    await _dispatch(harness)
+    await expect_text(celina, "Zwolniło się miejsce")
+
+    # Celina does not answer: after the deadline the offer moves on to Dorota.
+    harness.clock.advance(hours=13)
+    assert await run_offer_expiry(harness.app) == 1
+    await _dispatch(harness)
+    await expect_text(dorota, "Zwolniło się miejsce")
+    late = await celina.tap("✅ Biorę")
+    assert "nieaktualna" in late.text
+    taken = await dorota.tap("✅ Biorę")
+    assert "Zapisano" in taken.text
+    statuses = [s for _, s in await _enrollments(harness, ws.id)]
+    assert statuses == ["cancelled", "passed", "expired", "confirmed"]
+    async with harness.sessionmaker() as s:
+        stored = await s.get(WorkshopSession, ws.id)
+    assert stored is not None and stored.seats_taken == 1
+
+
+async def test_cancel_after_cutoff_is_refused_with_whom_to_call(harness: Harness) -> None:
+    workshop = await make_workshop(harness.sessionmaker)
+    ws = await make_session(
+        harness.sessionmaker, workshop, harness.clock() + timedelta(hours=30), cutoff_hours=24
+    )
+    anna = await _participant(harness, 1, "Anna Nowak")
+    await _open_session(harness, anna, ws)
+    await anna.tap("✅ Zapisz mnie")
+    harness.clock.advance(hours=10)  # now 20 h before the start: past the 24 h cut-off
+    await anna.tap("🗓 Moje zapisy")
+    await anna.tap("❌ Odwołaj")
+    refused = await anna.tap("Tak, odwołaj")
+    assert "za późno" in refused.text and "58 677 79 87" in refused.text
+    row = await person_row(harness, 1)
+    assert await _enrollments(harness, ws.id) == [(row.id, "confirmed")]  # type: ignore[union-attr]
+
+
+async def test_reminder_is_sent_when_due_and_never_after_cancellation(harness: Harness) -> None:
+    workshop = await make_workshop(harness.sessionmaker)
+    ws1 = await make_session(harness.sessionmaker, workshop, harness.clock() + timedelta(days=3))
+    ws2 = await make_session(
+        harness.sessionmaker, workshop, harness.clock() + timedelta(days=3, minutes=30)
+    )
+    anna = await _participant(harness, 1, "Anna Nowak")
+    for ws in (ws1, ws2):
+        await _open_session(harness, anna, ws)
+        await anna.tap("✅ Zapisz mnie")
+    await anna.tap("🗓 Moje zapisy")
+    await anna.tap("❌ Odwołaj", message_id=anna.messages[-2].message_id)  # the second booking
+    await anna.tap("Tak, odwołaj")
+    assert await _dispatch(harness) == 0  # nothing due yet
+    harness.clock.advance(days=2, hours=1)  # both reminders (24 h before) would now be due
+    await _dispatch(harness)
+    reminder = await expect_text(anna, "Przypomnienie")
+    assert reminder.text.startswith("Przypomnienie: zajęcia w KIS")
+    assert await anna.silence(0.3) == []  # the cancelled booking's reminder never comes
+    thanks = await anna.tap("👍 Będę")
+    assert thanks.answer is not None and "do zobaczenia" in thanks.answer.text
+    async with harness.sessionmaker() as s:
+        statuses = sorted(r.status for r in await s.scalars(select(OutboxMessage)))
+    assert statuses == ["cancelled", "sent"]
+
+
+async def test_series_sign_up_and_foreign_buttons(harness: Harness) -> None:
+    workshop = await make_workshop(harness.sessionmaker)
+    series = await make_series(harness.sessionmaker, workshop, "szkola-wiosna")
+    sessions = [
+        await make_session(
+            harness.sessionmaker, workshop, harness.clock() + timedelta(days=7 * i), series=series
+        )
+        for i in (1, 2, 3)
+    ]
+    anna = await _participant(harness, 1, "Anna Nowak")
+    await anna.tap("📚 Warsztaty")
+    await anna.tap("🤝 Aktywizacja społeczna")
+    await anna.tap("Edukacja finansowa")
+    booked = await anna.tap("🔁 Cały cykl: Cykl wiosenny")
+    assert booked.text.count("masz miejsce") == 3
+    for ws in sessions:
+        assert [s for _, s in await _enrollments(harness, ws.id)] == ["confirmed"]
+
+    # Bartek forges buttons with Anna's enrolment id: nothing changes.
+    bartek = await _participant(harness, 2, "Bartek Lis")
+    async with harness.sessionmaker() as s:
+        anna_enrollment = await s.scalar(select(Enrollment.id).limit(1))
+    for action in ("cy", "c", "ics", "t", "p"):
+        await bartek.press_data(f"ws:{action}:{anna_enrollment}")
+        reply = await bartek.expect()
+        assert reply.answer is not None and "nieaktualny" in reply.answer.text
+    for ws in sessions:
+        assert [s for _, s in await _enrollments(harness, ws.id)] == ["confirmed"]
