@@ -53,6 +53,7 @@ def test_keyboards_fit_telegram_limits(lang: str) -> None:
         kb.mydata_keyboard(t, lang),
         kb.delete_confirm_keyboard(t, lang),
         kb.staff_menu(t, lang, 12),
+        kb.staff_menu(t, lang, 0, manages=False),
         kb.approval_keyboard(t, lang, 10**15),
         kb.cancel_keyboard(t, lang),
     ]
@@ -68,4 +69,11 @@ def test_main_menu_labels_map_back_to_actions_in_every_language() -> None:
     for lang in ("pl", "uk", "en"):
         menu = kb.main_menu(t, lang, is_staff=True)
         labels = [button.text for row in menu.keyboard for button in row]
-        assert {actions[label] for label in labels} == {"mydata", "language", "about", "staff"}
+        assert {actions[label] for label in labels} == {
+            "workshops",
+            "bookings",
+            "mydata",
+            "language",
+            "about",
+            "staff",
+        }
