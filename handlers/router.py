@@ -138,8 +138,8 @@ async def on_text(update: Update, context: KisContext) -> None:
         await _menu_action(update, context, person, action)
     elif person.awaiting == "invite_name":
         await staff.on_invite_name(update, context, person, text)
-    elif (person.awaiting or "").startswith("capacity:") and person.is_staff:
-        await staff_workshops.on_capacity_text(update, context, person, text)
+    elif person.is_staff and staff_workshops.expects(person.awaiting):
+        await staff_workshops.on_text(update, context, person, text)
     else:
         await reply(
             update,

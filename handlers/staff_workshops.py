@@ -12,8 +12,9 @@ from bot.i18n import Translator
 from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply, workshop_policy
 from handlers.formatting import short_when
-from models import Person
+from models import Person, WorkshopGroup
 from services import people, workshop_staff
+from services import workshops as workshops_service
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.workshops import SessionClosed
 
@@ -34,8 +35,9 @@ async def show_sessions(update: Update, context: KisContext, person: Person) -> 
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
     async with deps.transaction() as session:
         items = await workshop_staff.sessions_ahead(session, _tid(update), deps.clock())
+    catalogue = [_btn(t(lang, "btn-sw-catalogue"), "wl")]
     if not items:
-        await edit_or_reply(update, t(lang, "sw-list-empty"))
+        await edit_or_reply(update, t(lang, "sw-list-empty"), InlineKeyboardMarkup([catalogue]))
         return
     rows = []
     for ws, workshop in items:
@@ -45,6 +47,7 @@ async def show_sessions(update: Update, context: KisContext, person: Person) -> 
         else:
             label += f" ({ws.seats_taken}/{ws.capacity})"
         rows.append([_btn(label[:60], "r", ws.id)])
+    rows.append(catalogue)
     await edit_or_reply(update, t(lang, "sw-list-title"), InlineKeyboardMarkup(rows))
 
 
@@ -135,44 +138,150 @@ async def _cancel(update: Update, context: KisContext, person: Person, sid: int)
     await edit_or_reply(update, t(lang, "sw-cancelled-done", count=count))
 
 
-async def _ask_capacity(update: Update, context: KisContext, person: Person, sid: int) -> None:
-    deps, t, lang = context.deps, context.deps.i18n, person.language
-    async with deps.transaction() as session:
+PROMPTS = {
+    "capacity": "sw-capacity-ask",
+    "ws_new": "sw-new-title-ask",
+    "ws_sess": "sw-session-ask",
+    "ws_title": "sw-title-ask",
+    "ws_desc": "sw-desc-ask",
+    "ws_place": "sw-place-ask",
+}
+FIELDS = {"ws_title": "title_pl", "ws_desc": "description_pl", "ws_place": "place"}
+
+
+def expects(awaiting: str | None) -> bool:
+    """True when a staff member's next typed text belongs to one of these screens."""
+    return (awaiting or "").split(":")[0] in PROMPTS
+
+
+async def _ask(update: Update, context: KisContext, prompt: str, target: str | int) -> None:
+    """Remember what the next typed text is for, and ask for it."""
+    t = context.deps.i18n
+    async with context.deps.transaction() as session:
         actor = await people.require_role(session, _tid(update), workshop_staff.WORKSHOP_STAFF)
-        actor.awaiting = f"capacity:{sid}"
-    await reply(update, t(lang, "sw-capacity-ask"))
+        actor.awaiting = f"{prompt}:{target}"
+        lang = actor.language
+    await reply(update, t(lang, PROMPTS[prompt]), _cancel_keyboard(t, lang))
     await answer(update)
 
 
-async def on_capacity_text(update: Update, context: KisContext, person: Person, text: str) -> None:
-    """The number typed after "Change capacity"."""
+def _cancel_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t(lang, "btn-cancel"), callback_data="st:cx")]]
+    )
+
+
+async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
+    """Typed answers: capacity, new workshop title, a new date, edited texts."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    sid = int((person.awaiting or "capacity:0").split(":")[1])
-    try:
-        capacity = int(text.strip())
-    except ValueError:
-        await reply(update, t(lang, "ws-capacity-invalid"))
-        return
+    prompt, _, target = (person.awaiting or "").partition(":")
+    tid, now = _tid(update), deps.clock()
     try:
         async with deps.transaction() as session:
-            ws = await workshop_staff.change_capacity(
-                session, _tid(update), sid, capacity, deps.clock(), workshop_policy(context)
-            )
+            if prompt == "capacity":
+                seats = int(text.strip()) if text.strip().isdigit() else -1
+                ws = await workshop_staff.change_capacity(
+                    session, tid, int(target), seats, now, workshop_policy(context)
+                )
+                done, markup = t(lang, "sw-capacity-done", capacity=ws.capacity), ("r", ws.id)
+            elif prompt == "ws_new":
+                workshop = await workshop_staff.create_workshop(session, tid, target, text)
+                done = t(lang, "sw-workshop-created", title=html.escape(workshop.title_pl))
+                markup = ("w", workshop.id)
+            elif prompt == "ws_sess":
+                starts, ends, capacity = workshop_staff.parse_session_line(
+                    text, deps.settings.tz, now
+                )
+                ws = await workshop_staff.add_session(
+                    session, tid, int(target), starts, ends, capacity
+                )
+                when = short_when(ws.starts_at, deps.settings.tz, lang)
+                done = t(lang, "sw-session-added", when=when, capacity=ws.capacity)
+                markup = ("r", ws.id)
+            else:
+                await workshop_staff.edit_workshop(session, tid, int(target), FIELDS[prompt], text)
+                done, markup = t(lang, "sw-saved"), ("w", int(target))
             await people.set_awaiting(session, person.id, None)
     except InvalidInput as exc:
-        await reply(update, t(lang, exc.reason))
+        await reply(update, t(lang, exc.reason), _cancel_keyboard(t, lang))
         return
     except NotAllowed:
         await reply(update, t(lang, "staff-only"))
         return
-    dispatcher = context.application.bot_data.get("dispatcher")
-    if dispatcher is not None:
-        dispatcher.wake()
+    except NotFound:
+        await reply(update, t(lang, "button-stale"))
+        return
+    if prompt == "capacity":
+        dispatcher = context.application.bot_data.get("dispatcher")
+        if dispatcher is not None:
+            dispatcher.wake()
     await reply(
-        update,
-        t(lang, "sw-capacity-done", capacity=ws.capacity),
-        InlineKeyboardMarkup([[_btn(t(lang, "btn-open-session"), "r", sid)]]),
+        update, done, InlineKeyboardMarkup([[_btn(t(lang, "btn-open"), markup[0], markup[1])]])
     )
+
+
+async def show_catalogue(update: Update, context: KisContext, person: Person) -> None:
+    """Every workshop, to edit it or add dates; and "New workshop"."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    async with deps.transaction() as session:
+        items = await workshop_staff.all_workshops(session, _tid(update))
+    rows = [[_btn(w.title(lang)[:60], "w", w.id)] for w in items]
+    rows.append([_btn(t(lang, "btn-sw-new-workshop"), "nw")])
+    rows.append([_btn(t(lang, "btn-back"), "l")])
+    await edit_or_reply(update, t(lang, "sw-catalogue-title"), InlineKeyboardMarkup(rows))
+
+
+async def show_workshop(update: Update, context: KisContext, person: Person, wid: int) -> None:
+    """A workshop as staff manage it."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    async with deps.transaction() as session:
+        await people.require_role(session, _tid(update), workshop_staff.WORKSHOP_STAFF)
+        workshop = await workshops_service.get_workshop(session, wid)
+    text = t(
+        lang,
+        "sw-workshop-card",
+        title=html.escape(workshop.title_pl),
+        group=t(lang, f"group-{workshop.group_key}"),
+        description=html.escape(workshop.description_pl or "—"),
+        place=html.escape(workshop.place or "—"),
+        capacity=workshop.default_capacity,
+    )
+    rows = [
+        [_btn(t(lang, "btn-sw-add-session"), "as", wid)],
+        [
+            _btn(t(lang, "btn-sw-edit-title"), "et", wid),
+            _btn(t(lang, "btn-sw-edit-desc"), "ed", wid),
+        ],
+        [_btn(t(lang, "btn-sw-edit-place"), "ep", wid)],
+        [_btn(t(lang, "btn-back"), "wl")],
+    ]
+    await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
+
+
+async def _new_workshop(update: Update, context: KisContext, person: Person) -> None:
+    t, lang = context.deps.i18n, person.language
+    rows = [[_btn(t(lang, f"group-{g.value}"), "ng", g.value)] for g in WorkshopGroup]
+    await edit_or_reply(update, t(lang, "sw-new-group-ask"), InlineKeyboardMarkup(rows))
+
+
+async def _capacity(update: Update, context: KisContext, person: Person, sid: int) -> None:
+    await _ask(update, context, "capacity", sid)
+
+
+async def _add_session(update: Update, context: KisContext, person: Person, wid: int) -> None:
+    await _ask(update, context, "ws_sess", wid)
+
+
+async def _edit_title(update: Update, context: KisContext, person: Person, wid: int) -> None:
+    await _ask(update, context, "ws_title", wid)
+
+
+async def _edit_desc(update: Update, context: KisContext, person: Person, wid: int) -> None:
+    await _ask(update, context, "ws_desc", wid)
+
+
+async def _edit_place(update: Update, context: KisContext, person: Person, wid: int) -> None:
+    await _ask(update, context, "ws_place", wid)
 
 
 ACTIONS = {
@@ -181,7 +290,12 @@ ACTIONS = {
     "x": _rest_absent,
     "c": _ask_cancel,
     "cy": _cancel,
-    "k": _ask_capacity,
+    "k": _capacity,
+    "w": show_workshop,
+    "as": _add_session,
+    "et": _edit_title,
+    "ed": _edit_desc,
+    "ep": _edit_place,
 }
 
 
@@ -197,6 +311,12 @@ async def on_callback(
     try:
         if cb.action == "l":
             await show_sessions(update, context, person)
+        elif cb.action == "wl":
+            await show_catalogue(update, context, person)
+        elif cb.action == "nw":
+            await _new_workshop(update, context, person)
+        elif cb.action == "ng" and cb.args and cb.args[0] in {g.value for g in WorkshopGroup}:
+            await _ask(update, context, "ws_new", cb.args[0])
         elif cb.action in ACTIONS:
             await ACTIONS[cb.action](update, context, person, cb.int_arg())
         else:

@@ -5,10 +5,14 @@ Every function re-checks the acting staff member's role and writes an audit entr
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -19,6 +23,7 @@ from models import (
     Role,
     SessionStatus,
     Workshop,
+    WorkshopGroup,
     WorkshopSession,
 )
 from services import audit, outbox, people
@@ -200,3 +205,138 @@ async def change_capacity(
     await offer_free_seats(session, session_id, now, policy)
     await audit.record_action(session, actor.id, "session.capacity", "session", session_id)
     return ws
+
+
+EDITABLE_FIELDS = ("title_pl", "description_pl", "place")
+_SESSION_LINE = re.compile(
+    r"^\s*(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})\s+"
+    r"(?P<start>\d{1,2}[:.]\d{2})\s*[-–]\s*(?P<end>\d{1,2}[:.]\d{2})"
+    r"(?:\s+(?P<capacity>\d{1,4}))?\s*$"
+)
+
+
+def slugify(title: str) -> str:
+    """A URL-safe slug from a Polish title ("Szkoła dla rodziców" → "szkola-dla-rodzicow")."""
+    table = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
+    ascii_title = unicodedata.normalize("NFKD", title.translate(table))
+    ascii_title = ascii_title.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return (slug or "warsztat")[:56]
+
+
+def parse_session_line(
+    text: str, tz: ZoneInfo, now: datetime
+) -> tuple[datetime, datetime, int | None]:
+    """ "2027-03-02 17:00-19:00 12" (or "2.03.2027 17:00-19:00") → UTC start, end, capacity."""
+    match = _SESSION_LINE.match(text)
+    if match is None:
+        raise InvalidInput("sw-session-format")
+    raw_date = match["date"]
+    try:
+        if "." in raw_date:
+            day, month, year = (int(x) for x in raw_date.split("."))
+        else:
+            year, month, day = (int(x) for x in raw_date.split("-"))
+        start_h, start_m = (int(x) for x in re.split("[:.]", match["start"]))
+        end_h, end_m = (int(x) for x in re.split("[:.]", match["end"]))
+        starts = datetime(year, month, day, start_h, start_m, tzinfo=tz)
+        ends = datetime(year, month, day, end_h, end_m, tzinfo=tz)
+    except ValueError as exc:
+        raise InvalidInput("sw-session-format") from exc
+    if ends <= starts:
+        raise InvalidInput("sw-session-end-before-start")
+    if starts <= now:
+        raise InvalidInput("sw-session-in-past")
+    capacity = int(match["capacity"]) if match["capacity"] else None
+    if capacity is not None and capacity > 1000:
+        raise InvalidInput("ws-capacity-invalid")
+    return starts.astimezone(UTC), ends.astimezone(UTC), capacity
+
+
+async def create_workshop(
+    session: AsyncSession, actor_tid: int, group: str, title_pl: str
+) -> Workshop:
+    """A new workshop with a Polish title (other languages fall back to it until translated)."""
+    actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
+    title = " ".join(title_pl.split())
+    if not title or len(title) > 120 or title.startswith("/"):
+        raise InvalidInput("sw-title-invalid")
+    if group not in {g.value for g in WorkshopGroup}:
+        raise InvalidInput("sw-title-invalid")
+    base = slugify(title)
+    slug, n = base, 1
+    while await session.scalar(select(Workshop.id).where(Workshop.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    workshop = Workshop(
+        slug=slug,
+        group_key=group,
+        title_pl=title,
+        title_uk="",
+        title_en="",
+        description_pl="",
+        description_uk="",
+        description_en="",
+        place="",
+    )
+    session.add(workshop)
+    await session.flush()
+    await audit.record_action(session, actor.id, "workshop.create", "workshop", workshop.id)
+    return workshop
+
+
+async def edit_workshop(
+    session: AsyncSession, actor_tid: int, workshop_id: int, field: str, value: str
+) -> Workshop:
+    """Change a workshop's Polish title, Polish description or place."""
+    actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
+    if field not in EDITABLE_FIELDS:
+        raise NotFound()
+    workshop = await session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound()
+    text = value.strip()
+    limit = 120 if field == "title_pl" else 200 if field == "place" else 1500
+    if not text or len(text) > limit or text.startswith("/"):
+        raise InvalidInput("sw-title-invalid")
+    setattr(workshop, field, text)
+    await session.flush()
+    await audit.record_action(session, actor.id, f"workshop.edit.{field}", "workshop", workshop_id)
+    return workshop
+
+
+async def add_session(
+    session: AsyncSession,
+    actor_tid: int,
+    workshop_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int | None,
+) -> WorkshopSession:
+    """A new date for a workshop (capacity and cut-off default to the workshop's)."""
+    actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
+    workshop = await session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound()
+    ws = WorkshopSession(
+        workshop_id=workshop_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=workshop.default_capacity if capacity is None else capacity,
+        cancel_cutoff_hours=workshop.cancel_cutoff_hours,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(ws)
+            await session.flush()
+    except IntegrityError as exc:
+        raise InvalidInput("sw-session-exists") from exc
+    await audit.record_action(session, actor.id, "session.add", "session", ws.id)
+    return ws
+
+
+async def all_workshops(session: AsyncSession, actor_tid: int) -> list[Workshop]:
+    """Every workshop (active or not), by group and title, for the staff catalogue screen."""
+    await people.require_role(session, actor_tid, WORKSHOP_STAFF)
+    rows = await session.scalars(select(Workshop).order_by(Workshop.group_key, Workshop.title_pl))
+    return list(rows)

@@ -148,3 +148,41 @@ async def test_participant_cannot_use_staff_session_buttons(harness: Harness) ->
         enrollment = await s.get(Enrollment, enrollment_id)
     assert stored is not None and stored.status == "scheduled"
     assert enrollment is not None and enrollment.attended is None
+
+
+async def test_staff_create_workshop_add_date_then_participant_signs_up(harness: Harness) -> None:
+    admin = harness.admin
+    await admin.say("/staff")
+    await admin.tap("📚 Terminy warsztatów")
+    await admin.tap("🗂 Katalog warsztatów")
+    await admin.tap("➕ Nowy warsztat")
+    await admin.tap("💼 Aktywizacja zawodowa")
+    created = await admin.say("Pisanie CV")
+    assert "Utworzono warsztat" in created.text
+    await admin.tap("Otwórz")
+    await admin.tap("✏️ Opis")
+    assert "Zapisano" in (await admin.say("Jak napisać dobre CV i list motywacyjny.")).text
+    await admin.tap("Otwórz")
+    await admin.tap("📍 Miejsce")
+    await admin.say("MOPS Wejherowo")
+    await admin.tap("Otwórz")
+    await admin.tap("➕ Dodaj termin")
+    assert "Nie rozumiem" in (await admin.say("jutro o piątej")).text
+    day = (harness.clock() + timedelta(days=10)).astimezone(
+        harness.app.bot_data["deps"].settings.tz
+    )
+    added = await admin.say(f"{day:%Y-%m-%d} 10:00-12:00 8")
+    assert "Dodano termin" in added.text and "miejsc: 8" in added.text
+    again = await admin.say("Anuluj")  # no longer waiting for a date: ordinary text
+    assert "Nie zrozumiałem" in again.text
+    async with harness.sessionmaker() as s:
+        actions = set(await s.scalars(select(AuditEvent.action)))
+    assert {"workshop.create", "workshop.edit.description_pl", "session.add"} <= actions
+
+    [anna] = await _participants(harness, ["Anna Nowak"])
+    await anna.tap("📚 Warsztaty")
+    await anna.tap("💼 Aktywizacja zawodowa")
+    card = await anna.tap("Pisanie CV")
+    assert "list motywacyjny" in card.text and "8 wolnych miejsc" in card.text
+    await anna.tap(f"{day.day}.{day:%m} 10:00", contains=True)
+    assert "Zapisano" in (await anna.tap("✅ Zapisz mnie")).text

@@ -91,7 +91,6 @@ btn-rest-absent = Everyone else: absent
 btn-capacity = 🔢 Change the number of seats
 btn-cancel-session = 🚫 Cancel this date
 btn-cancel-session-yes = Yes, cancel and tell everyone
-btn-open-session = Show the date
 sw-cancel-confirm = Cancel this date? Everyone signed up and everyone on the waiting list will get a message.
 sw-already-cancelled = This date is already cancelled.
 sw-cancelled-done = { $count ->
@@ -101,3 +100,31 @@ sw-cancelled-done = { $count ->
 sw-capacity-ask = Type the new number of seats (e.g. 12).
 ws-capacity-invalid = Please give a number no smaller than the seats already taken (and at most 1000).
 sw-capacity-done = Seats: { $capacity }. Free seats are offered to the waiting list.
+btn-open = Open
+btn-sw-catalogue = 🗂 Workshop catalogue
+sw-catalogue-title = Workshop catalogue. Choose a workshop to edit it or add a date:
+btn-sw-new-workshop = ➕ New workshop
+sw-new-group-ask = Which group does the new workshop belong to?
+sw-new-title-ask = Type the workshop's name (in Polish).
+sw-session-ask = Type the date, the hours and (optionally) the number of seats, e.g.:
+    2027-03-02 17:00-19:00 12
+sw-title-ask = Type the new name (in Polish).
+sw-desc-ask = Type the new description (in Polish, 1–2 sentences).
+sw-place-ask = Type the place, e.g. KIS Śródmieście, Wejherowo.
+sw-workshop-created = Workshop created: <b>{ $title }</b>. Add a description, a place and dates.
+sw-session-added = Date added: { $when }, seats: { $capacity }.
+sw-saved = Saved.
+sw-workshop-card = <b>{ $title }</b>
+    Group: { $group }
+    Description: { $description }
+    Place: { $place }
+    Default seats: { $capacity }
+btn-sw-add-session = ➕ Add a date
+btn-sw-edit-title = ✏️ Name
+btn-sw-edit-desc = ✏️ Description
+btn-sw-edit-place = 📍 Place
+sw-session-format = I did not understand. Type e.g.: 2027-03-02 17:00-19:00 12
+sw-session-end-before-start = The end time must be after the start time.
+sw-session-in-past = That date has passed. Please give a future date.
+sw-session-exists = This workshop already has a date at that time.
+sw-title-invalid = That text is empty or too long. Please try again.

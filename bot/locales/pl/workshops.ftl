@@ -93,7 +93,6 @@ btn-rest-absent = Pozostali: nieobecni
 btn-capacity = 🔢 Zmień liczbę miejsc
 btn-cancel-session = 🚫 Odwołaj termin
 btn-cancel-session-yes = Tak, odwołaj i powiadom wszystkich
-btn-open-session = Pokaż termin
 sw-cancel-confirm = Odwołać ten termin? Wszyscy zapisani i osoby z listy rezerwowej dostaną wiadomość.
 sw-already-cancelled = Ten termin jest już odwołany.
 sw-cancelled-done = { $count ->
@@ -104,3 +103,31 @@ sw-cancelled-done = { $count ->
 sw-capacity-ask = Napisz nową liczbę miejsc (np. 12).
 ws-capacity-invalid = Podaj liczbę nie mniejszą niż liczba zajętych miejsc (i nie większą niż 1000).
 sw-capacity-done = Liczba miejsc: { $capacity }. Wolne miejsca proponujemy osobom z listy rezerwowej.
+btn-open = Otwórz
+btn-sw-catalogue = 🗂 Katalog warsztatów
+sw-catalogue-title = Katalog warsztatów. Wybierz warsztat, aby go edytować lub dodać termin:
+btn-sw-new-workshop = ➕ Nowy warsztat
+sw-new-group-ask = Do jakiej grupy należy nowy warsztat?
+sw-new-title-ask = Napisz nazwę warsztatu (po polsku).
+sw-session-ask = Napisz datę, godziny i (opcjonalnie) liczbę miejsc, np.:
+    2027-03-02 17:00-19:00 12
+sw-title-ask = Napisz nową nazwę (po polsku).
+sw-desc-ask = Napisz nowy opis (po polsku, 1–2 zdania).
+sw-place-ask = Napisz miejsce zajęć, np. KIS Śródmieście, Wejherowo.
+sw-workshop-created = Utworzono warsztat: <b>{ $title }</b>. Dodaj opis, miejsce i terminy.
+sw-session-added = Dodano termin: { $when }, miejsc: { $capacity }.
+sw-saved = Zapisano.
+sw-workshop-card = <b>{ $title }</b>
+    Grupa: { $group }
+    Opis: { $description }
+    Miejsce: { $place }
+    Domyślna liczba miejsc: { $capacity }
+btn-sw-add-session = ➕ Dodaj termin
+btn-sw-edit-title = ✏️ Nazwa
+btn-sw-edit-desc = ✏️ Opis
+btn-sw-edit-place = 📍 Miejsce
+sw-session-format = Nie rozumiem. Napisz np.: 2027-03-02 17:00-19:00 12
+sw-session-end-before-start = Godzina końca musi być po godzinie początku.
+sw-session-in-past = Ten termin już minął. Podaj przyszłą datę.
+sw-session-exists = Ten warsztat ma już termin o tej godzinie.
+sw-title-invalid = Ten tekst jest pusty albo za długi. Spróbuj jeszcze raz.

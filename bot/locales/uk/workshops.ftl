@@ -93,7 +93,6 @@ btn-rest-absent = Решта: відсутні
 btn-capacity = 🔢 Змінити кількість місць
 btn-cancel-session = 🚫 Скасувати дату
 btn-cancel-session-yes = Так, скасувати й повідомити всіх
-btn-open-session = Показати дату
 sw-cancel-confirm = Скасувати цю дату? Усі записані та люди з резервного списку отримають повідомлення.
 sw-already-cancelled = Цю дату вже скасовано.
 sw-cancelled-done = { $count ->
@@ -104,3 +103,31 @@ sw-cancelled-done = { $count ->
 sw-capacity-ask = Напишіть нову кількість місць (напр. 12).
 ws-capacity-invalid = Вкажіть число, не менше за кількість зайнятих місць (і не більше 1000).
 sw-capacity-done = Кількість місць: { $capacity }. Вільні місця пропонуємо людям з резервного списку.
+btn-open = Відкрити
+btn-sw-catalogue = 🗂 Каталог майстер-класів
+sw-catalogue-title = Каталог майстер-класів. Оберіть майстер-клас, щоб редагувати його або додати дату:
+btn-sw-new-workshop = ➕ Новий майстер-клас
+sw-new-group-ask = До якої групи належить новий майстер-клас?
+sw-new-title-ask = Напишіть назву майстер-класу (польською).
+sw-session-ask = Напишіть дату, години й (необов'язково) кількість місць, напр.:
+    2027-03-02 17:00-19:00 12
+sw-title-ask = Напишіть нову назву (польською).
+sw-desc-ask = Напишіть новий опис (польською, 1–2 речення).
+sw-place-ask = Напишіть місце занять, напр. KIS Śródmieście, Wejherowo.
+sw-workshop-created = Створено майстер-клас: <b>{ $title }</b>. Додайте опис, місце й дати.
+sw-session-added = Додано дату: { $when }, місць: { $capacity }.
+sw-saved = Збережено.
+sw-workshop-card = <b>{ $title }</b>
+    Група: { $group }
+    Опис: { $description }
+    Місце: { $place }
+    Типова кількість місць: { $capacity }
+btn-sw-add-session = ➕ Додати дату
+btn-sw-edit-title = ✏️ Назва
+btn-sw-edit-desc = ✏️ Опис
+btn-sw-edit-place = 📍 Місце
+sw-session-format = Не розумію. Напишіть, напр.: 2027-03-02 17:00-19:00 12
+sw-session-end-before-start = Час закінчення має бути після часу початку.
+sw-session-in-past = Ця дата вже минула. Вкажіть майбутню дату.
+sw-session-exists = Цей майстер-клас уже має дату на цей час.
+sw-title-invalid = Цей текст порожній або задовгий. Спробуйте ще раз.
