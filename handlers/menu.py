@@ -12,6 +12,7 @@ from bot.i18n import LANGUAGE_NAMES
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import answer, edit_or_reply, reply, workshop_policy
+from handlers.formatting import short_when
 from models import Person
 from services import people, workshops
 
@@ -82,9 +83,23 @@ def describe_person(context: KisContext, person: Person) -> str:
 
 async def show_my_data(update: Update, context: KisContext, person: Person) -> None:
     """/mydata: the person's data with a Delete button."""
-    t = context.deps.i18n
-    markup = None if person.is_staff else kb.mydata_keyboard(t, person.language)
-    await reply(update, describe_person(context, person), markup)
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    async with deps.transaction() as session:
+        upcoming = await workshops.my_bookings(session, person.id, deps.clock())
+        past = await workshops.history(session, person.id, deps.clock())
+    lines = [describe_person(context, person), "", t(lang, "mydata-bookings-title")]
+    for b in upcoming + past:
+        status = b.enrollment.status
+        if b in past:
+            status = {True: "attended", False: "absent", None: "unmarked"}[b.enrollment.attended]
+        lines.append(
+            f"• {short_when(b.session.starts_at, deps.settings.tz, lang)} "
+            f"{html.escape(b.workshop.title(lang))} — {t(lang, f'mydata-enrollment-{status}')}"
+        )
+    if not upcoming and not past:
+        lines.append(t(lang, "mydata-no-bookings"))
+    markup = None if person.is_staff else kb.mydata_keyboard(t, lang)
+    await reply(update, "\n".join(lines), markup)
 
 
 async def on_mydata_callback(

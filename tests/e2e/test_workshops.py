@@ -201,3 +201,24 @@ async def test_series_sign_up_and_foreign_buttons(harness: Harness) -> None:
         assert reply.answer is not None and "nieaktualny" in reply.answer.text
     for ws in sessions:
         assert [s for _, s in await _enrollments(harness, ws.id)] == ["confirmed"]
+
+
+async def test_my_data_lists_bookings_and_deletion_frees_the_seat(harness: Harness) -> None:
+    workshop = await make_workshop(harness.sessionmaker)
+    ws = await make_session(
+        harness.sessionmaker, workshop, harness.clock() + timedelta(days=2), capacity=1
+    )
+    anna = await _participant(harness, 1, "Anna Nowak")
+    bartek = await _participant(harness, 2, "Bartek Lis")
+    for user in (anna, bartek):
+        await _open_session(harness, user, ws)
+        await user.press_data(f"ws:b:{ws.id}")
+        await user.expect()
+    data = await anna.tap("👤 Moje dane")
+    assert "Edukacja finansowa — zapisany(-a)" in data.text
+    await anna.tap("🗑 Usuń moje dane")
+    await anna.tap("Tak, usuń wszystko")
+    await _dispatch(harness)
+    await expect_text(bartek, "Zwolniło się miejsce")
+    statuses = [s for _, s in await _enrollments(harness, ws.id)]
+    assert statuses == ["cancelled", "offered"]

@@ -123,3 +123,12 @@ cmd-help = About & contact
 cmd-staff = Staff menu
 cmd-pending = Registrations to approve
 cmd-invite = Create an invite link
+
+mydata-bookings-title = <b>Activity bookings:</b>
+mydata-no-bookings = none
+mydata-enrollment-confirmed = signed up
+mydata-enrollment-waiting = waiting list
+mydata-enrollment-offered = seat offered
+mydata-enrollment-attended = attended
+mydata-enrollment-absent = did not attend
+mydata-enrollment-unmarked = attendance not marked

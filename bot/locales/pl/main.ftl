@@ -124,3 +124,12 @@ cmd-help = O klubie i kontakt
 cmd-staff = Menu pracownika
 cmd-pending = Zgłoszenia do zatwierdzenia
 cmd-invite = Utwórz link z zaproszeniem
+
+mydata-bookings-title = <b>Zapisy na zajęcia:</b>
+mydata-no-bookings = brak
+mydata-enrollment-confirmed = zapisany(-a)
+mydata-enrollment-waiting = lista rezerwowa
+mydata-enrollment-offered = propozycja miejsca
+mydata-enrollment-attended = obecność
+mydata-enrollment-absent = nieobecność
+mydata-enrollment-unmarked = obecność niezaznaczona

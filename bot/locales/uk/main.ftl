@@ -124,3 +124,12 @@ cmd-help = Про клуб і контакти
 cmd-staff = Меню працівника
 cmd-pending = Заявки на підтвердження
 cmd-invite = Створити посилання-запрошення
+
+mydata-bookings-title = <b>Записи на заняття:</b>
+mydata-no-bookings = немає
+mydata-enrollment-confirmed = записані
+mydata-enrollment-waiting = резервний список
+mydata-enrollment-offered = пропозиція місця
+mydata-enrollment-attended = присутність
+mydata-enrollment-absent = відсутність
+mydata-enrollment-unmarked = присутність не позначена
