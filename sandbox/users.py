@@ -120,12 +120,27 @@ class SimUser:
         return message
 
     async def press(
-        self, button_text: str, *, message_id: int | None = None, contains: bool = False
+        self,
+        button_text: str,
+        *,
+        message_id: int | None = None,
+        contains: bool = False,
+        wait: float = 5.0,
     ) -> dict[str, Any]:
-        """Press an inline button or a reply-keyboard button by its text."""
-        found = self._find_button(button_text, message_id, exact=True)
-        if found is None and contains:
-            found = self._find_button(button_text, message_id, exact=False)
+        """Press an inline button or a reply-keyboard button by its text.
+
+        Like a person, waits up to `wait` seconds for the button to appear (the bot's previous
+        reply may still be arriving on a busy machine) before raising LookupError.
+        """
+        deadline = time.monotonic() + wait
+        while True:
+            found = self._find_button(button_text, message_id, exact=True)
+            if found is None and contains:
+                found = self._find_button(button_text, message_id, exact=False)
+            remaining = deadline - time.monotonic()
+            if found is not None or remaining <= 0:
+                break
+            await self.chat.changed.wait(min(remaining, 0.5))
         if found is None:
             raise LookupError(self._describe_missing(button_text, message_id))
         message, button = found
@@ -260,7 +275,7 @@ class SimUser:
     # ------------------------------------------------------------------ waiting
 
     async def expect(
-        self, timeout: float = 5.0, settle: float = 0.05, answer_settle: float = 0.25
+        self, timeout: float = 5.0, settle: float = 0.1, answer_settle: float = 0.25
     ) -> Reply:
         """Wait for the bot's reaction to the last action and return it.
 

@@ -76,7 +76,7 @@ async def test_press_unknown_button_lists_available_ones(sb: SandboxServer) -> N
     user = sb.add_user(42, "Ala")
     await user.say("/start")
     with pytest.raises(LookupError) as caught:
-        await user.press("Nope")
+        await user.press("Nope", wait=0.2)
     message = str(caught.value)
     assert "'Nope'" in message and "['Yes', 'Alert']" in message and "reply keyboard" in message
     with pytest.raises(ValueError, match="url button"):
