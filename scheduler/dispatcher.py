@@ -97,7 +97,7 @@ class _Pacer:
 
 
 def default_worker_name() -> str:
-    """host:pid:object, unique per dispatcher, shown in `claimed_by`."""
+    """host:pid, the start of `claimed_by` (each Dispatcher adds its own suffix)."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}"
 
 
@@ -121,6 +121,7 @@ class Dispatcher:
         batch: int = 200,
         max_in_flight: int = MAX_IN_FLIGHT,
         stale_after: timedelta = STALE_AFTER,
+        per_chat_interval: float = PER_CHAT_INTERVAL,
     ) -> None:
         self.bot = bot
         self.deps = deps
@@ -129,6 +130,7 @@ class Dispatcher:
         self.batch = batch
         self.max_in_flight = max_in_flight
         self.stale_after = stale_after
+        self.per_chat_interval = per_chat_interval
         self._pacer = _Pacer(deps.settings.send_rate)
         self._chat_free_at: dict[int, float] = {}  # monotonic time each chat may get the next
         self._lock = asyncio.Lock()
@@ -249,7 +251,7 @@ class Dispatcher:
                 heapq.heappush(free, (order, chat))
 
         try:
-            while waiting or free:
+            while (waiting or free) and self._halt_for is None:
                 promote()
                 if not free:
                     await asyncio.sleep(max(waiting[0][0] - time.monotonic(), 0.0))
@@ -263,7 +265,7 @@ class Dispatcher:
                 _, chat = heapq.heappop(free)
                 queue = queues[chat]
                 _, row, rendered = queue.popleft()
-                self._chat_free_at[chat] = time.monotonic() + PER_CHAT_INTERVAL
+                self._chat_free_at[chat] = time.monotonic() + self.per_chat_interval
                 if queue:
                     heapq.heappush(waiting, (self._chat_free_at[chat], queue[0][0], chat))
                 sends.append(asyncio.create_task(self._send(row, rendered, in_flight, results)))
