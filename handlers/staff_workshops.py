@@ -189,12 +189,8 @@ async def on_text(update: Update, context: KisContext, person: Person, text: str
                 done = t(lang, "sw-workshop-created", title=html.escape(workshop.title_pl))
                 markup = ("w", workshop.id)
             elif prompt == "ws_sess":
-                starts, ends, capacity = workshop_staff.parse_session_line(
-                    text, deps.settings.tz, now
-                )
-                ws = await workshop_staff.add_session(
-                    session, tid, int(target), starts, ends, capacity
-                )
+                line = workshop_staff.parse_session_line(text, deps.settings.tz, now)
+                ws = await workshop_staff.add_session(session, tid, int(target), line)
                 when = short_when(ws.starts_at, deps.settings.tz, lang)
                 done = t(lang, "sw-session-added", when=when, capacity=ws.capacity)
                 markup = ("r", ws.id)

@@ -211,7 +211,7 @@ EDITABLE_FIELDS = ("title_pl", "description_pl", "place")
 _SESSION_LINE = re.compile(
     r"^\s*(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})\s+"
     r"(?P<start>\d{1,2}[:.]\d{2})\s*[-–]\s*(?P<end>\d{1,2}[:.]\d{2})"
-    r"(?:\s+(?P<capacity>\d{1,4}))?\s*$"
+    r"(?:\s+(?P<capacity>\d{1,4}))?(?:\s+(?P<place>\S.{0,199}?))?\s*$"
 )
 
 
@@ -224,10 +224,19 @@ def slugify(title: str) -> str:
     return (slug or "warsztat")[:56]
 
 
-def parse_session_line(
-    text: str, tz: ZoneInfo, now: datetime
-) -> tuple[datetime, datetime, int | None]:
-    """ "2027-03-02 17:00-19:00 12" (or "2.03.2027 17:00-19:00") → UTC start, end, capacity."""
+@dataclass(frozen=True)
+class SessionLine:
+    """A date typed by staff: start and end in UTC, optional capacity and place."""
+
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int | None
+    place: str | None
+
+
+def parse_session_line(text: str, tz: ZoneInfo, now: datetime) -> SessionLine:
+    """Parse "2027-03-02 17:00-19:00 12 MOPS Wejherowo": a date ("2.03.2027" works too),
+    local hours, then optionally seats and a place."""
     match = _SESSION_LINE.match(text)
     if match is None:
         raise InvalidInput("sw-session-format")
@@ -250,7 +259,8 @@ def parse_session_line(
     capacity = int(match["capacity"]) if match["capacity"] else None
     if capacity is not None and capacity > 1000:
         raise InvalidInput("ws-capacity-invalid")
-    return starts.astimezone(UTC), ends.astimezone(UTC), capacity
+    place = match["place"].strip() if match["place"] else None
+    return SessionLine(starts.astimezone(UTC), ends.astimezone(UTC), capacity, place)
 
 
 async def create_workshop(
@@ -306,23 +316,19 @@ async def edit_workshop(
 
 
 async def add_session(
-    session: AsyncSession,
-    actor_tid: int,
-    workshop_id: int,
-    starts_at: datetime,
-    ends_at: datetime,
-    capacity: int | None,
+    session: AsyncSession, actor_tid: int, workshop_id: int, line: SessionLine
 ) -> WorkshopSession:
-    """A new date for a workshop (capacity and cut-off default to the workshop's)."""
+    """A new date for a workshop (capacity, place and cut-off default to the workshop's)."""
     actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
     workshop = await session.get(Workshop, workshop_id)
     if workshop is None:
         raise NotFound()
     ws = WorkshopSession(
         workshop_id=workshop_id,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        capacity=workshop.default_capacity if capacity is None else capacity,
+        starts_at=line.starts_at,
+        ends_at=line.ends_at,
+        place=line.place,
+        capacity=workshop.default_capacity if line.capacity is None else line.capacity,
         cancel_cutoff_hours=workshop.cancel_cutoff_hours,
     )
     try:

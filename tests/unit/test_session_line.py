@@ -15,13 +15,18 @@ NOW = datetime(2027, 1, 1, tzinfo=UTC)
 
 
 def test_iso_and_polish_dates_in_local_time() -> None:
-    starts, ends, capacity = parse_session_line("2027-03-02 17:00-19:00 12", TZ, NOW)
-    assert starts == datetime(2027, 3, 2, 16, 0, tzinfo=UTC)  # CET = UTC+1
-    assert ends == datetime(2027, 3, 2, 18, 0, tzinfo=UTC)
-    assert capacity == 12
+    line = parse_session_line("2027-03-02 17:00-19:00 12", TZ, NOW)
+    assert line.starts_at == datetime(2027, 3, 2, 16, 0, tzinfo=UTC)  # CET = UTC+1
+    assert line.ends_at == datetime(2027, 3, 2, 18, 0, tzinfo=UTC)
+    assert (line.capacity, line.place) == (12, None)
     summer = parse_session_line("2.04.2027 17.00–19.30", TZ, NOW)
-    assert summer[0] == datetime(2027, 4, 2, 15, 0, tzinfo=UTC)  # CEST = UTC+2
-    assert summer[2] is None
+    assert summer.starts_at == datetime(2027, 4, 2, 15, 0, tzinfo=UTC)  # CEST = UTC+2
+    assert summer.capacity is None
+
+
+def test_optional_place_after_the_seats() -> None:
+    line = parse_session_line("2027-03-02 17:00-19:00 8 MOPS Wejherowo, sala 2", TZ, NOW)
+    assert (line.capacity, line.place) == (8, "MOPS Wejherowo, sala 2")
 
 
 @pytest.mark.parametrize(

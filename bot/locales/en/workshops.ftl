@@ -106,8 +106,8 @@ sw-catalogue-title = Workshop catalogue. Choose a workshop to edit it or add a d
 btn-sw-new-workshop = ➕ New workshop
 sw-new-group-ask = Which group does the new workshop belong to?
 sw-new-title-ask = Type the workshop's name (in Polish).
-sw-session-ask = Type the date, the hours and (optionally) the number of seats, e.g.:
-    2027-03-02 17:00-19:00 12
+sw-session-ask = Type the date, the hours and (optionally) the number of seats and the place, e.g.:
+    2027-03-02 17:00-19:00 12 MOPS Wejherowo
 sw-title-ask = Type the new name (in Polish).
 sw-desc-ask = Type the new description (in Polish, 1–2 sentences).
 sw-place-ask = Type the place, e.g. KIS Śródmieście, Wejherowo.

@@ -109,8 +109,8 @@ sw-catalogue-title = Katalog warsztatów. Wybierz warsztat, aby go edytować lub
 btn-sw-new-workshop = ➕ Nowy warsztat
 sw-new-group-ask = Do jakiej grupy należy nowy warsztat?
 sw-new-title-ask = Napisz nazwę warsztatu (po polsku).
-sw-session-ask = Napisz datę, godziny i (opcjonalnie) liczbę miejsc, np.:
-    2027-03-02 17:00-19:00 12
+sw-session-ask = Napisz datę, godziny i (opcjonalnie) liczbę miejsc oraz miejsce, np.:
+    2027-03-02 17:00-19:00 12 MOPS Wejherowo
 sw-title-ask = Napisz nową nazwę (po polsku).
 sw-desc-ask = Napisz nowy opis (po polsku, 1–2 zdania).
 sw-place-ask = Napisz miejsce zajęć, np. KIS Śródmieście, Wejherowo.
