@@ -1,0 +1,483 @@
+"""Thundering herd: N participants tap "sign up" for one session of a few seats within 1 second.
+
+The production Application (`bot.app.build_application`) runs against the in-process sandbox
+Bot API with flood limits off, so this measures the bot, not Telegram. PTB's client-side
+overall cap is lifted too (KISBOT_OVERALL_MAX_RATE=0, reported as `client_rate_cap: 0`):
+with the default 30 messages/s the herd would only measure AIORateLimiter.
+
+Set-up: a fresh database (a temporary SQLite file by default; with --database-url pointing at
+PostgreSQL a scratch database is created on that server and dropped afterwards, unless
+--use-database-as-is), migrated with models.migrate.upgrade; N active participants whose
+telegram ids are the sandbox users' ids; one workshop with one session 7 days ahead
+(`--capacity` seats) plus a roomy warm-up session.
+
+The button: before the bot starts, a plain `telegram.Bot` posts each user the session card
+(a sendMessage through the sandbox's public Bot API, with the inline button
+`ws:b:<session_id>`), i.e. the message the bot itself shows after "Show date". Each user then
+presses that button on that message (`SimUser.press_data(..., message_id=...)`). Presses are
+spread evenly over one second. A user is answered by the first bot event (edit, message or
+callback answer) in their chat after the press; latencies use the sandbox's monotonic event
+timestamps.
+
+The same load (same N, same one-second spread) then runs on a bare PTB bot on a fresh sandbox:
+a CallbackQueryHandler that answers the query and edits the message text (default,
+sequential update processing), for `echo_updates_per_s`.
+
+Run from the repository root:  python bench/herd.py [--participants 1000] [--capacity 20]
+                                                   [--database-url postgresql+asyncpg://...]
+Progress goes to stderr; the last line on stdout is one JSON object.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Scripts run as `python bench/<name>.py`: make the repository root importable.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse
+import asyncio
+import json
+import logging
+import math
+import secrets
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes
+
+from bot.app import build_application
+from bot.settings import Settings
+from models import Enrollment, EnrollmentStatus, Person, Workshop, WorkshopSession
+from models.base import utcnow
+from models.db import Sessionmaker, create_engine, create_sessionmaker, normalise_url
+from models.migrate import upgrade
+from sandbox import FloodLimits, SandboxServer, SimUser
+from sandbox.runner import start_polling_app, stop_polling_app
+
+TOKEN = "123456:HERD"
+WAIT_TIMEOUT = 120.0
+POLL_STEP = 0.005
+SETUP_CONCURRENCY = 50
+# Distinct telegram-id ranges, so warm-up and measured users never share a chat.
+WARMUP_BASE_ID = 100_000
+MEASURE_BASE_ID = 200_000
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def progress(message: str) -> None:
+    """Human-readable progress on stderr."""
+    print(f"[herd] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (0.0 for an empty list)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def database_kind(url: str) -> str:
+    """'sqlite', 'postgresql' or the URL scheme."""
+    scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
+    return "postgresql" if scheme in ("postgres", "postgresql") else scheme
+
+
+@dataclass
+class Setup:
+    """What the database holds for one run."""
+
+    session_id: int
+    warmup_session_id: int
+
+
+@dataclass
+class HerdResult:
+    """Outcome of one herd."""
+
+    users: int
+    latencies_ms: list[float]
+    seconds: float
+
+    @property
+    def answered(self) -> int:
+        """Users who saw a bot reaction before the timeout."""
+        return len(self.latencies_ms)
+
+    @property
+    def unanswered(self) -> int:
+        """Users who saw nothing."""
+        return self.users - self.answered
+
+    @property
+    def updates_per_s(self) -> float:
+        """Answered users per second of wall time (first press to last first reaction)."""
+        return self.answered / self.seconds if self.seconds > 0 else 0.0
+
+
+# ---------------------------------------------------------------- database
+
+
+@asynccontextmanager
+async def fresh_database(url: str | None, as_is: bool) -> AsyncIterator[str]:
+    """A URL of an empty database: a temporary SQLite file, or a scratch PostgreSQL database."""
+    if url is None:
+        with tempfile.TemporaryDirectory(prefix="kisbot-herd-") as tmp:
+            yield f"sqlite+aiosqlite:///{tmp}/herd.sqlite3"
+        return
+    url = normalise_url(url)
+    if as_is or database_kind(url) != "postgresql":
+        yield url
+        return
+    name = f"kisbot_herd_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        progress(f"scratch PostgreSQL database {name}")
+        try:
+            yield make_url(url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            async with admin.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+async def populate(sm: Sessionmaker, participants: int, warmup: int, capacity: int) -> Setup:
+    """Active participants, one workshop, the measured session and a warm-up session.
+
+    Mirrors tests/factories.py (make_people, make_workshop, make_session) without importing
+    from tests/.
+    """
+    now = utcnow()
+    async with sm.begin() as session:
+        session.add_all(
+            Person(
+                telegram_id=base + i,
+                language="pl",
+                status="active",
+                display_name=f"Uczestnik {base + i}",
+                source="invite",
+            )
+            for base, count in ((WARMUP_BASE_ID, warmup), (MEASURE_BASE_ID, participants))
+            for i in range(count)
+        )
+        workshop = Workshop(
+            slug="edukacja-finansowa",
+            group_key="social",
+            title_pl="Edukacja finansowa",
+            title_uk="Фінансова освіта",
+            title_en="Financial education",
+            description_pl="Jak planować domowy budżet.",
+            description_uk="Як планувати домашній бюджет.",
+            description_en="How to plan a household budget.",
+            place="KIS Śródmieście, Wejherowo",
+            default_capacity=capacity,
+            cancel_cutoff_hours=24,
+        )
+        session.add(workshop)
+        await session.flush()
+        starts_at = (now + timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+        measured = WorkshopSession(
+            workshop_id=workshop.id,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            capacity=capacity,
+            cancel_cutoff_hours=24,
+        )
+        warm = WorkshopSession(
+            workshop_id=workshop.id,
+            starts_at=starts_at + timedelta(days=1),
+            ends_at=starts_at + timedelta(days=1, hours=2),
+            capacity=max(1, warmup),
+            cancel_cutoff_hours=24,
+        )
+        session.add_all([measured, warm])
+        await session.flush()
+        return Setup(measured.id, warm.id)
+
+
+async def prepare_database(url: str, participants: int, warmup: int, capacity: int) -> Setup:
+    """Migrate and fill the database through an engine of our own (disposed afterwards)."""
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        return await populate(create_sessionmaker(engine), participants, warmup, capacity)
+    finally:
+        await engine.dispose()
+
+
+async def count_outcomes(url: str, session_id: int) -> dict[str, int]:
+    """Enrolment statuses of the measured session."""
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            rows = await session.execute(
+                select(Enrollment.status, func.count())
+                .where(Enrollment.session_id == session_id)
+                .group_by(Enrollment.status)
+            )
+            counts = {str(status): int(n) for status, n in rows.all()}
+            seats = await session.scalar(
+                select(WorkshopSession.seats_taken).where(WorkshopSession.id == session_id)
+            )
+    finally:
+        await engine.dispose()
+    return {
+        "confirmed": counts.get(EnrollmentStatus.CONFIRMED.value, 0),
+        "waiting": counts.get(EnrollmentStatus.WAITING.value, 0),
+        "other_enrollments": sum(counts.values())
+        - counts.get(EnrollmentStatus.CONFIRMED.value, 0)
+        - counts.get(EnrollmentStatus.WAITING.value, 0),
+        "seats_taken": int(seats or 0),
+    }
+
+
+# ---------------------------------------------------------------- sandbox side
+
+
+async def post_session_cards(sb: SandboxServer, users: list[SimUser], data: str) -> dict[int, int]:
+    """Have the bot's token post each user the session card with the sign-up button.
+
+    A plain telegram.Bot (not the Application under test) calls sendMessage on the sandbox's
+    public API, so the chat holds a real bot message to press a button on. Returns the
+    message id per user.
+    """
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Zapisz się", callback_data=data)]])
+    text_ = "<b>Edukacja finansowa</b>\nKIS Śródmieście, Wejherowo"
+    message_ids: dict[int, int] = {}
+    semaphore = asyncio.Semaphore(SETUP_CONCURRENCY)
+    async with Bot(TOKEN, base_url=sb.base_url) as bot:
+
+        async def post(user: SimUser) -> None:
+            async with semaphore:
+                message = await bot.send_message(
+                    user.id, text_, reply_markup=markup, parse_mode=ParseMode.HTML
+                )
+            message_ids[user.id] = message.message_id
+
+        await asyncio.gather(*(post(user) for user in users))
+    return message_ids
+
+
+async def herd(
+    sb: SandboxServer, users: list[SimUser], message_ids: dict[int, int], data: str, spread: float
+) -> HerdResult:
+    """Press `data` once per user, evenly over `spread` seconds; wait for every first reaction."""
+    count = len(users)
+    step = spread / count if count > 1 else 0.0
+    pressed_at: dict[int, float] = {}
+    marks: dict[int, int] = {}
+    start = time.monotonic()
+    index = 0
+    while index < count:
+        now = time.monotonic()
+        # Press everyone whose slot has come (sleep granularity is about a millisecond).
+        while index < count and start + index * step <= now:
+            user = users[index]
+            marks[user.id] = len(user.chat.events)
+            pressed_at[user.id] = time.monotonic()
+            await user.press_data(data, message_id=message_ids[user.id])
+            index += 1
+        if index < count:
+            await asyncio.sleep(max(0.0, start + index * step - time.monotonic()))
+    first: dict[int, float] = {}
+    pending = {user.id: user for user in users}
+    deadline = time.monotonic() + WAIT_TIMEOUT
+    while pending and time.monotonic() < deadline:
+        for user_id, user in list(pending.items()):
+            events = user.chat.events
+            if len(events) > marks[user_id]:
+                first[user_id] = events[marks[user_id]].at
+                del pending[user_id]
+        if pending:
+            await asyncio.sleep(POLL_STEP)
+    end = max(first.values()) if first else time.monotonic()
+    latencies = [(first[uid] - pressed_at[uid]) * 1000 for uid in first]
+    return HerdResult(count, latencies, end - start)
+
+
+async def measure(
+    name: str,
+    make_app: Callable[[SandboxServer], Awaitable[AnyApp]],
+    participants: int,
+    warmup: int,
+    data: str,
+    warmup_data: str,
+    spread: float,
+) -> tuple[HerdResult, int]:
+    """One bot on its own sandbox: warm-up presses, then the herd; also count violations."""
+    async with SandboxServer(flood_limits=FloodLimits(enabled=False)) as sb:
+        warm_users = [sb.add_user(WARMUP_BASE_ID + i, f"Warm{i}") for i in range(warmup)]
+        users = [sb.add_user(MEASURE_BASE_ID + i, f"User{i}") for i in range(participants)]
+        warm_ids = await post_session_cards(sb, warm_users, warmup_data)
+        message_ids = await post_session_cards(sb, users, data)
+        app = await make_app(sb)
+        progress(f"{name}: starting")
+        await start_polling_app(app)
+        try:
+            if warm_users:
+                warm = await herd(sb, warm_users, warm_ids, warmup_data, 0.0)
+                progress(f"{name}: warm-up {warm.answered}/{warmup} answered")
+                await sb.idle(quiet=0.2, timeout=30)
+            progress(f"{name}: {participants} presses of {data!r} over {spread:g}s")
+            result = await herd(sb, users, message_ids, data, spread)
+            progress(
+                f"{name}: {result.answered}/{participants} answered in {result.seconds:.2f}s "
+                f"= {result.updates_per_s:.1f} updates/s, "
+                f"p50 {percentile(result.latencies_ms, 50):.0f} ms, "
+                f"p99 {percentile(result.latencies_ms, 99):.0f} ms"
+            )
+            await sb.idle(quiet=0.2, timeout=60)
+        finally:
+            await stop_polling_app(app)
+        return result, len(sb.violations)
+
+
+def kisbot_factory(database_url: str) -> Callable[[SandboxServer], Awaitable[AnyApp]]:
+    """The production Application pointed at a sandbox, without the client-side overall cap."""
+
+    async def make(sb: SandboxServer) -> AnyApp:
+        values: dict[str, Any] = {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": sb.base_url,
+            "DATABASE_URL": database_url,
+            "KISBOT_LOG_LEVEL": "WARNING",
+            "KISBOT_OVERALL_MAX_RATE": 0,
+        }
+        settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return build_application(settings, migrate_on_start=False)
+
+    return make
+
+
+async def make_echo(sb: SandboxServer) -> AnyApp:
+    """A bare python-telegram-bot bot: answer the press, edit the message (sequential)."""
+
+    async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        await query.edit_message_text(f"OK: {query.data}")
+
+    app = ApplicationBuilder().token(TOKEN).base_url(sb.base_url).build()
+    app.add_handler(CallbackQueryHandler(on_press))
+    return app
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """All measurements; returns the JSON summary."""
+    async with fresh_database(args.database_url, args.use_database_as_is) as database_url:
+        database = database_kind(database_url)
+        progress(f"database: {database}")
+        setup = await prepare_database(database_url, args.participants, args.warmup, args.capacity)
+        data = f"ws:b:{setup.session_id}"
+        warmup_data = f"ws:b:{setup.warmup_session_id}"
+        kis, kis_violations = await measure(
+            "kis-bot",
+            kisbot_factory(database_url),
+            args.participants,
+            args.warmup,
+            data,
+            warmup_data,
+            args.spread,
+        )
+        outcome = await count_outcomes(database_url, setup.session_id)
+    echo, echo_violations = await measure(
+        "echo", make_echo, args.participants, args.warmup, data, warmup_data, args.spread
+    )
+    ratio = kis.updates_per_s / echo.updates_per_s if echo.updates_per_s else 0.0
+    summary: dict[str, Any] = {
+        "participants": args.participants,
+        "capacity": args.capacity,
+        "confirmed": outcome["confirmed"],
+        "waiting": outcome["waiting"],
+        "other_enrollments": outcome["other_enrollments"],
+        "seats_taken": outcome["seats_taken"],
+        "unanswered": kis.unanswered,
+        "p50_ms": round(percentile(kis.latencies_ms, 50), 1),
+        "p99_ms": round(percentile(kis.latencies_ms, 99), 1),
+        "max_ms": round(max(kis.latencies_ms, default=0.0), 1),
+        "updates_per_s": round(kis.updates_per_s, 1),
+        "seconds": round(kis.seconds, 3),
+        "echo_updates_per_s": round(echo.updates_per_s, 1),
+        "echo_p50_ms": round(percentile(echo.latencies_ms, 50), 1),
+        "echo_p99_ms": round(percentile(echo.latencies_ms, 99), 1),
+        "echo_unanswered": echo.unanswered,
+        "ratio": round(ratio, 3),
+        "database": database,
+        "client_rate_cap": 0,
+        "spread_s": args.spread,
+        "warmup": args.warmup,
+        "spec_violations": kis_violations + echo_violations,
+    }
+    summary["targets_met"] = (
+        summary["confirmed"] == args.capacity
+        and summary["unanswered"] == 0
+        and summary["p99_ms"] <= 2000
+        and summary["ratio"] >= 0.5
+    )
+    summary["python"] = sys.version.split()[0]
+    return summary
+
+
+def parse_args() -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(
+        description="N participants tap 'sign up' for one session within a second: kis-bot vs "
+        "a bare PTB bot, both against the local sandbox Bot API with flood limits off."
+    )
+    parser.add_argument("--participants", type=int, default=1000, help="default 1000")
+    parser.add_argument("--capacity", type=int, default=20, help="seats (default 20)")
+    parser.add_argument(
+        "--spread", type=float, default=1.0, help="seconds the presses are spread over"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=20,
+        help="users who first sign up for a separate warm-up session (default 20)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL server (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres): "
+        "a scratch database is created there and dropped afterwards; "
+        "default: a fresh temporary SQLite file",
+    )
+    parser.add_argument(
+        "--use-database-as-is",
+        action="store_true",
+        help="use --database-url itself (it must be empty or hold no conflicting rows)",
+    )
+    args = parser.parse_args()
+    if args.participants < 1 or args.capacity < 1 or args.warmup < 0 or args.spread < 0:
+        parser.error("--participants/--capacity must be >= 1, --warmup/--spread >= 0")
+    return args
+
+
+def main() -> None:
+    """Entry point."""
+    args = parse_args()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    summary = asyncio.run(run(args))
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
