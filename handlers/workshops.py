@@ -392,26 +392,29 @@ ACTIONS = {
 # --- outbox renderers: texts written at send time, in the recipient's language of that moment
 
 
-async def _recipient(session: AsyncSession, row: OutboxMessage) -> Person | None:
-    if row.person_id is None:
+async def _recipient_booking(
+    session: AsyncSession, row: OutboxMessage
+) -> tuple[Person, workshops.Booking] | None:
+    """The still-reachable recipient and the booking a queued message is about, or None."""
+    if row.person_id is None or row.ref_id is None:
         return None
     person = await session.get(Person, row.person_id)
     if person is None or person.telegram_id is None or person.status != "active":
         return None
-    return person
+    try:
+        return person, await workshops.booking(session, person.id, row.ref_id)
+    except NotFound:
+        return None
 
 
 async def render_reminder(
     session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
 ) -> Rendered | None:
     """A reminder for a confirmed seat; nothing if the booking is no longer confirmed."""
-    person = await _recipient(session, row)
-    if person is None or row.ref_id is None:
+    found = await _recipient_booking(session, row)
+    if found is None:
         return None
-    try:
-        b = await workshops.booking(session, person.id, row.ref_id)
-    except NotFound:
-        return None
+    person, b = found
     if b.enrollment.status != "confirmed" or b.session.status != "scheduled":
         return None
     lang = person.language
@@ -435,13 +438,10 @@ async def render_offer(
     session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
 ) -> Rendered | None:
     """The offer of a freed seat with Take it / Pass; nothing if it is no longer open."""
-    person = await _recipient(session, row)
-    if person is None or row.ref_id is None:
+    found = await _recipient_booking(session, row)
+    if found is None:
         return None
-    try:
-        b = await workshops.booking(session, person.id, row.ref_id)
-    except NotFound:
-        return None
+    person, b = found
     if b.enrollment.status != "offered" or b.enrollment.offer_expires_at is None:
         return None
     lang = person.language
@@ -459,13 +459,10 @@ async def render_session_cancelled(
     session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
 ) -> Rendered | None:
     """Staff cancelled a session this person had a seat or waiting place in."""
-    person = await _recipient(session, row)
-    if person is None or row.ref_id is None:
+    found = await _recipient_booking(session, row)
+    if found is None:
         return None
-    try:
-        b = await workshops.booking(session, person.id, row.ref_id)
-    except NotFound:
-        return None
+    person, b = found
     lang = person.language
     text = t(
         lang,

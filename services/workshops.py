@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
     ACTIVE_ENROLLMENT,
+    SEAT_HOLDING,
     Enrollment,
     EnrollmentStatus,
     SessionStatus,
@@ -357,21 +358,26 @@ async def cancel_enrollment(
         raise OfferGone()
     ws = await _lock_session(session, enrollment.session_id)
     workshop = await get_workshop(session, ws.workshop_id)
-    holds_seat = enrollment.status in (
-        EnrollmentStatus.CONFIRMED.value,
-        EnrollmentStatus.OFFERED.value,
-    )
     if enrollment.status == EnrollmentStatus.CONFIRMED.value:
         if now > ws.starts_at - timedelta(hours=ws.cancel_cutoff_hours):
             raise CutoffPassed()
+    await _withdraw(session, enrollment, now, policy)
+    await session.flush()
+    return Booking(enrollment, ws, workshop)
+
+
+async def _withdraw(
+    session: AsyncSession, enrollment: Enrollment, now: datetime, policy: Policy
+) -> None:
+    """Cancel an active enrolment (its session row already locked): its pending messages go,
+    and a seat it held is offered to the next person waiting."""
+    holds_seat = enrollment.status in SEAT_HOLDING
     await _end(enrollment, EnrollmentStatus.CANCELLED, now)
     await outbox.cancel(session, kind=KIND_REMINDER, ref_id=enrollment.id)
     await outbox.cancel(session, kind=KIND_OFFER, ref_id=enrollment.id)
     if holds_seat:
-        await _release_seat(session, ws.id)
-        await offer_free_seats(session, ws.id, now, policy)
-    await session.flush()
-    return Booking(enrollment, ws, workshop)
+        await _release_seat(session, enrollment.session_id)
+        await offer_free_seats(session, enrollment.session_id, now, policy)
 
 
 async def offer_free_seats(
@@ -588,16 +594,7 @@ async def withdraw_person(
         )
     )
     for enrollment in active:
-        ws = await _lock_session(session, enrollment.session_id)
-        holds_seat = enrollment.status in (
-            EnrollmentStatus.CONFIRMED.value,
-            EnrollmentStatus.OFFERED.value,
-        )
-        await _end(enrollment, EnrollmentStatus.CANCELLED, now)
-        await outbox.cancel(session, kind=KIND_REMINDER, ref_id=enrollment.id)
-        await outbox.cancel(session, kind=KIND_OFFER, ref_id=enrollment.id)
-        if holds_seat:
-            await _release_seat(session, ws.id)
-            await offer_free_seats(session, ws.id, now, policy)
+        await _lock_session(session, enrollment.session_id)
+        await _withdraw(session, enrollment, now, policy)
     await session.flush()
     return len(active)
