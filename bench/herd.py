@@ -40,7 +40,6 @@ import argparse
 import asyncio
 import json
 import logging
-import math
 import secrets
 import tempfile
 import time
@@ -50,14 +49,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from benchlib import AnyApp, database_kind, kisbot_factory, percentile
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes
 
-from bot.app import build_application
-from bot.settings import Settings
 from models import Enrollment, EnrollmentStatus, Person, Workshop, WorkshopSession
 from models.base import utcnow
 from models.db import Sessionmaker, create_engine, create_sessionmaker, normalise_url
@@ -73,27 +71,10 @@ SETUP_CONCURRENCY = 50
 WARMUP_BASE_ID = 100_000
 MEASURE_BASE_ID = 200_000
 
-AnyApp = Application[Any, Any, Any, Any, Any, Any]
-
 
 def progress(message: str) -> None:
     """Human-readable progress on stderr."""
     print(f"[herd] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile (0.0 for an empty list)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, math.ceil(pct / 100 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
-def database_kind(url: str) -> str:
-    """'sqlite', 'postgresql' or the URL scheme."""
-    scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
-    return "postgresql" if scheme in ("postgres", "postgresql") else scheme
 
 
 @dataclass
@@ -348,23 +329,6 @@ async def measure(
         return result, len(sb.violations)
 
 
-def kisbot_factory(database_url: str) -> Callable[[SandboxServer], Awaitable[AnyApp]]:
-    """The production Application pointed at a sandbox, without the client-side overall cap."""
-
-    async def make(sb: SandboxServer) -> AnyApp:
-        values: dict[str, Any] = {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": sb.base_url,
-            "DATABASE_URL": database_url,
-            "KISBOT_LOG_LEVEL": "WARNING",
-            "KISBOT_OVERALL_MAX_RATE": 0,
-        }
-        settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
-        return build_application(settings, migrate_on_start=False)
-
-    return make
-
-
 async def make_echo(sb: SandboxServer) -> AnyApp:
     """A bare python-telegram-bot bot: answer the press, edit the message (sequential)."""
 
@@ -390,7 +354,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         warmup_data = f"ws:b:{setup.warmup_session_id}"
         kis, kis_violations = await measure(
             "kis-bot",
-            kisbot_factory(database_url),
+            kisbot_factory(TOKEN, database_url, rate_cap=False, migrate=False),
             args.participants,
             args.warmup,
             data,

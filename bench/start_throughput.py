@@ -20,18 +20,16 @@ import argparse
 import asyncio
 import json
 import logging
-import math
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from benchlib import AnyApp, database_kind, kisbot_factory, percentile
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.app import build_application
-from bot.settings import Settings
 from sandbox import FloodLimits, SandboxServer, SimUser
 from sandbox.runner import start_polling_app, stop_polling_app
 
@@ -41,8 +39,6 @@ POLL_STEP = 0.005
 # Distinct user-id ranges, so warm-up and measured users never share a chat.
 WARMUP_BASE_ID = 100_000
 MEASURE_BASE_ID = 200_000
-
-AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 def progress(message: str) -> None:
@@ -68,15 +64,6 @@ class RoundResult:
     def updates_per_s(self) -> float:
         """Answered users per second of wall time (first send to last first reply)."""
         return self.answered / self.seconds if self.seconds > 0 else 0.0
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile (0.0 for an empty list)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, math.ceil(pct / 100 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 async def burst(sb: SandboxServer, base_id: int, count: int, text: str) -> RoundResult:
@@ -141,27 +128,6 @@ async def measure(
         return result, len(sb.violations)
 
 
-def kisbot_factory(
-    database_url: str, *, rate_limiter: bool = True
-) -> Callable[[SandboxServer], Awaitable[AnyApp]]:
-    """A factory of the production Application pointed at a sandbox."""
-
-    async def make(sb: SandboxServer) -> AnyApp:
-        values: dict[str, Any] = {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": sb.base_url,
-            "DATABASE_URL": database_url,
-            "KISBOT_LOG_LEVEL": "WARNING",
-        }
-        if not rate_limiter:
-            # Without the client-side 30 messages/s cap: the bot's own capacity.
-            values["KISBOT_OVERALL_MAX_RATE"] = 0
-        settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
-        return build_application(settings, migrate_on_start=True)
-
-    return make
-
-
 async def make_echo(sb: SandboxServer) -> AnyApp:
     """A bare python-telegram-bot echo bot (default, sequential update processing)."""
 
@@ -175,12 +141,6 @@ async def make_echo(sb: SandboxServer) -> AnyApp:
     return app
 
 
-def database_kind(url: str) -> str:
-    """'sqlite', 'postgresql' or the URL scheme."""
-    scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
-    return "postgresql" if scheme in ("postgres", "postgresql") else scheme
-
-
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     """All measurements; returns the JSON summary."""
     with tempfile.TemporaryDirectory(prefix="kisbot-bench-") as tmp:
@@ -188,13 +148,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         database = database_kind(database_url)
         progress(f"database: {database}")
         kis, kis_violations = await measure(
-            "kis-bot", kisbot_factory(database_url), "/start", args.users, args.warmup
+            "kis-bot", kisbot_factory(TOKEN, database_url), "/start", args.users, args.warmup
         )
         unthrottled: RoundResult | None = None
         if args.unthrottled:
             unthrottled, _ = await measure(
                 "kis-bot (no AIORateLimiter)",
-                kisbot_factory(database_url, rate_limiter=False),
+                kisbot_factory(TOKEN, database_url, rate_cap=False),
                 "/start",
                 args.users,
                 args.warmup,
