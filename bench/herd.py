@@ -92,6 +92,7 @@ class HerdResult:
     users: int
     latencies_ms: list[float]
     seconds: float
+    loop_cpu_s: float  # CPU time of the event-loop thread (bot and sandbox) during the herd
 
     @property
     def answered(self) -> int:
@@ -264,6 +265,7 @@ async def herd(
     pressed_at: dict[int, float] = {}
     marks: dict[int, int] = {}
     start = time.monotonic()
+    cpu_start = time.thread_time()
     index = 0
     while index < count:
         now = time.monotonic()
@@ -289,7 +291,7 @@ async def herd(
             await asyncio.sleep(POLL_STEP)
     end = max(first.values()) if first else time.monotonic()
     latencies = [(first[uid] - pressed_at[uid]) * 1000 for uid in first]
-    return HerdResult(count, latencies, end - start)
+    return HerdResult(count, latencies, end - start, time.thread_time() - cpu_start)
 
 
 async def measure(
@@ -321,7 +323,8 @@ async def measure(
                 f"{name}: {result.answered}/{participants} answered in {result.seconds:.2f}s "
                 f"= {result.updates_per_s:.1f} updates/s, "
                 f"p50 {percentile(result.latencies_ms, 50):.0f} ms, "
-                f"p99 {percentile(result.latencies_ms, 99):.0f} ms"
+                f"p99 {percentile(result.latencies_ms, 99):.0f} ms, "
+                f"loop CPU {result.loop_cpu_s:.1f}s in {result.seconds:.1f}s"
             )
             await sb.idle(quiet=0.2, timeout=60)
         finally:
@@ -379,7 +382,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "max_ms": round(max(kis.latencies_ms, default=0.0), 1),
         "updates_per_s": round(kis.updates_per_s, 1),
         "seconds": round(kis.seconds, 3),
+        "loop_cpu_ms_per_update": round(kis.loop_cpu_s * 1000 / max(kis.answered, 1), 2),
         "echo_updates_per_s": round(echo.updates_per_s, 1),
+        "echo_loop_cpu_ms_per_update": round(echo.loop_cpu_s * 1000 / max(echo.answered, 1), 2),
         "echo_p50_ms": round(percentile(echo.latencies_ms, 50), 1),
         "echo_p99_ms": round(percentile(echo.latencies_ms, 99), 1),
         "echo_unanswered": echo.unanswered,

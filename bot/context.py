@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.i18n import Translator
 from bot.settings import Settings
 from models.base import utcnow
-from models.db import Sessionmaker
+from models.db import Sessionmaker, create_read_sessionmaker, is_sqlite
 
 
 @dataclass
@@ -26,11 +28,36 @@ class Deps:
     sessionmaker: Sessionmaker
     i18n: Translator
     clock: Callable[[], datetime] = field(default=utcnow)
+    read_sessionmaker: Sessionmaker | None = None
+    # SQLite allows one writer at a time. Writers of this process queue here, in order and
+    # woken at once, instead of inside SQLite's busy handler, which polls with sleeps of up to
+    # 100 ms. Other processes (the CLI) still wait on the busy timeout.
+    _write_gate: asyncio.Lock | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.read_sessionmaker is None:
+            self.read_sessionmaker = create_read_sessionmaker(self.engine)
+        if is_sqlite(self.engine):
+            self._write_gate = asyncio.Lock()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One transaction, committed on leaving the block (rolled back on an exception)."""
-        async with self.sessionmaker.begin() as session:
+        """One transaction, committed on leaving the block (rolled back on an exception).
+
+        Never open a transaction inside another: on SQLite the inner one would wait for the
+        outer one's write lock forever.
+        """
+        async with contextlib.AsyncExitStack() as stack:
+            if self._write_gate is not None:
+                await stack.enter_async_context(self._write_gate)
+            session = await stack.enter_async_context(self.sessionmaker.begin())
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction (rolled back at the end); may be opened inside `transaction`."""
+        assert self.read_sessionmaker is not None
+        async with self.read_sessionmaker() as session:  # closing it rolls back
             yield session
 
 

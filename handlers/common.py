@@ -88,7 +88,7 @@ async def load_person(update: Update, context: KisContext) -> Person | None:
     user = update.effective_user
     if user is None:
         return None
-    async with context.deps.transaction() as session:
+    async with context.deps.read() as session:
         return await people.get_by_telegram_id(session, user.id)
 
 

@@ -99,6 +99,9 @@ async def on_callback(update: Update, context: KisContext) -> None:
     if cb is not None and cb.feature == "sw":
         await staff_workshops.on_callback(update, context, await load_person(update, context), cb)
         return
+    if cb is not None and cb.feature == "ws" and cb.action == "b":
+        if await workshops.sign_up(update, context, cb):
+            return
     person = await _active(update, context)
     if person is None:
         return

@@ -17,9 +17,9 @@ from bot.i18n import Translator
 from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, policy_from, reply, workshop_policy
 from handlers.formatting import clock_time, long_when, short_when
-from models import OutboxMessage, Person, WorkshopGroup
+from models import OutboxMessage, Person, PersonStatus, WorkshopGroup
 from scheduler.dispatcher import Rendered, Renderer
-from services import workshops
+from services import people, workshops
 from services.calendar import session_ics
 from services.errors import NotFound
 
@@ -121,27 +121,48 @@ def _booking_keyboard(t: Translator, lang: str, enrollment_id: int) -> InlineKey
     )
 
 
-async def sign_up(update: Update, context: KisContext, person: Person, session_id: int) -> None:
-    """Book a seat or a place on the waiting list (one per person, double taps included)."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
-    assert person.telegram_id is not None
+async def sign_up(update: Update, context: KisContext, cb: Callback) -> bool:
+    """ws:b: book a seat or a place on the waiting list (one per person, double taps included).
+
+    The busiest button (everyone taps it when a popular date opens), so the person is looked
+    up inside the sign-up's own transaction instead of in one of its own first. Returns False,
+    having done nothing, when the tapper is not an active participant or the data is forged;
+    the router then takes its usual path, which tells them why.
+    """
+    deps, user = context.deps, update.effective_user
+    lang = deps.settings.default_language
+    if user is None or len(cb.args) != 1:
+        return False
+    try:
+        session_id = cb.int_arg()
+    except ValueError:
+        return False
     try:
         async with deps.transaction() as session:
+            person = await people.get_by_telegram_id(session, user.id)
+            if person is None or person.status != PersonStatus.ACTIVE.value:
+                return False
+            lang = person.language
             result = await workshops.enroll(
-                session,
-                person.id,
-                person.telegram_id,
-                session_id,
-                deps.clock(),
-                workshop_policy(context),
+                session, person.id, user.id, session_id, deps.clock(), workshop_policy(context)
             )
-            view = await workshops.session_view(session, session_id)
     except workshops.SessionClosed:
-        await edit_or_reply(update, t(lang, "ws-closed"))
-        return
-    title = html.escape(view.workshop.title(lang))
-    when = long_when(view.session.starts_at, tz, lang)
-    place = _place(view.session.place, view.workshop.place)
+        await edit_or_reply(update, deps.i18n(lang, "ws-closed"))
+        return True
+    except NotFound:
+        await answer(update, deps.i18n(lang, "button-stale"), alert=True)
+        return True
+    await _show_enrollment(update, context, lang, result)
+    return True
+
+
+async def _show_enrollment(
+    update: Update, context: KisContext, lang: str, result: workshops.EnrollResult
+) -> None:
+    t, tz = context.deps.i18n, context.deps.settings.tz
+    title = html.escape(result.workshop.title(lang))
+    when = long_when(result.session.starts_at, tz, lang)
+    place = _place(result.session.place, result.workshop.place)
     status = result.enrollment.status
     if status == "confirmed":
         key = "ws-booked" if result.outcome == "confirmed" else "ws-already-booked"
@@ -378,7 +399,6 @@ async def _coming(update: Update, context: KisContext, person: Person, eid: int)
 ACTIONS = {
     "w": show_workshop,
     "s": show_session,
-    "b": sign_up,
     "sr": sign_up_series,
     "c": ask_cancel,
     "cy": cancel,

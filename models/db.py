@@ -15,6 +15,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option marking a read-only engine: on SQLite its transactions start as a plain
+# (deferred) BEGIN instead of BEGIN IMMEDIATE, so reads never queue for the write lock.
+READ_ONLY_OPTION = "kisbot_read_only"
 
 Sessionmaker = async_sessionmaker[AsyncSession]
 
@@ -67,9 +70,24 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")  # a snapshot read: WAL lets it run beside a writer
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
+    """Sessions for reading only (same pool; on SQLite a deferred BEGIN, see `READ_ONLY_OPTION`)."""
+    return async_sessionmaker(
+        engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+    )
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    """True for an SQLite engine."""
+    return engine.dialect.name == "sqlite"

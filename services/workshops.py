@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
     ACTIVE_ENROLLMENT,
@@ -80,7 +80,9 @@ class EnrollResult:
 
     enrollment: Enrollment
     outcome: Literal["confirmed", "waiting", "already"]
-    position: int | None = None  # place on the waiting list, 1-based
+    position: int | None  # place on the waiting list, 1-based
+    session: WorkshopSession
+    workshop: Workshop
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,29 @@ async def _lock_session(session: AsyncSession, session_id: int) -> WorkshopSessi
     return ws
 
 
+async def _lock_session_and_workshop(
+    session: AsyncSession, session_id: int
+) -> tuple[WorkshopSession, Workshop]:
+    """`_lock_session` that also loads the workshop, in the same statement.
+
+    Nothing else may be joined in: on PostgreSQL a statement that waited for the row lock
+    re-reads only the locked row, so rows joined from other tables could be stale. Whatever
+    must be current (the person's enrolment) is read by the next statement, after the lock.
+    """
+    row = (
+        await session.execute(
+            select(WorkshopSession, Workshop)
+            .join(Workshop, Workshop.id == WorkshopSession.workshop_id)
+            .where(WorkshopSession.id == session_id)
+            .with_for_update(of=WorkshopSession)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if row is None:
+        raise NotFound()
+    return row[0], row[1]
+
+
 async def _take_seat(session: AsyncSession, session_id: int) -> bool:
     """Atomically take one seat if one is free; the database decides, not Python."""
     result = await session.execute(
@@ -271,37 +296,38 @@ async def enroll(
     now: datetime,
     policy: Policy,
 ) -> EnrollResult:
-    """Sign up for a session: a seat if one is free, else the waiting list. Idempotent."""
-    ws = await _lock_session(session, session_id)
+    """Sign up for a session: a seat if one is free, else the waiting list. Idempotent.
+
+    This is the hot path of a rush on a popular date, so it costs five statements: lock the
+    session (with its workshop), look for the person's active enrolment, take a seat, insert
+    the enrolment (confirmed, or waiting) and its reminder or its waiting-list position. Every
+    enrolment is created here, under the session lock, so the unique index on active
+    enrolments can only be hit by a bug: no savepoint is spent on catching it.
+    """
+    ws, workshop = await _lock_session_and_workshop(session, session_id)
     if ws.status != SessionStatus.SCHEDULED.value or ws.starts_at <= now:
         raise SessionClosed()
     existing = await _active_enrollment(session, person_id, session_id)
     if existing is not None:
         position = await _position(session, existing) if existing.status == "waiting" else None
-        return EnrollResult(existing, "already", position)
+        return EnrollResult(existing, "already", position, ws, workshop)
+    seated = ws.seats_taken < ws.capacity and await _take_seat(session, session_id)
+    if seated:
+        # Keep the loaded row in step with the UPDATE without flushing it again.
+        set_committed_value(ws, "seats_taken", ws.seats_taken + 1)
     enrollment = Enrollment(
         session_id=session_id,
         person_id=person_id,
-        status=EnrollmentStatus.WAITING.value,
+        status=(EnrollmentStatus.CONFIRMED if seated else EnrollmentStatus.WAITING).value,
         created_at=now,
+        confirmed_at=now if seated else None,
     )
-    try:
-        async with session.begin_nested():
-            session.add(enrollment)
-            await session.flush()
-    except IntegrityError:
-        # A concurrent tap of the same person won the unique index; report that one.
-        raced = await _active_enrollment(session, person_id, session_id)
-        if raced is None:
-            raise
-        return EnrollResult(raced, "already")
-    if await _take_seat(session, session_id):
-        enrollment.status = EnrollmentStatus.CONFIRMED.value
-        enrollment.confirmed_at = now
-        await session.flush()
+    session.add(enrollment)
+    await session.flush()
+    if seated:
         await _schedule_reminders(session, enrollment, ws, chat_id, now, policy)
-        return EnrollResult(enrollment, "confirmed")
-    return EnrollResult(enrollment, "waiting", await _position(session, enrollment))
+        return EnrollResult(enrollment, "confirmed", None, ws, workshop)
+    return EnrollResult(enrollment, "waiting", await _position(session, enrollment), ws, workshop)
 
 
 async def enroll_series(

@@ -11,7 +11,7 @@ from handlers.workshops import run_offer_expiry
 from models import Enrollment, OutboxMessage, WorkshopSession
 from sandbox import SimUser
 from tests.e2e.conftest import Harness
-from tests.e2e.flows import expect_text, person_row, register_active
+from tests.e2e.flows import expect_text, person_row, register_active, register_self
 from tests.factories import make_series, make_session, make_workshop
 
 TZ_NAME = "Europe/Warsaw"
@@ -222,3 +222,35 @@ async def test_my_data_lists_bookings_and_deletion_frees_the_seat(harness: Harne
     await expect_text(bartek, "Zwolniło się miejsce")
     statuses = [s for _, s in await _enrollments(harness, ws.id)]
     assert statuses == ["cancelled", "offered"]
+
+
+async def test_sign_up_button_from_people_who_may_not_sign_up_and_forged_ids(
+    harness: Harness,
+) -> None:
+    """ws:b takes a short path (person and sign-up in one transaction); whoever may not use it
+    still gets the usual answer and nothing is written."""
+    workshop = await make_workshop(harness.sessionmaker)
+    ws = await make_session(harness.sessionmaker, workshop, harness.clock() + timedelta(days=5))
+    past = await make_session(harness.sessionmaker, workshop, harness.clock() + timedelta(hours=1))
+
+    stranger = harness.user(7, "Obcy")
+    await stranger.say("hej")  # a bot message to attach the forged button to
+    await stranger.press_data(f"ws:b:{ws.id}")
+    told = await stranger.expect()
+    assert told.answer is not None and "/start" in told.answer.text
+
+    waiting = harness.user(8, "Jan")
+    await register_self(harness, waiting)  # self-registered, not yet approved
+    await waiting.press_data(f"ws:b:{ws.id}")
+    await waiting.expect()
+    assert await _enrollments(harness, ws.id) == []
+
+    anna = await _participant(harness, 1, "Anna Nowak")
+    for forged in ("ws:b:999999", "ws:b:x", "ws:b", f"ws:b:{ws.id}:1"):
+        await anna.press_data(forged)
+        reply = await anna.expect()
+        assert reply.answer is not None and "nieaktualny" in reply.answer.text
+    harness.clock.advance(hours=2)  # the other date has started meanwhile
+    await anna.press_data(f"ws:b:{past.id}")
+    await expect_text(anna, "zamknięte")
+    assert await _enrollments(harness, ws.id) == [] and await _enrollments(harness, past.id) == []
