@@ -16,7 +16,8 @@ class OutboxStatus(StrEnum):
     """Where a queued message is in its delivery."""
 
     PENDING = "pending"  # waiting for due_at (or for a retry)
-    SENDING = "sending"  # claimed by a dispatcher, being sent
+    CLAIMED = "claimed"  # taken by a dispatcher (claimed_by), not handed to Telegram yet
+    SENDING = "sending"  # handed to Telegram, answer not recorded yet: the ambiguous state
     SENT = "sent"
     BLOCKED = "blocked"  # Telegram answered 403: the person blocked the bot
     FAILED = "failed"  # given up, reason in last_error

@@ -1,9 +1,12 @@
 """The outbox dispatcher: the one sender for everything that goes out later or in bulk.
 
-A run recovers rows stranded by a dead process, claims a batch of due rows and COMMITS the claim
-before talking to Telegram, renders each row in the recipient's language of that moment, sends
-at a steady global pace with at least PER_CHAT_INTERVAL between two messages to one chat, and
-marks every row with the outcome. States, retries and the at-most-once guarantee are described
+A run recovers rows stranded by a dead process, claims a batch of due rows (CLAIMED, committed:
+no other dispatcher can take them), renders each row in the recipient's language of that moment,
+and sends at a steady global pace with at least PER_CHAT_INTERVAL between two messages to one
+chat. Just before a row is handed to Telegram it is moved to SENDING (committed), and its send
+slot is given back only once its outcome is committed: at most `max_in_flight` rows are ever in
+the ambiguous SENDING state, and a killed process leaves every other row of its batch CLAIMED,
+to be sent by the next dispatcher. States, retries and the at-most-once guarantee are described
 in docs/delivery.md.
 """
 
@@ -27,9 +30,9 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, JobQueue
-from telegram.request import HTTPXRequest
 
 from bot.context import Deps
+from bot.http import AiohttpRequest
 from bot.i18n import Translator
 from bot.settings import Settings
 from models import OutboxMessage
@@ -42,13 +45,14 @@ MAX_ATTEMPTS = 8  # transient failures (timeouts, 5xx) before giving up
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(minutes=10)
 PER_CHAT_INTERVAL = 1.05  # s; Telegram allows about one message per second per chat
-MAX_IN_FLIGHT = 50
+MAX_IN_FLIGHT = 50  # rows handed to Telegram and not yet recorded: the most left ambiguous
 # A 429 asking for a longer pause than this ends the run: the untried rows go back to PENDING
-# instead of sitting in SENDING, where a long wait could make them look stale.
+# (free for any dispatcher) instead of waiting CLAIMED by this one.
 MAX_INLINE_PAUSE = 10.0
 MIN_WAKE_DELAY = 0.2  # s; never spin when a due row is held by another dispatcher
 RENDER_CHUNK = 25  # rows rendered per transaction: short write locks on SQLite
 WRITE_CHUNK = 100  # outcomes written per transaction
+NOT_TRIED_CANCELLED = "not tried: dispatcher stopped"
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ Action = Literal["sent", "blocked", "failed", "retry", "retry_free", "cancelled"
 
 @dataclass(frozen=True)
 class _Outcome:
-    """What happened to one claimed row; applied to the database by the writer."""
+    """What happened to one claimed row; applied to the database by the journal."""
 
     id: int
     action: Action
@@ -170,23 +174,55 @@ class Dispatcher:
             await self.bot.initialize()
             self._bot_ready = True
         now = self.deps.clock()
+        self._halt_for = None
         async with self.deps.transaction() as session:
             recovered = await outbox.recover_stale(session, now=now, older_than=self.stale_after)
             rows = await outbox.claim_due(session, now=now, limit=self.batch, worker=self.worker)
-        # The claim is committed here: no other dispatcher can take these rows any more.
-        if recovered:
-            log.warning("outbox: %d interrupted deliveries marked failed", recovered)
+        # The claim is committed here: no other dispatcher can take these rows any more. They
+        # are CLAIMED, not SENDING: nothing has been handed to Telegram yet.
+        if recovered.released:
+            log.warning("outbox: %d stale claims released (never sent)", recovered.released)
+        if recovered.interrupted:
+            log.warning("outbox: %d interrupted deliveries marked failed", recovered.interrupted)
         if not rows:
             return 0
-        ready, early = await self._render(rows)
-        outcomes: Counter[str] = Counter(o.action for o in early)
-        outcomes.update(await self._deliver(ready))
+        outcomes: Counter[str] = Counter()
+        settled: set[int] = set()  # ids marked before sending, or committed SENDING
+        try:
+            ready, early = await self._render(rows)
+            outcomes.update(o.action for o in early)
+            settled.update(o.id for o in early)
+            outcomes.update(await self._deliver(ready, settled))
+        finally:
+            # Every row not handed over (a long 429, shutdown, cancellation, an error) is still
+            # CLAIMED by us: give it back now rather than after STALE_AFTER.
+            untried = [row.id for row in rows if row.id not in settled]
+            released = await self._release_untried(untried) if untried else 0
+            if released:
+                outcomes["not tried"] += released
         log.info(
             "outbox: %d handled (%s)",
             len(rows),
             ", ".join(f"{count} {action}" for action, count in sorted(outcomes.items())),
         )
         return len(rows)
+
+    async def _release_untried(self, ids: list[int]) -> int:
+        """CLAIMED → PENDING for this batch's rows we still hold; best effort (on a failure the
+        claims are released by `recover_stale` after `stale_after`: delayed, never lost)."""
+        due_at: datetime | None = None
+        note: str | None = None
+        if self._halt_for is not None:
+            due_at = self.deps.clock() + timedelta(seconds=self._halt_for)
+            note = f"not tried: 429 retry after {round(self._halt_for)}"
+        try:
+            async with self.deps.transaction() as session:
+                return await outbox.release(
+                    session, ids, worker=self.worker, due_at=due_at, error=note
+                )
+        except Exception:
+            log.exception("outbox: could not release untried rows; recovered when stale")
+            return 0
 
     async def _render(
         self, rows: list[OutboxMessage]
@@ -225,9 +261,16 @@ class Dispatcher:
             return _Outcome(row.id, "cancelled", now, "no longer wanted at send time"), None
         return None, rendered
 
-    async def _deliver(self, ready: list[tuple[OutboxMessage, Rendered]]) -> Counter[str]:
-        """Send paced and concurrently; a writer task records outcomes as they arrive."""
-        self._halt_for = None
+    async def _deliver(
+        self, ready: list[tuple[OutboxMessage, Rendered]], settled: set[int]
+    ) -> Counter[str]:
+        """Send paced and concurrently; a journal task hands rows over and records outcomes.
+
+        A send slot (`max_in_flight` of them) is taken before a row is handed over and given
+        back only after its outcome is committed, so at most `max_in_flight` rows are SENDING at
+        any time. The ids committed SENDING are added to `settled`; the rows never handed over
+        stay CLAIMED, and `_run_batch` releases them.
+        """
         now_mono = time.monotonic()
         self._chat_free_at = {c: t for c, t in self._chat_free_at.items() if t > now_mono}
         queues: dict[int, deque[tuple[int, OutboxMessage, Rendered]]] = {}
@@ -238,10 +281,9 @@ class Dispatcher:
         waiting = [(self._chat_free_at.get(chat, 0.0), q[0][0], chat) for chat, q in queues.items()]
         heapq.heapify(waiting)
         free: list[tuple[int, int]] = []
-        results: asyncio.Queue[_Outcome | None] = asyncio.Queue()
-        writer = asyncio.create_task(self._write_outcomes(results))
-        counts: Counter[str] = Counter()
-        in_flight = asyncio.Semaphore(self.max_in_flight)
+        journal = _Journal(self, settled)
+        journal_task = asyncio.create_task(journal.run())
+        slots = asyncio.Semaphore(self.max_in_flight)
         sends: list[asyncio.Task[None]] = []
 
         def promote() -> None:
@@ -250,16 +292,19 @@ class Dispatcher:
                 _, order, chat = heapq.heappop(waiting)
                 heapq.heappush(free, (order, chat))
 
+        def stopping() -> bool:
+            return self._halt_for is not None or self._closed or journal_task.done()
+
         try:
-            while (waiting or free) and self._halt_for is None:
+            while (waiting or free) and not stopping():
                 promote()
                 if not free:
                     await asyncio.sleep(max(waiting[0][0] - time.monotonic(), 0.0))
                     continue
                 await self._pacer.wait()
-                await in_flight.acquire()
-                if self._halt_for is not None:
-                    in_flight.release()
+                await slots.acquire()
+                if stopping():
+                    slots.release()
                     break
                 promote()  # time passed: an earlier row of another chat may be free now
                 _, chat = heapq.heappop(free)
@@ -268,37 +313,50 @@ class Dispatcher:
                 self._chat_free_at[chat] = time.monotonic() + self.per_chat_interval
                 if queue:
                     heapq.heappush(waiting, (self._chat_free_at[chat], queue[0][0], chat))
-                sends.append(asyncio.create_task(self._send(row, rendered, in_flight, results)))
-            await asyncio.gather(*sends)
-            if self._halt_for is not None:
-                # Rows never tried: back to PENDING without counting an attempt.
-                due = self.deps.clock() + timedelta(seconds=self._halt_for)
-                note = f"not tried: 429 retry after {round(self._halt_for)}"
-                for queue in queues.values():
-                    for _, row, _ in queue:
-                        await results.put(
-                            _Outcome(row.id, "retry_free", self.deps.clock(), note, due)
-                        )
+                sends.append(asyncio.create_task(self._send(row, rendered, slots, journal)))
+            if sends:
+                await asyncio.wait(sends)
+        except BaseException:
+            # Cancelled (shutdown) or failed: nothing more is handed over; those rows stay
+            # CLAIMED and are released by `_run_batch`.
+            journal.stop_handovers()
+            raise
         finally:
-            await results.put(None)
-            counts.update(await writer)
+            try:
+                if sends:
+                    # Not gather(), which would cancel them: a row already handed to Telegram
+                    # gets its answer recorded instead of being left ambiguous.
+                    await asyncio.wait(sends)
+            finally:
+                journal.close()
+                counts = await journal_task
+        for task in sends:
+            if not task.cancelled() and (error := task.exception()) is not None:
+                raise error
         return counts
 
     async def _send(
         self,
         row: OutboxMessage,
         rendered: Rendered,
-        in_flight: asyncio.Semaphore,
-        results: asyncio.Queue[_Outcome | None],
+        slots: asyncio.Semaphore,
+        journal: _Journal,
     ) -> None:
+        """Hand one row over, send it, record the outcome; the slot is held until recorded."""
         try:
-            outcome = await self._attempt(row, rendered)
+            if self._halt_for is not None or self._closed:
+                return  # stays CLAIMED: released with the rest of the batch
+            attempts = await journal.hand_over(row.id)
+            if attempts is None:
+                log.warning("outbox: row %d is no longer claimed by us; not sent", row.id)
+                return
+            outcome = await self._attempt(row, attempts, rendered)
+            await journal.record(outcome)  # returns once committed
         finally:
-            in_flight.release()
-        await results.put(outcome)
+            slots.release()
 
-    async def _attempt(self, row: OutboxMessage, rendered: Rendered) -> _Outcome:
-        """Send one message; classify Telegram's answer."""
+    async def _attempt(self, row: OutboxMessage, attempts: int, rendered: Rendered) -> _Outcome:
+        """Send one message; classify Telegram's answer. `attempts` includes this one."""
         try:
             await self.bot.send_message(
                 row.chat_id,
@@ -319,7 +377,7 @@ class Dispatcher:
             error = f"429 retry after {round(seconds)}"
             return _Outcome(row.id, "retry_free", now, error, now + timedelta(seconds=seconds))
         except (TimedOut, NetworkError) as exc:  # TimedOut is a NetworkError; 5xx arrive here
-            return self._transient(row, _describe(exc, self.bot))
+            return self._transient(row.id, attempts, _describe(exc, self.bot))
         except TelegramError as exc:
             return _Outcome(row.id, "failed", self.deps.clock(), _describe(exc, self.bot))
         except Exception as exc:  # a bug, not Telegram: never retried blindly
@@ -327,48 +385,22 @@ class Dispatcher:
             return _Outcome(row.id, "failed", self.deps.clock(), f"error: {type(exc).__name__}")
         return _Outcome(row.id, "sent", self.deps.clock())
 
-    def _transient(self, row: OutboxMessage, error: str) -> _Outcome:
+    def _transient(self, row_id: int, attempts: int, error: str) -> _Outcome:
         now = self.deps.clock()
-        if row.attempts >= MAX_ATTEMPTS:
-            return _Outcome(
-                row.id, "failed", now, f"gave up after {row.attempts} attempts: {error}"
-            )
-        delay = min(BACKOFF_BASE * 2 ** (row.attempts - 1), BACKOFF_MAX)
-        return _Outcome(row.id, "retry", now, error, now + delay)
+        if attempts >= MAX_ATTEMPTS:
+            return _Outcome(row_id, "failed", now, f"gave up after {attempts} attempts: {error}")
+        delay = min(BACKOFF_BASE * 2 ** (attempts - 1), BACKOFF_MAX)
+        return _Outcome(row_id, "retry", now, error, now + delay)
 
-    async def _write_outcomes(self, results: asyncio.Queue[_Outcome | None]) -> Counter[str]:
-        """Record outcomes promptly (few transactions): the fewer rows left SENDING, the fewer
-        can end up 'interrupted' if the process dies."""
-        counts: Counter[str] = Counter()
-        done = False
-        while not done:
-            item = await results.get()
-            chunk: list[_Outcome] = []
-            while True:
-                if item is None:
-                    done = True
-                    break
-                chunk.append(item)
-                if len(chunk) >= WRITE_CHUNK or results.empty():
-                    break
-                item = results.get_nowait()
-            if not chunk:
-                continue
-            async with self.deps.transaction() as session:
-                for outcome in chunk:
-                    if not await self._apply(session, outcome):
-                        log.warning("outbox: row %d changed state while sending", outcome.id)
-            counts.update(outcome.action for outcome in chunk)
-        return counts
-
-    @staticmethod
-    async def _apply(session: AsyncSession, o: _Outcome) -> bool:
+    async def _apply(self, session: AsyncSession, o: _Outcome) -> bool:
+        """Write one outcome; only rows still held by this dispatcher are touched."""
+        me = self.worker
         if o.action == "sent":
-            return await outbox.mark_sent(session, o.id, o.at)
+            return await outbox.mark_sent(session, o.id, o.at, worker=me)
         if o.action == "blocked":
-            return await outbox.mark_blocked(session, o.id, o.error or "403 Forbidden")
+            return await outbox.mark_blocked(session, o.id, o.error or "403 Forbidden", worker=me)
         if o.action == "cancelled":
-            return await outbox.mark_cancelled(session, o.id, o.error)
+            return await outbox.mark_cancelled(session, o.id, o.error, worker=me)
         if o.action in ("retry", "retry_free"):
             assert o.due_at is not None
             return await outbox.reschedule(
@@ -377,8 +409,9 @@ class Dispatcher:
                 o.due_at,
                 o.error or "retry",
                 count_attempt=o.action == "retry",
+                worker=me,
             )
-        return await outbox.mark_failed(session, o.id, o.error or "failed")
+        return await outbox.mark_failed(session, o.id, o.error or "failed", worker=me)
 
     # ------------------------------------------------------------------ scheduling
 
@@ -435,6 +468,135 @@ class Dispatcher:
                 self._bot_ready = False
 
 
+class _Journal:
+    """The one database writer of a delivery: hand-overs and outcomes, in few transactions.
+
+    `hand_over` commits CLAIMED → SENDING just before a row is sent; `record` commits an
+    outcome. Whatever has queued up while a transaction runs goes into the next one (outcomes
+    first, then hand-overs: at most `max_in_flight` of those, one UPDATE), so hand-overs add one
+    short commit of latency and never a transaction per message.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, handed_over: set[int]) -> None:
+        self._d = dispatcher
+        self._handed_over = handed_over  # ids committed SENDING
+        self._handovers: list[tuple[int, asyncio.Future[int | None]]] = []
+        self._outcomes: list[tuple[_Outcome, asyncio.Future[None] | None]] = []
+        self._work = asyncio.Event()
+        self._accepting = True  # hand-overs allowed
+        self._closing = False
+        self._finished = False
+        self._error: BaseException | None = None
+        self.counts: Counter[str] = Counter()
+
+    async def hand_over(self, row_id: int) -> int | None:
+        """Attempts counted once the row is committed SENDING; None when it must not be sent
+        (no longer ours, or the delivery is stopping: then it is still CLAIMED)."""
+        if not self._accepting:
+            return None
+        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._enqueue(self._handovers, (row_id, future))
+        return await future
+
+    async def record(self, outcome: _Outcome) -> None:
+        """Queue one outcome and wait until it is committed."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._enqueue(self._outcomes, (outcome, future))
+        await future
+
+    def _enqueue(self, queue: list[Any], item: Any) -> None:
+        if self._error is not None:
+            raise RuntimeError("outbox: the delivery journal failed") from self._error
+        if self._finished:
+            raise RuntimeError("outbox: the delivery journal is closed")
+        queue.append(item)
+        self._work.set()
+
+    def stop_handovers(self) -> None:
+        """No further row is handed over; the ones queued and not yet written stay CLAIMED."""
+        self._accepting = False
+        for _, waiter in self._handovers:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._handovers.clear()
+
+    def close(self) -> None:
+        """Finish what is queued, then end `run`."""
+        self._accepting = False
+        self._closing = True
+        self._work.set()
+
+    async def run(self) -> Counter[str]:
+        try:
+            while True:
+                await self._work.wait()
+                self._work.clear()
+                while self._outcomes or self._handovers:
+                    await self._flush()
+                if self._closing:
+                    self._finished = True
+                    return self.counts
+        except BaseException as exc:
+            self._error = exc
+            for _, waiter in self._handovers:
+                _fail(waiter, exc)
+            for _, done in self._outcomes:
+                _fail(done, exc)
+            self._handovers.clear()
+            self._outcomes.clear()
+            raise
+
+    async def _flush(self) -> None:
+        outcomes, self._outcomes = self._outcomes[:WRITE_CHUNK], self._outcomes[WRITE_CHUNK:]
+        handovers, self._handovers = self._handovers, []
+        d = self._d
+        try:
+            async with d.deps.transaction() as session:
+                for outcome, _ in outcomes:
+                    if not await d._apply(session, outcome):
+                        log.warning("outbox: row %d changed state while sending", outcome.id)
+                moved: dict[int, int] = {}
+                if handovers:
+                    moved = await outbox.start_sending(
+                        session,
+                        [row_id for row_id, _ in handovers],
+                        worker=d.worker,
+                        now=d.deps.clock(),
+                    )
+        except BaseException as exc:
+            # Nothing of this transaction is committed: no waiter may go on as if it were.
+            for _, waiter in handovers:
+                _fail(waiter, exc)
+            for _, done in outcomes:
+                _fail(done, exc)
+            raise
+        self._handed_over.update(moved)
+        self.counts.update(outcome.action for outcome, _ in outcomes)
+        for _, done in outcomes:
+            if done is not None and not done.done():
+                done.set_result(None)
+        for row_id, waiter in handovers:
+            attempts = moved.get(row_id)
+            if not waiter.done():
+                waiter.set_result(attempts)
+            elif attempts is not None:
+                # Its sender was cancelled before it got the row: the row is SENDING but was
+                # never handed to Telegram. Give it back (and the attempt) in the next round.
+                now = d.deps.clock()
+                self._outcomes.append(
+                    (_Outcome(row_id, "retry_free", now, NOT_TRIED_CANCELLED, now), None)
+                )
+
+
+def _fail(future: asyncio.Future[Any] | None, exc: BaseException) -> None:
+    if future is None or future.done():
+        return
+    if isinstance(exc, asyncio.CancelledError):
+        future.cancel()
+    else:
+        future.set_exception(exc)
+
+
 def _describe(exc: TelegramError, bot: Bot) -> str:
     """A short reason without message text or personal data (Telegram's own wording)."""
     message = exc.message.replace(bot.token, "<token>") if bot.token else exc.message
@@ -465,7 +627,7 @@ def delivery_bot(settings: Settings, *, pool_size: int = MAX_IN_FLIGHT + 4) -> B
         settings.token,
         base_url=base_url,
         base_file_url=_file_url(base_url),
-        request=HTTPXRequest(connection_pool_size=pool_size),
+        request=AiohttpRequest(connection_pool_size=pool_size),
     )
 
 

@@ -1,14 +1,18 @@
 """The outbox: queue messages in the business transaction, claim and mark them when sending.
 
 Every state change is a conditional UPDATE, so concurrent dispatchers (threads, processes or
-hosts) agree on who owns a row without any lock held in Python. See docs/delivery.md for the
-states, the retry rules and the at-most-once guarantee.
+hosts) agree on who owns a row without any lock held in Python. A dispatcher first CLAIMS a
+batch of due rows (`claim_due`), then moves each row to SENDING just before it is handed to
+Telegram (`start_sending`): only SENDING rows can have reached Telegram, so only they are
+ambiguous when a process dies. See docs/delivery.md for the states, the retry rules and the
+at-most-once guarantee.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +24,15 @@ EXPIRED_ERROR = "expired before sending"
 INTERRUPTED_ERROR = "interrupted: delivery not confirmed"
 
 PENDING = OutboxStatus.PENDING.value
+CLAIMED = OutboxStatus.CLAIMED.value
 SENDING = OutboxStatus.SENDING.value
+
+
+class Recovery(NamedTuple):
+    """What `recover_stale` did with the rows a dead (or stuck) dispatcher left behind."""
+
+    released: int  # CLAIMED rows put back to PENDING: never handed to Telegram, sent later
+    interrupted: int  # SENDING rows marked FAILED: they may or may not have arrived
 
 
 def short_error(error: str) -> str:
@@ -66,8 +78,12 @@ async def cancel(
     ref_id: int | None = None,
     person_id: int | None = None,
 ) -> int:
-    """Cancel the still-pending messages matching every given filter; returns how many."""
-    conditions: list[ColumnElement[bool]] = [OutboxMessage.status == PENDING]
+    """Cancel the messages not yet handed to Telegram (pending, or claimed by a dispatcher that
+    has not started sending them: its hand-over to `sending` then finds them gone) matching
+    every given filter; returns how many."""
+    conditions: list[ColumnElement[bool]] = [
+        OutboxMessage.status.in_((PENDING, OutboxStatus.CLAIMED.value))
+    ]
     if kind is not None:
         conditions.append(OutboxMessage.kind == kind)
     if ref_id is not None:
@@ -120,7 +136,11 @@ async def expire_overdue(session: AsyncSession, *, now: datetime) -> int:
 async def claim_due(
     session: AsyncSession, *, now: datetime, limit: int, worker: str
 ) -> list[OutboxMessage]:
-    """Expire overdue rows, then claim up to `limit` due ones (status SENDING), oldest first."""
+    """Expire overdue rows, then claim up to `limit` due ones (status CLAIMED), oldest first.
+
+    A claim does not count as an attempt: nothing has been sent yet. `start_sending` moves a
+    claimed row to SENDING (and counts the attempt) just before it is handed to Telegram.
+    """
     await expire_overdue(session, now=now)
     due = (OutboxMessage.status == PENDING, OutboxMessage.due_at <= now)
     if session.get_bind().dialect.name == "postgresql":
@@ -151,12 +171,7 @@ async def claim_due(
     stmt = (
         update(OutboxMessage)
         .where(chosen, *due)  # the status check again: only rows still pending are taken
-        .values(
-            status=SENDING,
-            claimed_at=now,
-            claimed_by=worker[:64],
-            attempts=OutboxMessage.attempts + 1,
-        )
+        .values(status=CLAIMED, claimed_at=now, claimed_by=worker[:64])
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False, populate_existing=True)
     )
@@ -165,53 +180,168 @@ async def claim_due(
     return rows
 
 
-async def _finish(session: AsyncSession, id: int, **values: Any) -> bool:
-    """Move one SENDING row on; False when it is no longer ours (recovered meanwhile)."""
+async def start_sending(
+    session: AsyncSession, ids: Collection[int], *, worker: str, now: datetime
+) -> dict[int, int]:
+    """CLAIMED → SENDING for the rows of `ids` still claimed by `worker`; one UPDATE.
+
+    Commit this before handing the rows to Telegram. It counts the attempt and restarts
+    `claimed_at` (a SENDING row is stale `older_than` after its hand-over, not after its claim).
+    Returns {id: attempts} of the rows moved; a row missing from it is no longer ours (a stale
+    claim released by `recover_stale`, perhaps claimed by another dispatcher since) and must not
+    be sent.
+    """
+    if not ids:
+        return {}
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == id, OutboxMessage.status == SENDING)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.status == CLAIMED,
+            OutboxMessage.claimed_by == worker[:64],
+        )
+        .values(status=SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id, OutboxMessage.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    return {id: attempts for id, attempts in result.all()}
+
+
+async def release(
+    session: AsyncSession,
+    ids: Collection[int],
+    *,
+    worker: str,
+    due_at: datetime | None = None,
+    error: str | None = None,
+) -> int:
+    """CLAIMED → PENDING for the rows of `ids` still claimed by `worker`, never handed over.
+
+    For rows a dispatcher will not try after all (a long 429 pause, shutdown, an error): they
+    are due again at once, or at `due_at`; `error`, when given, says why. Attempts are not
+    touched (a claim does not count one). Returns how many rows were released.
+    """
+    if not ids:
+        return 0
+    values: dict[str, Any] = {"status": PENDING, "claimed_at": None, "claimed_by": None}
+    if due_at is not None:
+        values["due_at"] = due_at
+    if error is not None:
+        values["last_error"] = short_error(error)
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.status == CLAIMED,
+            OutboxMessage.claimed_by == worker[:64],
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+_AFTER_SENDING = (SENDING,)  # only Telegram's answer can move a row on from here
+_CLAIMED_OR_SENDING = (CLAIMED, SENDING)  # also decided before sending (renderer, no renderer)
+
+
+async def _finish(
+    session: AsyncSession, id: int, states: tuple[str, ...], worker: str | None, **values: Any
+) -> bool:
+    """Move one row on from one of `states` (and still held by `worker`, when given).
+
+    False when it is no longer ours: recovered meanwhile, or released and claimed by another.
+    """
+    conditions: list[ColumnElement[bool]] = [
+        OutboxMessage.id == id,
+        OutboxMessage.status.in_(states),
+    ]
+    if worker is not None:
+        conditions.append(OutboxMessage.claimed_by == worker[:64])
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(*conditions)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result) == 1
 
 
-async def mark_sent(session: AsyncSession, id: int, now: datetime) -> bool:
-    """Telegram accepted the message."""
-    return await _finish(session, id, status=OutboxStatus.SENT.value, sent_at=now, last_error=None)
-
-
-async def mark_blocked(session: AsyncSession, id: int, error: str) -> bool:
-    """The person blocked the bot (403): never retried."""
-    return await _finish(
-        session, id, status=OutboxStatus.BLOCKED.value, last_error=short_error(error)
-    )
-
-
-async def mark_failed(session: AsyncSession, id: int, error: str) -> bool:
-    """Given up; `error` says why (no message text, no personal data)."""
-    return await _finish(
-        session, id, status=OutboxStatus.FAILED.value, last_error=short_error(error)
-    )
-
-
-async def mark_cancelled(session: AsyncSession, id: int, reason: str | None = None) -> bool:
-    """The renderer decided at send time that the message is no longer wanted."""
+async def mark_sent(
+    session: AsyncSession, id: int, now: datetime, *, worker: str | None = None
+) -> bool:
+    """Telegram accepted the message (SENDING rows only)."""
     return await _finish(
         session,
         id,
+        _AFTER_SENDING,
+        worker,
+        status=OutboxStatus.SENT.value,
+        sent_at=now,
+        last_error=None,
+    )
+
+
+async def mark_blocked(
+    session: AsyncSession, id: int, error: str, *, worker: str | None = None
+) -> bool:
+    """The person blocked the bot (403): never retried (SENDING rows only)."""
+    return await _finish(
+        session,
+        id,
+        _AFTER_SENDING,
+        worker,
+        status=OutboxStatus.BLOCKED.value,
+        last_error=short_error(error),
+    )
+
+
+async def mark_failed(
+    session: AsyncSession, id: int, error: str, *, worker: str | None = None
+) -> bool:
+    """Given up; `error` says why (no message text, no personal data).
+
+    CLAIMED rows too: no renderer, or the renderer raised, before anything was sent.
+    """
+    return await _finish(
+        session,
+        id,
+        _CLAIMED_OR_SENDING,
+        worker,
+        status=OutboxStatus.FAILED.value,
+        last_error=short_error(error),
+    )
+
+
+async def mark_cancelled(
+    session: AsyncSession, id: int, reason: str | None = None, *, worker: str | None = None
+) -> bool:
+    """The renderer decided at send time that the message is no longer wanted (CLAIMED rows,
+    or SENDING ones)."""
+    return await _finish(
+        session,
+        id,
+        _CLAIMED_OR_SENDING,
+        worker,
         status=OutboxStatus.CANCELLED.value,
         last_error=short_error(reason) if reason else None,
     )
 
 
 async def reschedule(
-    session: AsyncSession, id: int, due_at: datetime, error: str, *, count_attempt: bool = True
+    session: AsyncSession,
+    id: int,
+    due_at: datetime,
+    error: str,
+    *,
+    count_attempt: bool = True,
+    worker: str | None = None,
 ) -> bool:
-    """Back to PENDING for another attempt at `due_at` (the row was not delivered).
+    """SENDING → PENDING for another attempt at `due_at` (Telegram did not deliver it).
 
-    `count_attempt=False` gives the claim's attempt back: Telegram refused with 429 before
-    delivering, or the row was never tried, so it should not bring the row nearer to giving up.
+    `count_attempt=False` gives the hand-over's attempt back: Telegram refused with 429 before
+    delivering, or the row never reached the Telegram call, so it should not bring the row
+    nearer to giving up. Rows that were only CLAIMED go back with `release` instead.
     """
     values: dict[str, Any] = {}
     if not count_attempt:
@@ -219,6 +349,8 @@ async def reschedule(
     return await _finish(
         session,
         id,
+        _AFTER_SENDING,
+        worker,
         status=PENDING,
         due_at=due_at,
         claimed_at=None,
@@ -228,16 +360,29 @@ async def reschedule(
     )
 
 
-async def recover_stale(session: AsyncSession, *, now: datetime, older_than: timedelta) -> int:
-    """Rows left SENDING by a dead process become FAILED (never resent: at most once)."""
-    stale = (OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - older_than)
-    result = await session.execute(
+async def recover_stale(session: AsyncSession, *, now: datetime, older_than: timedelta) -> Recovery:
+    """Rows a dead process left behind, held for longer than `older_than`.
+
+    CLAIMED rows go back to PENDING: they were never handed to Telegram, so sending them later
+    cannot duplicate anything. SENDING rows become FAILED "interrupted: delivery not confirmed":
+    they may have arrived, and they are never resent (at most once).
+    """
+    cutoff = now - older_than
+    claims = (OutboxMessage.status == CLAIMED, OutboxMessage.claimed_at < cutoff)
+    released = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(_lockable_ids(*stale)), *stale)
+        .where(OutboxMessage.id.in_(_lockable_ids(*claims)), *claims)
+        .values(status=PENDING, claimed_at=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    sends = (OutboxMessage.status == SENDING, OutboxMessage.claimed_at < cutoff)
+    interrupted = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(_lockable_ids(*sends)), *sends)
         .values(status=OutboxStatus.FAILED.value, last_error=INTERRUPTED_ERROR)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
+    return Recovery(_rowcount(released), _rowcount(interrupted))
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:

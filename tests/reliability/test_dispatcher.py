@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.request import HTTPXRequest
@@ -28,6 +28,7 @@ from scheduler.dispatcher import (
     Dispatcher,
     Rendered,
     Renderer,
+    _Pacer,
     install_dispatcher,
 )
 from services import outbox
@@ -53,10 +54,20 @@ async def render_broken(session: AsyncSession, row: OutboxMessage, t: Translator
     raise KeyError("bug")
 
 
+async def render_stolen(session: AsyncSession, row: OutboxMessage, t: Translator) -> Rendered:
+    """Renders fine, but meanwhile the claim went to another dispatcher (as after its stale
+    claim was released by `recover_stale` and taken again)."""
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row.id).values(claimed_by="other")
+    )
+    return Rendered(f"stolen {row.id}")
+
+
 RENDERERS: dict[str, Renderer] = {
     "plain": render_plain,
     "button": render_button,
     "broken": render_broken,
+    "stolen": render_stolen,
 }
 
 
@@ -195,6 +206,8 @@ async def test_cancelled_expired_and_unwanted_rows_are_not_sent(env: Env) -> Non
     assert rows[broken].status == "failed"
     assert rows[broken].last_error == "render error: KeyError"
     assert rows[fine].status == "sent"
+    # Decided while only claimed: never handed over, so no attempt was counted.
+    assert [rows[i].attempts for i in (unwanted, unknown, broken, fine)] == [0, 0, 0, 1]
 
 
 async def test_blocked_and_bad_request(env: Env) -> None:
@@ -241,6 +254,10 @@ async def test_long_retry_after_releases_the_rest_of_the_batch(env: Env) -> None
     assert [rows[i].status for i in ids] == ["pending"] * 3
     assert {rows[i].due_at for i in ids} == {env.clock() + timedelta(seconds=30)}
     assert [rows[i].attempts for i in ids] == [0, 0, 0]
+    assert [rows[i].last_error for i in ids] == ["429 retry after 30"] + [
+        "not tried: 429 retry after 30"
+    ] * 2
+    assert {rows[i].claimed_by for i in ids} == {None}
     assert len(env.sb.calls_to("sendMessage")) == 1
 
 
@@ -276,15 +293,124 @@ async def test_server_errors_back_off_then_give_up(env: Env) -> None:
 
 async def test_stale_sending_rows_are_reported_not_resent(env: Env) -> None:
     row_id = await env.add(1, 1)
-    async with env.deps.transaction() as s:  # a process that claimed the row, then died
+    async with env.deps.transaction() as s:  # a process handed the row to Telegram, then died
         assert len(await outbox.claim_due(s, now=env.clock(), limit=10, worker="dead")) == 1
+        assert await outbox.start_sending(s, [row_id], worker="dead", now=env.clock()) == {
+            row_id: 1
+        }
     assert await env.dispatcher.run_once() == 0
-    assert (await env.rows())[row_id].status == "sending"  # young claim: may still be sending
+    assert (await env.rows())[row_id].status == "sending"  # young: may still be sending
     env.clock.advance(minutes=6)
     assert await env.dispatcher.run_once() == 0
     row = (await env.rows())[row_id]
     assert (row.status, row.last_error) == ("failed", "interrupted: delivery not confirmed")
     assert env.sent_texts() == []
+
+
+async def test_stale_claimed_rows_are_sent_by_the_next_dispatcher(env: Env) -> None:
+    row_id = await env.add(1, 1)
+    async with env.deps.transaction() as s:  # a process claimed the row, died before sending
+        assert len(await outbox.claim_due(s, now=env.clock(), limit=10, worker="dead")) == 1
+    assert await env.dispatcher.run_once() == 0
+    assert (await env.rows())[row_id].status == "claimed"  # young claim: its owner may be alive
+    env.clock.advance(minutes=6)
+    assert await env.dispatcher.run_once() == 1  # released, claimed again, sent
+    row = (await env.rows())[row_id]
+    assert (row.status, row.claimed_by, row.attempts) == ("sent", "test", 1)
+    assert env.sent_texts() == [(1, "plain 1")]
+    assert await env.dispatcher.run_once() == 0
+
+
+async def test_a_row_whose_claim_was_lost_is_not_sent(env: Env) -> None:
+    stolen = await env.add(1, 1, kind="stolen")
+    fine = await env.add(2, 2)
+    assert await env.dispatcher.run_once() == 2
+    rows = await env.rows()
+    # The hand-over is conditional on our claim: the other dispatcher's row is left to it.
+    assert (rows[stolen].status, rows[stolen].claimed_by) == ("claimed", "other")
+    assert rows[stolen].attempts == 0
+    assert rows[fine].status == "sent"
+    assert env.sent_texts() == [(2, "plain 2")]
+
+
+async def _watch_statuses(deps: Deps, seen: list[Counter[str]], stop: asyncio.Event) -> None:
+    """Sample the row statuses until `stop` is set."""
+    while not stop.is_set():
+        async with deps.read() as s:
+            counts = await s.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )
+            seen.append(Counter({status: n for status, n in counts.all()}))
+        await asyncio.sleep(0.005)
+
+
+async def test_at_most_max_in_flight_rows_are_ever_sending(env: Env) -> None:
+    chats = range(100, 140)
+    for chat in chats:
+        env.sb.add_user(chat, f"U{chat}")
+    ids = [await env.add(chat, chat) for chat in chats]
+    env.dispatcher.max_in_flight = 3
+    env.sb.inject_fault("sendMessage", status=0, delay=0.03, times=len(ids))
+    seen: list[Counter[str]] = []
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(_watch_statuses(env.deps, seen, stop))
+    try:
+        assert await env.dispatcher.run_once() == len(ids)
+    finally:
+        stop.set()
+        await watcher
+    assert max(c["sending"] for c in seen) <= 3
+    assert any(c["sending"] for c in seen)
+    assert any(c["claimed"] > 20 for c in seen)  # the batch waits CLAIMED, not SENDING
+    rows = await env.rows()
+    assert {(rows[i].status, rows[i].attempts) for i in ids} == {("sent", 1)}
+    assert len(env.sent_texts()) == len(ids)
+
+
+async def _slow_run(
+    env: Env, sandbox_users: range, run: Any
+) -> tuple[asyncio.Task[int], list[int]]:
+    """Rows for `sandbox_users` sent slowly (10/s, each call 50 ms); returns once 3 arrived."""
+    for chat in sandbox_users:
+        env.sb.add_user(chat, f"U{chat}")
+    ids = [await env.add(chat, chat) for chat in sandbox_users]
+    env.dispatcher._pacer = _Pacer(10)
+    env.sb.inject_fault("sendMessage", status=0, delay=0.05, times=len(ids))
+    task = asyncio.create_task(run())
+    await _until(lambda: len(env.sent_texts()) >= 3)
+    return task, ids
+
+
+async def test_shutdown_mid_batch_gives_the_untried_rows_back(env: Env) -> None:
+    task, ids = await _slow_run(env, range(100, 120), env.dispatcher.run_pending)
+    await env.dispatcher.aclose()  # waits for the run, which stops handing rows over
+    assert await task == len(ids)
+    rows = await env.rows()
+    sent = {i for i in ids if rows[i].status == "sent"}
+    assert 3 <= len(sent) < len(ids)
+    assert len(env.sb.calls_to("sendMessage")) == len(sent)  # every call made was recorded
+    for i in set(ids) - sent:
+        row = rows[i]
+        assert (row.status, row.attempts, row.claimed_by) == ("pending", 0, None)
+
+
+async def test_a_cancelled_run_records_what_it_sent_and_gives_the_rest_back(env: Env) -> None:
+    task, ids = await _slow_run(env, range(100, 120), env.dispatcher.run_once)
+    task.cancel()  # what PTB's JobQueue does to a running job when the application stops
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    rows = await env.rows()
+    sent = {i for i in ids if rows[i].status == "sent"}
+    assert 3 <= len(sent) < len(ids)
+    assert len(env.sb.calls_to("sendMessage")) == len(sent)  # in-flight calls were awaited
+    assert Counter(rows[i].status for i in set(ids) - sent) == {"pending": len(ids) - len(sent)}
+    assert {rows[i].attempts for i in set(ids) - sent} <= {0}
+    # Nothing is left held: the next run sends the rest at once.
+    env.dispatcher._pacer = _Pacer(500)
+    assert await env.dispatcher.run_once() == len(ids) - len(sent)
+    assert sorted(text for _, text in env.sent_texts()) == sorted(
+        f"plain {c}" for c in range(100, 120)
+    )
 
 
 async def test_pacing_with_flood_limits_on(
