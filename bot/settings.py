@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from services.reminder_time import parse_quiet_hours
 
 SUPPORTED_LANGUAGES = ("pl", "uk", "en")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/kisbot.sqlite3"
@@ -41,6 +44,9 @@ class Settings(BaseSettings):
     offer_min_minutes: float = Field(default=30, gt=0, alias="KISBOT_OFFER_MIN_MINUTES")
     quiet_hours: str = Field(default="21:00-08:00", alias="KISBOT_QUIET_HOURS")
     invite_valid_days: int = Field(default=30, alias="KISBOT_INVITE_VALID_DAYS")
+    slot_weeks_ahead: int = Field(default=4, ge=1, le=26, alias="KISBOT_SLOT_WEEKS_AHEAD")
+    consult_cutoff_hours: int = Field(default=24, ge=0, le=336, alias="KISBOT_CONSULT_CUTOFF_HOURS")
+    agenda_time: str = Field(default="07:30", alias="KISBOT_AGENDA_TIME")
 
     @field_validator("admin_ids", "reminder_hours", mode="before")
     @classmethod
@@ -67,6 +73,31 @@ class Settings(BaseSettings):
         except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet_hours(cls, value: str) -> str:
+        parse_quiet_hours(value)  # ValueError → a clear settings error at start-up
+        return value
+
+    @field_validator("agenda_time")
+    @classmethod
+    def _check_agenda_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"must be a clock time like 07:30, not {value!r}") from exc
+        return value.strip()
+
+    @property
+    def quiet_window(self) -> tuple[time, time] | None:
+        """KISBOT_QUIET_HOURS parsed: (start, end) local times, or None when switched off."""
+        return parse_quiet_hours(self.quiet_hours)
+
+    @property
+    def agenda_clock(self) -> time:
+        """KISBOT_AGENDA_TIME parsed: when specialists get their day's agenda (local time)."""
+        return time.fromisoformat(self.agenda_time)
 
     @property
     def tz(self) -> ZoneInfo:

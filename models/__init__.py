@@ -1,6 +1,18 @@
 """SQLAlchemy models, engine and session factory, Alembic migrations."""
 
 from models.base import Base
+from models.consultations import (
+    ACTIVE_BOOKING,
+    Closure,
+    ConsultationBooking,
+    ConsultationStatus,
+    Referral,
+    ServiceType,
+    Slot,
+    SlotStatus,
+    SpecialistService,
+    WeeklyHours,
+)
 from models.entities import ROLES, STAFF_ROLES, AuditEvent, Invite, Person, PersonStatus, Role
 from models.outbox import OutboxMessage, OutboxStatus
 from models.workshops import (
@@ -16,12 +28,16 @@ from models.workshops import (
 )
 
 __all__ = [
+    "ACTIVE_BOOKING",
     "ACTIVE_ENROLLMENT",
     "ROLES",
     "SEAT_HOLDING",
     "STAFF_ROLES",
     "AuditEvent",
     "Base",
+    "Closure",
+    "ConsultationBooking",
+    "ConsultationStatus",
     "Enrollment",
     "EnrollmentStatus",
     "Invite",
@@ -29,8 +45,14 @@ __all__ = [
     "OutboxStatus",
     "Person",
     "PersonStatus",
+    "Referral",
     "Role",
+    "ServiceType",
     "SessionStatus",
+    "Slot",
+    "SlotStatus",
+    "SpecialistService",
+    "WeeklyHours",
     "Workshop",
     "WorkshopGroup",
     "WorkshopSeries",

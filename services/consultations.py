@@ -1,0 +1,883 @@
+"""Consultations: booking a slot, cancelling, rescheduling, reminders, agendas, outcomes.
+
+Races are settled by the database:
+
+- a slot is claimed with `UPDATE slot SET status = 'booked' WHERE id = ? AND status = 'free'
+  AND starts_at > now`, so of any number of concurrent bookers exactly one gets it
+  (`SlotTaken` for the others);
+- a referral session is taken with a conditional UPDATE as well (see `consult_referrals`);
+- one active booking per person and service type is a partial unique index; a concurrent
+  second booking fails on it inside a savepoint and is reported as `AlreadyBooked`.
+
+Every change of a booking writes or cancels its reminder rows of the outbox in the same
+transaction (`consult_reminder`, `ref_id` = booking id, payload `{"offset": minutes}`,
+`expires_at` = the start), planned by `services.reminder_time` (quiet hours, DST). The
+renderer decides the wording; `booking.reminders_neutral` and `service.sensitive` tell it
+whether the first line may name the service.
+
+Cancelling and rescheduling are allowed until the cut-off: the service type's
+`cancel_cutoff_hours` when set, otherwise `KISBOT_CONSULT_CUTOFF_HOURS` (`ConsultPolicy`).
+A booking whose slot the hours no longer cover (`slot.withdrawn_at`) can be cancelled or
+moved until it starts. A participant acts only on their own bookings: somebody else's id is
+`NotFound`, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, case, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    ConsultationBooking,
+    ConsultationStatus,
+    OutboxMessage,
+    Person,
+    PersonStatus,
+    Role,
+    ServiceType,
+    Slot,
+    SlotStatus,
+)
+from services import audit, outbox, people
+from services.consult_referrals import (
+    REFERRAL_CODE_PREFIX,
+    ReferralCodeInvalid,
+    ReferralState,
+    active_referral,
+    claim_referral_code,
+    give_back_session,
+    is_referral_code,
+    issue_referral,
+    issue_referral_code,
+    list_referrals,
+    referral_link,
+    referral_state,
+    referrals_of,
+    revoke_referral,
+    sessions_left,
+    take_session,
+)
+from services.consult_schedule import (
+    CONSULT_MANAGERS,
+    DEFAULT_SERVICE_TYPES,
+    KIND_MOVED,
+    AffectedBooking,
+    ClosureChange,
+    HoursChange,
+    ServiceTypeSeed,
+    SyncResult,
+    add_closure,
+    ensure_service_types,
+    generate_slots,
+    get_service_type,
+    link_specialist,
+    list_closures,
+    list_service_types,
+    list_weekly_hours,
+    remove_closure,
+    remove_weekly_hours,
+    service_type_by_slug,
+    services_of,
+    set_weekly_hours,
+    specialists_for,
+    sync_slots,
+    unlink_specialist,
+)
+from services.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from services.reminder_time import DEFAULT_QUIET, QuietHours, local_to_utc, plan_reminder_offsets
+from services.workshops import CutoffPassed
+
+__all__ = [
+    "CONSULT_MANAGERS",
+    "DEFAULT_SERVICE_TYPES",
+    "KIND_AGENDA",
+    "KIND_MOVED",
+    "KIND_REMINDER",
+    "OUTCOME_ROLES",
+    "REFERRAL_CODE_PREFIX",
+    "AffectedBooking",
+    "AgendaEntry",
+    "AlreadyBooked",
+    "BookingClosed",
+    "ClosureChange",
+    "ConsultPolicy",
+    "ConsultationView",
+    "CutoffPassed",
+    "HoursChange",
+    "QuotaUsed",
+    "ReferralCodeInvalid",
+    "ReferralRequired",
+    "ReferralState",
+    "ServiceTypeSeed",
+    "SlotTaken",
+    "SlotView",
+    "SyncResult",
+    "active_referral",
+    "add_closure",
+    "agenda",
+    "agenda_for",
+    "book",
+    "booking_view",
+    "cancel_booking",
+    "claim_referral_code",
+    "close_past_bookings",
+    "confirm_booking",
+    "enqueue_daily_agendas",
+    "ensure_service_types",
+    "free_slots",
+    "generate_slots",
+    "get_service_type",
+    "is_referral_code",
+    "issue_referral",
+    "issue_referral_code",
+    "link_specialist",
+    "list_closures",
+    "list_referrals",
+    "list_service_types",
+    "list_weekly_hours",
+    "load_booking",
+    "mark_outcome",
+    "my_consultations",
+    "referral_link",
+    "referral_state",
+    "referrals_of",
+    "remove_closure",
+    "remove_weekly_hours",
+    "reschedule",
+    "revoke_referral",
+    "service_days",
+    "service_type_by_slug",
+    "services_of",
+    "sessions_left",
+    "set_reminders_neutral",
+    "set_weekly_hours",
+    "specialists_for",
+    "sync_slots",
+    "unlink_specialist",
+    "withdraw_person",
+]
+
+KIND_REMINDER = "consult_reminder"
+KIND_AGENDA = "consult_agenda"
+
+OUTCOME_ROLES = (Role.ADMIN.value, Role.COORDINATOR.value, Role.SPECIALIST.value)
+# Statuses an outcome may be (re)marked from: the appointment, once it has started.
+MARKABLE = (
+    ConsultationStatus.BOOKED.value,
+    ConsultationStatus.UNMARKED.value,
+    ConsultationStatus.ATTENDED.value,
+    ConsultationStatus.NO_SHOW.value,
+)
+
+BOOKED = ConsultationStatus.BOOKED.value
+
+
+class ReferralRequired(DomainError):
+    """The service needs a referral and the person has no valid one: show how to get one."""
+
+
+class QuotaUsed(DomainError):
+    """The person's valid referral has no session left."""
+
+
+class SlotTaken(DomainError):
+    """The slot is no longer free (booked by someone else, withdrawn, or already started)."""
+
+
+class AlreadyBooked(DomainError):
+    """The person already has an upcoming booking of this service (`booking_id`)."""
+
+    def __init__(self, booking_id: int) -> None:
+        super().__init__(booking_id)
+        self.booking_id = booking_id
+
+
+class BookingClosed(DomainError):
+    """The booking is no longer active (cancelled, past, or its outcome marked)."""
+
+
+@dataclass(frozen=True)
+class ConsultPolicy:
+    """Rules from settings: the default cut-off (KISBOT_CONSULT_CUTOFF_HOURS) and the quiet
+    hours (KISBOT_QUIET_HOURS, `Settings.quiet_window`)."""
+
+    cutoff_hours: int = 24
+    quiet: QuietHours | None = DEFAULT_QUIET
+
+    def cutoff(self, service: ServiceType) -> timedelta:
+        """How long before the start cancelling and rescheduling end for this service."""
+        hours = (
+            service.cancel_cutoff_hours
+            if service.cancel_cutoff_hours is not None
+            else self.cutoff_hours
+        )
+        return timedelta(hours=hours)
+
+
+@dataclass(frozen=True)
+class SlotView:
+    """A free slot as a participant picks it."""
+
+    slot: Slot
+    specialist_name: str
+
+
+@dataclass(frozen=True)
+class ConsultationView:
+    """A booking with its slot, service and specialist (for "My consultations", renderers)."""
+
+    booking: ConsultationBooking
+    slot: Slot
+    service: ServiceType
+    specialist_name: str
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """One line of a specialist's day."""
+
+    slot_id: int
+    booking_id: int | None
+    starts_at: datetime  # UTC
+    ends_at: datetime
+    local_time: time  # start in the club's time zone
+    participant_name: str | None  # None for a free slot; "—" once anonymised
+    service: ServiceType
+    place: str
+    status: str  # the booking's status, or "free"
+
+
+def _today(now: datetime, tz: ZoneInfo) -> date:
+    return now.astimezone(tz).date()
+
+
+def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    start = local_to_utc(day, time(0), tz)
+    end = local_to_utc(day + timedelta(days=1), time(0), tz)
+    assert start is not None and end is not None
+    return start, end
+
+
+def _bookable(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Slot.status == SlotStatus.FREE.value,
+        Slot.starts_at > now,
+        Person.status == PersonStatus.ACTIVE.value,
+        Person.role == Role.SPECIALIST.value,
+    )
+
+
+# --- browsing ------------------------------------------------------------------------------
+
+
+async def service_days(
+    session: AsyncSession, service_type_id: int, *, now: datetime, tz: ZoneInfo, days: int
+) -> list[date]:
+    """Local dates in the next `days` days that have at least one free slot of the service."""
+    starts = await session.scalars(
+        select(Slot.starts_at)
+        .join(Person, Person.id == Slot.specialist_id)
+        .where(
+            Slot.service_type_id == service_type_id,
+            Slot.starts_at < now + timedelta(days=days),
+            *_bookable(now),
+        )
+        .order_by(Slot.starts_at)
+    )
+    return sorted({s.astimezone(tz).date() for s in starts})
+
+
+async def free_slots(
+    session: AsyncSession, service_type_id: int, day: date, *, now: datetime, tz: ZoneInfo
+) -> list[SlotView]:
+    """Free future slots of a service on one local day, by time (then specialist)."""
+    start, end = _day_bounds(day, tz)
+    rows = await session.execute(
+        select(Slot, Person.display_name)
+        .join(Person, Person.id == Slot.specialist_id)
+        .where(
+            Slot.service_type_id == service_type_id,
+            Slot.starts_at >= start,
+            Slot.starts_at < end,
+            *_bookable(now),
+        )
+        .order_by(Slot.starts_at, Person.display_name, Slot.id)
+    )
+    return [SlotView(slot, name or "—") for slot, name in rows.all()]
+
+
+# --- booking -------------------------------------------------------------------------------
+
+
+async def _view(session: AsyncSession, booking: ConsultationBooking) -> ConsultationView:
+    slot = await session.get(Slot, booking.slot_id, populate_existing=True)
+    service = await session.get(ServiceType, booking.service_type_id)
+    assert slot is not None and service is not None
+    name = await session.scalar(select(Person.display_name).where(Person.id == slot.specialist_id))
+    return ConsultationView(booking, slot, service, name or "—")
+
+
+async def _active_booking(
+    session: AsyncSession, person_id: int, service_type_id: int
+) -> ConsultationBooking | None:
+    return await session.scalar(
+        select(ConsultationBooking)
+        .where(
+            ConsultationBooking.person_id == person_id,
+            ConsultationBooking.service_type_id == service_type_id,
+            ConsultationBooking.status == BOOKED,
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+async def close_past_bookings(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    person_id: int | None = None,
+    service_type_id: int | None = None,
+) -> int:
+    """Active bookings whose appointment has ended without an outcome become 'unmarked'
+    (so they no longer count as the upcoming booking); returns how many."""
+    ended = select(Slot.id).where(Slot.ends_at <= now)
+    conditions = [ConsultationBooking.status == BOOKED, ConsultationBooking.slot_id.in_(ended)]
+    if person_id is not None:
+        conditions.append(ConsultationBooking.person_id == person_id)
+    if service_type_id is not None:
+        conditions.append(ConsultationBooking.service_type_id == service_type_id)
+    result = await session.execute(
+        update(ConsultationBooking)
+        .where(*conditions)
+        .values(status=ConsultationStatus.UNMARKED.value)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def _specialist_available(session: AsyncSession, slot: Slot) -> bool:
+    """The slot's specialist still works here (slot sync withdraws their slots later)."""
+    found = await session.scalar(
+        select(Person.id).where(
+            Person.id == slot.specialist_id,
+            Person.status == PersonStatus.ACTIVE.value,
+            Person.role == Role.SPECIALIST.value,
+        )
+    )
+    return found is not None
+
+
+async def _claim_slot(session: AsyncSession, slot_id: int, now: datetime) -> bool:
+    result = await session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.status == SlotStatus.FREE.value, Slot.starts_at > now)
+        .values(status=SlotStatus.BOOKED.value)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _release_slot(session: AsyncSession, slot_id: int) -> None:
+    """A booked slot becomes free again, or withdrawn when its hours no longer cover it."""
+    await session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.status == SlotStatus.BOOKED.value)
+        .values(
+            status=case(
+                (Slot.withdrawn_at.is_(None), SlotStatus.FREE.value),
+                else_=SlotStatus.WITHDRAWN.value,
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _schedule_reminders(
+    session: AsyncSession,
+    booking: ConsultationBooking,
+    slot: Slot,
+    service: ServiceType,
+    now: datetime,
+    tz: ZoneInfo,
+    policy: ConsultPolicy,
+) -> None:
+    chat_id = await session.scalar(select(Person.telegram_id).where(Person.id == booking.person_id))
+    if chat_id is None:
+        return
+    planned = plan_reminder_offsets(
+        slot.starts_at,
+        list(service.reminder_offsets_minutes or []),
+        now=now,
+        tz=tz,
+        quiet=policy.quiet,
+    )
+    for reminder in planned:
+        await outbox.enqueue(
+            session,
+            chat_id=chat_id,
+            person_id=booking.person_id,
+            kind=KIND_REMINDER,
+            ref_id=booking.id,
+            due_at=reminder.due_at,
+            expires_at=slot.starts_at,
+            payload={"offset": reminder.offset_minutes},
+        )
+
+
+async def book(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    slot_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    policy: ConsultPolicy,
+    neutral: bool = True,
+) -> ConsultationView:
+    """Book a free slot: checks the referral, takes one of its sessions, claims the slot and
+    queues the reminders, all in the caller's transaction.
+
+    Raises ReferralRequired, QuotaUsed, SlotTaken, AlreadyBooked (also for a double tap on
+    the same slot), NotFound (no such slot or service), NotAllowed (person not active).
+    On any of these no slot, session or booking was changed (the person's past appointments
+    of the service that nobody marked may have become 'unmarked', see close_past_bookings).
+    A slot starting inside the cut-off can still be booked; it just cannot be cancelled in
+    the bot any more.
+    """
+    person = await session.get(Person, person_id)
+    if person is None:
+        raise NotFound()
+    if person.status != PersonStatus.ACTIVE.value:
+        raise NotAllowed()
+    slot = await session.get(Slot, slot_id, populate_existing=True)
+    if slot is None:
+        raise NotFound()
+    service = await get_service_type(session, slot.service_type_id)
+    if not service.active or not await _specialist_available(session, slot):
+        raise SlotTaken()
+    await close_past_bookings(session, now=now, person_id=person_id, service_type_id=service.id)
+    existing = await _active_booking(session, person_id, service.id)
+    if existing is not None:
+        raise AlreadyBooked(existing.id)
+    today = _today(now, tz)
+    if service.requires_referral:
+        state = await referral_state(session, person_id, service.id, today)
+        if state == "none":
+            raise ReferralRequired()
+        if state == "used_up":
+            raise QuotaUsed()
+    try:
+        # One savepoint around every change: whatever is refused below leaves nothing behind,
+        # even if the caller catches the error and commits.
+        async with session.begin_nested():
+            if not await _claim_slot(session, slot_id, now):
+                raise SlotTaken()
+            referral_id = None
+            if service.requires_referral:
+                referral_id = await take_session(session, person_id, service.id, today)
+                if referral_id is None:
+                    raise QuotaUsed()  # the last session went to a concurrent booking
+            booking = ConsultationBooking(
+                slot_id=slot_id,
+                person_id=person_id,
+                service_type_id=service.id,
+                referral_id=referral_id,
+                status=BOOKED,
+                created_at=now,
+                reminders_neutral=neutral,
+            )
+            session.add(booking)
+            await session.flush()
+            await _schedule_reminders(session, booking, slot, service, now, tz, policy)
+    except IntegrityError:
+        # A concurrent booking of the same person and service won the unique index.
+        raced = await _active_booking(session, person_id, service.id)
+        if raced is None:
+            raise
+        raise AlreadyBooked(raced.id) from None
+    except SlotTaken:
+        holder = await session.scalar(
+            select(ConsultationBooking).where(
+                ConsultationBooking.slot_id == slot_id, ConsultationBooking.status == BOOKED
+            )
+        )
+        if holder is not None and holder.person_id == person_id:
+            raise AlreadyBooked(holder.id) from None  # a double tap: this booking is theirs
+        raise
+    return await _view(session, booking)
+
+
+async def _own_booking(
+    session: AsyncSession, person_id: int, booking_id: int
+) -> ConsultationBooking:
+    booking = await session.get(ConsultationBooking, booking_id, populate_existing=True)
+    # Somebody else's booking is reported exactly like a missing one: ids reveal nothing.
+    if booking is None or booking.person_id != person_id:
+        raise NotFound()
+    return booking
+
+
+def _check_cutoff(slot: Slot, service: ServiceType, now: datetime, policy: ConsultPolicy) -> None:
+    if now >= slot.starts_at:
+        raise CutoffPassed()
+    if slot.withdrawn_at is not None:
+        return  # the club changed the hours: the participant may always move or cancel
+    if now > slot.starts_at - policy.cutoff(service):
+        raise CutoffPassed()
+
+
+async def booking_view(session: AsyncSession, person_id: int, booking_id: int) -> ConsultationView:
+    """One of the person's own bookings (any status)."""
+    return await _view(session, await _own_booking(session, person_id, booking_id))
+
+
+async def load_booking(session: AsyncSession, booking_id: int) -> ConsultationView | None:
+    """A booking by id for renderers and staff screens (no ownership check: never call it
+    with an id a participant sent)."""
+    booking = await session.get(ConsultationBooking, booking_id, populate_existing=True)
+    return None if booking is None else await _view(session, booking)
+
+
+async def cancel_booking(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    booking_id: int,
+    now: datetime,
+    policy: ConsultPolicy,
+) -> ConsultationView:
+    """Cancel one's own booking before the cut-off: the slot is free again, the referral
+    session comes back and pending reminders are cancelled. CutoffPassed after the cut-off,
+    BookingClosed when it is no longer active, NotFound for somebody else's booking."""
+    booking = await _own_booking(session, person_id, booking_id)
+    if booking.status != BOOKED:
+        raise BookingClosed()
+    view = await _view(session, booking)
+    _check_cutoff(view.slot, view.service, now, policy)
+    await _end_booking(session, booking, now, give_back=True)
+    return await _view(session, booking)
+
+
+async def _end_booking(
+    session: AsyncSession, booking: ConsultationBooking, now: datetime, *, give_back: bool
+) -> None:
+    # Slot before booking, the order every change takes (booking, rescheduling, slot sync),
+    # so two transactions never wait for each other in a circle on PostgreSQL.
+    await session.execute(select(Slot.id).where(Slot.id == booking.slot_id).with_for_update())
+    result = await session.execute(
+        update(ConsultationBooking)
+        .where(ConsultationBooking.id == booking.id, ConsultationBooking.status == BOOKED)
+        .values(status=ConsultationStatus.CANCELLED.value, cancelled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise BookingClosed()  # cancelled or marked meanwhile
+    await session.refresh(booking)
+    await _release_slot(session, booking.slot_id)
+    if give_back and booking.referral_id is not None:
+        await give_back_session(session, booking.referral_id)
+    await outbox.cancel(session, kind=KIND_REMINDER, ref_id=booking.id)
+    await outbox.cancel(session, kind=KIND_MOVED, ref_id=booking.id)
+
+
+async def reschedule(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    booking_id: int,
+    new_slot_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    policy: ConsultPolicy,
+) -> ConsultationView:
+    """Move one's own booking to another free slot of the same service, atomically: the new
+    slot is claimed, the old one released, the reminders re-planned; the booking keeps its id
+    and its referral session (nothing is taken or given back). Same cut-off as cancelling.
+
+    Raises SlotTaken, CutoffPassed, BookingClosed, NotFound, InvalidInput("consult-other-
+    service") when the new slot is of another service.
+    """
+    booking = await _own_booking(session, person_id, booking_id)
+    if booking.status != BOOKED:
+        raise BookingClosed()
+    old = await _view(session, booking)
+    if new_slot_id == booking.slot_id:
+        return old
+    new_slot = await session.get(Slot, new_slot_id, populate_existing=True)
+    if new_slot is None:
+        raise NotFound()
+    if new_slot.service_type_id != booking.service_type_id:
+        raise InvalidInput("consult-other-service")
+    if not await _specialist_available(session, new_slot):
+        raise SlotTaken()
+    _check_cutoff(old.slot, old.service, now, policy)
+    old_slot_id = booking.slot_id
+    async with session.begin_nested():
+        # Both slots locked in id order (as slot sync does), so no two changes deadlock.
+        await session.execute(
+            select(Slot.id)
+            .where(Slot.id.in_(sorted((old_slot_id, new_slot_id))))
+            .order_by(Slot.id)
+            .with_for_update()
+        )
+        if not await _claim_slot(session, new_slot_id, now):
+            raise SlotTaken()
+        moved = await session.execute(
+            update(ConsultationBooking)
+            .where(
+                ConsultationBooking.id == booking.id,
+                ConsultationBooking.status == BOOKED,
+                ConsultationBooking.slot_id == old_slot_id,
+            )
+            .values(slot_id=new_slot_id, rescheduled_at=now, confirmed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        if not moved.rowcount:  # type: ignore[attr-defined]
+            raise BookingClosed()
+        await _release_slot(session, old_slot_id)
+        await outbox.cancel(session, kind=KIND_REMINDER, ref_id=booking.id)
+        await outbox.cancel(session, kind=KIND_MOVED, ref_id=booking.id)
+        await session.refresh(booking)
+        new_slot = await session.get(Slot, new_slot_id, populate_existing=True)
+        assert new_slot is not None
+        await _schedule_reminders(session, booking, new_slot, old.service, now, tz, policy)
+    return await _view(session, booking)
+
+
+async def confirm_booking(
+    session: AsyncSession, *, person_id: int, booking_id: int, now: datetime
+) -> ConsultationView:
+    """Record "I'll come" from a reminder: recorded once (a second tap changes nothing)."""
+    booking = await _own_booking(session, person_id, booking_id)
+    if booking.status != BOOKED:
+        raise BookingClosed()
+    view = await _view(session, booking)
+    if now >= view.slot.ends_at:
+        raise BookingClosed()
+    if booking.confirmed_at is None:
+        booking.confirmed_at = now
+        await session.flush()
+    return view
+
+
+async def set_reminders_neutral(
+    session: AsyncSession, *, person_id: int, booking_id: int, neutral: bool
+) -> ConsultationView:
+    """Whether this booking's reminders keep the service's name off their first line."""
+    booking = await _own_booking(session, person_id, booking_id)
+    booking.reminders_neutral = neutral
+    await session.flush()
+    return await _view(session, booking)
+
+
+async def my_consultations(
+    session: AsyncSession, person_id: int, now: datetime
+) -> list[ConsultationView]:
+    """The person's active bookings not over yet, soonest first."""
+    rows = await session.execute(
+        select(ConsultationBooking, Slot, ServiceType, Person.display_name)
+        .join(Slot, Slot.id == ConsultationBooking.slot_id)
+        .join(ServiceType, ServiceType.id == ConsultationBooking.service_type_id)
+        .join(Person, Person.id == Slot.specialist_id)
+        .where(
+            ConsultationBooking.person_id == person_id,
+            ConsultationBooking.status == BOOKED,
+            Slot.ends_at > now,
+        )
+        .order_by(Slot.starts_at, ConsultationBooking.id)
+    )
+    return [ConsultationView(b, s, t, name or "—") for b, s, t, name in rows.all()]
+
+
+async def withdraw_person(session: AsyncSession, person_id: int, now: datetime) -> int:
+    """End every active booking of a person who deletes their data (cut-off ignored): slots
+    freed, referral sessions given back, reminders cancelled. Returns how many."""
+    active = list(
+        await session.scalars(
+            select(ConsultationBooking).where(
+                ConsultationBooking.person_id == person_id, ConsultationBooking.status == BOOKED
+            )
+        )
+    )
+    for booking in active:
+        await _end_booking(session, booking, now, give_back=True)
+    return len(active)
+
+
+# --- specialists: agenda and outcomes ------------------------------------------------------
+
+
+def _agenda_entry(
+    slot: Slot,
+    service: ServiceType,
+    tz: ZoneInfo,
+    booking: ConsultationBooking | None = None,
+    name: str | None = None,
+) -> AgendaEntry:
+    return AgendaEntry(
+        slot_id=slot.id,
+        booking_id=booking.id if booking is not None else None,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        local_time=slot.starts_at.astimezone(tz).time().replace(tzinfo=None),
+        participant_name=(name or "—") if booking is not None else None,
+        service=service,
+        place=slot.place,
+        status=booking.status if booking is not None else SlotStatus.FREE.value,
+    )
+
+
+async def agenda(
+    session: AsyncSession,
+    specialist_id: int,
+    day: date,
+    tz: ZoneInfo,
+    *,
+    include_free: bool = False,
+) -> list[AgendaEntry]:
+    """A specialist's appointments on one local day, by time (cancelled ones left out; free
+    slots too, unless `include_free`). No authorisation here: see `agenda_for`."""
+    start, end = _day_bounds(day, tz)
+    slots = list(
+        await session.scalars(
+            select(Slot)
+            .where(
+                Slot.specialist_id == specialist_id,
+                Slot.starts_at >= start,
+                Slot.starts_at < end,
+                Slot.status != SlotStatus.WITHDRAWN.value,
+            )
+            .order_by(Slot.starts_at)
+            .execution_options(populate_existing=True)
+        )
+    )
+    slot_ids = [s.id for s in slots]
+    bookings: dict[int, tuple[ConsultationBooking, str | None]] = {}
+    if slot_ids:
+        rows = await session.execute(
+            select(ConsultationBooking, Person.display_name)
+            .join(Person, Person.id == ConsultationBooking.person_id)
+            .where(
+                ConsultationBooking.slot_id.in_(slot_ids),
+                ConsultationBooking.status != ConsultationStatus.CANCELLED.value,
+            )
+            .order_by(ConsultationBooking.id)
+        )
+        for booking, name in rows.all():
+            bookings[booking.slot_id] = (booking, name)
+    services = {s.id: s for s in await session.scalars(select(ServiceType))}
+    entries = []
+    for slot in slots:
+        found = bookings.get(slot.id)
+        if found is None:
+            if include_free and slot.status == SlotStatus.FREE.value:
+                entries.append(_agenda_entry(slot, services[slot.service_type_id], tz))
+            continue
+        booking, name = found
+        entries.append(_agenda_entry(slot, services[slot.service_type_id], tz, booking, name))
+    return entries
+
+
+async def agenda_for(
+    session: AsyncSession,
+    *,
+    actor_tid: int,
+    specialist_id: int,
+    day: date,
+    tz: ZoneInfo,
+    include_free: bool = False,
+) -> list[AgendaEntry]:
+    """`agenda` for a staff member: the specialist themselves, a coordinator or an admin."""
+    actor = await people.require_role(session, actor_tid, OUTCOME_ROLES)
+    if actor.role == Role.SPECIALIST.value and actor.id != specialist_id:
+        raise NotAllowed()
+    return await agenda(session, specialist_id, day, tz, include_free=include_free)
+
+
+async def enqueue_daily_agendas(
+    session: AsyncSession, *, now: datetime, tz: ZoneInfo, day: date | None = None
+) -> int:
+    """Queue the day's agenda (`consult_agenda`, `ref_id` = YYYYMMDD, payload `{"day": ISO
+    date}`, due now, expiring at the end of that day) for every active specialist with at
+    least one booking that day; at most once per specialist and day. Returns how many."""
+    day = day or _today(now, tz)
+    start, end = _day_bounds(day, tz)
+    ref = day.year * 10000 + day.month * 100 + day.day
+    rows = await session.execute(
+        select(Person.id, Person.telegram_id)
+        .join(Slot, Slot.specialist_id == Person.id)
+        .join(ConsultationBooking, ConsultationBooking.slot_id == Slot.id)
+        .where(
+            Slot.starts_at >= start,
+            Slot.starts_at < end,
+            ConsultationBooking.status == BOOKED,
+            Person.role == Role.SPECIALIST.value,
+            Person.status == PersonStatus.ACTIVE.value,
+            Person.telegram_id.is_not(None),
+        )
+        .distinct()
+    )
+    queued = 0
+    for person_id, chat_id in sorted(rows.all()):
+        already = await session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.kind == KIND_AGENDA,
+                OutboxMessage.person_id == person_id,
+                OutboxMessage.ref_id == ref,
+            )
+        )
+        if already is not None or chat_id is None:
+            continue
+        await outbox.enqueue(
+            session,
+            chat_id=chat_id,
+            person_id=person_id,
+            kind=KIND_AGENDA,
+            ref_id=ref,
+            due_at=now,
+            expires_at=end,
+            payload={"day": day.isoformat()},
+        )
+        queued += 1
+    return queued
+
+
+async def mark_outcome(
+    session: AsyncSession, *, actor_tid: int, booking_id: int, attended: bool, now: datetime
+) -> ConsultationView:
+    """Record attended / no-show (a supportive record, never a ban) once the appointment has
+    started; may be corrected later. Allowed for the booking's specialist, coordinators and
+    admins (NotAllowed for anyone else). The referral session stays used either way."""
+    actor = await people.require_role(session, actor_tid, OUTCOME_ROLES)
+    booking = await session.get(ConsultationBooking, booking_id, populate_existing=True)
+    if booking is None:
+        raise NotFound()
+    view = await _view(session, booking)
+    if actor.role == Role.SPECIALIST.value and view.slot.specialist_id != actor.id:
+        raise NotAllowed()
+    if now < view.slot.starts_at:
+        raise InvalidInput("consult-not-started")
+    status = ConsultationStatus.ATTENDED.value if attended else ConsultationStatus.NO_SHOW.value
+    result = await session.execute(
+        update(ConsultationBooking)
+        .where(ConsultationBooking.id == booking_id, ConsultationBooking.status.in_(MARKABLE))
+        .values(status=status, outcome_marked_at=now, outcome_marked_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise BookingClosed()  # cancelled
+    await session.refresh(booking)
+    await outbox.cancel(session, kind=KIND_REMINDER, ref_id=booking.id)
+    await audit.record_action(
+        session,
+        actor.id,
+        "consultation.attended" if attended else "consultation.no_show",
+        "consultation_booking",
+        booking_id,
+    )
+    return await _view(session, booking)
