@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -199,3 +200,53 @@ async def test_sigkill_mid_run_loses_no_untried_row_and_sends_nothing_twice(
     lost = {i for i in after if not got[chat_of[i]]}
     assert lost == never_arrived, report
     assert len(lost) <= len(interrupted) <= MAX_IN_FLIGHT, report
+
+
+@pytest.mark.postgres
+async def test_two_dispatcher_processes_send_1000_due_rows_exactly_once(
+    sandbox: SandboxServer, pg_server_url: str, pg_database_factory: list[str], tmp_path: Path
+) -> None:
+    """Two worker processes on one PostgreSQL database (FOR UPDATE SKIP LOCKED claims)."""
+    from models.db import create_engine
+    from tests.conftest import create_pg_database
+
+    url = await create_pg_database(pg_server_url, pg_database_factory)
+    engine = create_engine(url)
+    total, chats = 1000, range(FIRST_CHAT, FIRST_CHAT + 100)
+    try:
+        for chat in chats:
+            sandbox.add_user(chat, f"U{chat}")
+        async with create_sessionmaker(engine).begin() as session:
+            due = utcnow() - timedelta(seconds=1)
+            for n in range(total):
+                await outbox.enqueue(
+                    session,
+                    chat_id=chats[n % len(chats)],
+                    person_id=None,
+                    kind=KIND,
+                    due_at=due,
+                    payload={"n": n},
+                )
+        sandbox.inject_fault("sendMessage", status=0, delay=0.002, times=10 * total)
+        logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
+        workers = [
+            await start_worker(url, sandbox, name, log)
+            for name, log in zip("AB", logs, strict=True)
+        ]
+        outputs = [await asyncio.wait_for(w.communicate(), timeout=120) for w in workers]
+        for worker, log in zip(workers, logs, strict=True):
+            assert worker.returncode == 0, read_log(log)
+        summaries = [json.loads(out.decode().strip().splitlines()[-1]) for out, _ in outputs]
+        arrived = Counter(
+            text
+            for chat in chats
+            for text in (m.text for m in sandbox.chats[chat].messages.values())
+        )
+        assert set(arrived) == {text_for(n) for n in range(total)}  # none missing
+        assert max(arrived.values()) == 1  # none twice
+        rows = await rows_by_id(engine)
+        assert Counter(row.status for row in rows.values()) == {"sent": total}
+        by_worker = Counter(row.claimed_by for row in rows.values())
+        assert set(by_worker) == {"A", "B"}, (by_worker, summaries)  # both took part
+    finally:
+        await engine.dispose()
