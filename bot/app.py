@@ -26,13 +26,14 @@ from bot.http import AiohttpRequest
 from bot.i18n import Translator
 from bot.settings import SUPPORTED_LANGUAGES, Settings
 from bot.updates import PerChatUpdateProcessor
-from handlers import router, workshops
+from handlers import consultations, router, staff_consult, workshops
 from handlers.errors import on_error
 from models import migrate
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
 from scheduler.dispatcher import install_dispatcher
 from scheduler.housekeeping import INTERVAL, housekeeping_job
+from services import consultations as consultations_service
 from services import people
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def build_application(
             await people.ensure_admins(
                 session, settings.admin_ids, settings.default_language, deps.clock()
             )
+            await consultations_service.ensure_service_types(session)
         await set_commands(app, deps)
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
@@ -110,7 +112,13 @@ def build_application(
         app.job_queue.run_repeating(
             workshops.expire_offers_job, interval=60, first=30, name="offer-expiry"
         )
-        install_dispatcher(app, workshops.renderers(settings.tz))
+        renderers = {
+            **workshops.renderers(settings.tz),
+            **consultations.renderers(settings.tz, deps.clock),
+            **staff_consult.renderers(settings.tz),
+        }
+        install_dispatcher(app, renderers)
+        staff_consult.install_jobs(app)
     return app
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date as dt_date
+from datetime import time as dt_time
+from datetime import timedelta
 from typing import Annotated, TypeVar
 
 import typer
@@ -13,7 +16,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
-from models import STAFF_ROLES
+from models import STAFF_ROLES, Person, ServiceType
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
 from services import audit, invites, people
@@ -373,6 +376,639 @@ def catalog_list() -> None:
         title = row.title_pl if row.active else f"{row.title_pl} (inactive)"
         table.add_row(row.slug, row.group, title, str(row.upcoming_sessions), str(row.free_seats))
     console.print(table)
+
+
+# --- consultations -------------------------------------------------------------------------
+
+consult_app = typer.Typer(
+    help="Consultations: service types, specialists and their weekly hours, closures, "
+    "referrals (docs/staff-consultations.md).",
+    no_args_is_help=True,
+)
+hours_app = typer.Typer(
+    help="Specialists' weekly hours; free slots are generated from them at once.",
+    no_args_is_help=True,
+)
+closure_app = typer.Typer(
+    help="Days without consultations (leave, holidays), for one specialist or the whole club.",
+    no_args_is_help=True,
+)
+consult_app.add_typer(hours_app, name="hours")
+consult_app.add_typer(closure_app, name="closure")
+app.add_typer(consult_app, name="consult")
+
+WEEKDAYS: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        ("mon", "monday", "pn", "pon", "poniedzialek", "poniedziałek"),
+        ("tue", "tuesday", "wt", "wto", "wtorek"),
+        ("wed", "wednesday", "sr", "śr", "sro", "śro", "sroda", "środa"),
+        ("thu", "thursday", "cz", "czw", "czwartek"),
+        ("fri", "friday", "pt", "pia", "pią", "piatek", "piątek"),
+        ("sat", "saturday", "sb", "so", "sob", "sobota"),
+        ("sun", "sunday", "nd", "nie", "niedz", "niedziela"),
+    )
+):
+    for _name in _names:
+        WEEKDAYS[_name] = _number
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+CONSULT_REASONS = {
+    "consult-not-specialist": "that person is not an active specialist "
+    "(make them one with `kisbot staff add TELEGRAM_ID --role specialist --name NAME`)",
+    "consult-hours-invalid": "the hours must end after they start and be at least one "
+    "appointment of the service long",
+    "consult-hours-overlap": "these hours overlap other hours of this specialist on that day",
+    "consult-place-invalid": "the place is too long (200 characters at most) or starts with /",
+    "consult-closure-invalid": "a closure must end on or after its first day, not in the past, "
+    "and its reason must be at most 200 characters",
+    "consult-referral-not-needed": "this service does not need a referral "
+    "(see the Referral column of `kisbot consult services`)",
+    "consult-referral-sessions": "the number of sessions must be between 1 and 100",
+    "consult-referral-expiry": "the referral would already have expired",
+    "consult-referral-person": "that person is not an active participant",
+}
+ACTOR_HELP = (
+    "Telegram id of the admin or coordinator the change is recorded for in the audit log "
+    "(default: the first of KISBOT_ADMIN_IDS)."
+)
+
+
+class _Refused(Exception):
+    """A CLI-level refusal with a message for the operator (nothing was changed)."""
+
+
+def _fail(message: str) -> typer.Exit:
+    from rich.markup import escape
+
+    console.print(f"[red]Error:[/red] {escape(message)} Nothing was changed.", soft_wrap=True)
+    return typer.Exit(1)
+
+
+def _consult_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Like `_with_db`, but every refusal is explained and exits with code 1."""
+    from services.errors import NotAllowed
+
+    async def main() -> T:
+        from models.migrate import upgrade
+
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            async with create_sessionmaker(engine).begin() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except _Refused as exc:
+        raise _fail(str(exc)) from exc
+    except InvalidInput as exc:
+        raise _fail(CONSULT_REASONS.get(exc.reason, exc.reason).capitalize() + ".") from exc
+    except NotAllowed as exc:
+        raise _fail("The acting person is not an active admin or coordinator (see --as).") from exc
+    except NotFound as exc:
+        raise _fail("Not found.") from exc
+    except DomainError as exc:
+        raise _fail(f"Refused: {type(exc).__name__}.") from exc
+
+
+def _actor(ctx: typer.Context) -> int | None:
+    obj = ctx.obj if isinstance(ctx.obj, dict) else {}
+    value = obj.get("actor")
+    return value if isinstance(value, int) else None
+
+
+async def _acting_tid(session: AsyncSession, settings: Settings, actor: int | None) -> int:
+    """Whom a change made from the command line is recorded for.
+
+    The service layer checks a role on every change, as it does in the bot. The CLI is run
+    by whoever administers the server, so it acts as an administrator: `--as` names one
+    (an active admin or coordinator), otherwise the first of KISBOT_ADMIN_IDS, made an admin
+    first exactly as the bot does at every start.
+    """
+    if actor is not None:
+        return actor  # the service checks the role
+    if not settings.admin_ids:
+        raise _Refused(
+            "No administrator to act as: set KISBOT_ADMIN_IDS (as for the bot) or pass "
+            "--as TELEGRAM_ID of an active admin or coordinator."
+        )
+    await people.ensure_admins(session, settings.admin_ids, settings.default_language, utcnow())
+    return settings.admin_ids[0]
+
+
+async def _person_by_tid(session: AsyncSession, telegram_id: int) -> Person:
+    person = await people.get_by_telegram_id(session, telegram_id)
+    if person is None:
+        raise _Refused(f"Nobody with Telegram id {telegram_id} is known to the bot.")
+    return person
+
+
+async def _service(session: AsyncSession, slug: str) -> ServiceType:
+    from services import consultations
+
+    try:
+        return await consultations.service_type_by_slug(session, slug)
+    except NotFound:
+        known = ", ".join(s.slug for s in await consultations.list_service_types(session))
+        raise _Refused(
+            f"Unknown service {slug!r}. Known: {known or 'none (run `kisbot consult defaults`)'}."
+        ) from None
+
+
+def parse_weekday(text: str) -> int:
+    """0-6 (0 = Monday) or a name: mon, monday, pn, poniedziałek, ...; ValueError otherwise."""
+    value = text.strip().lower().rstrip(".")
+    if value.isdigit() and 0 <= int(value) <= 6:
+        return int(value)
+    if value in WEEKDAYS:
+        return WEEKDAYS[value]
+    raise ValueError(f"unknown weekday {text!r}: use 0-6 (0 = Monday) or mon, tue, … / pn, wt, …")
+
+
+def parse_clock(text: str) -> dt_time:
+    """ "10:00", "9:30" or "10" → a time; ValueError otherwise."""
+    value = text.strip()
+    if value.isdigit():
+        value += ":00"
+    hours, _, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"not a clock time: {text!r} (use HH:MM, e.g. 10:00)")
+    try:
+        return dt_time(int(hours), int(minutes))
+    except ValueError:
+        raise ValueError(f"not a clock time: {text!r} (use HH:MM, e.g. 10:00)") from None
+
+
+def parse_day(text: str) -> dt_date:
+    """ "2027-03-01" or "1.03.2027" → a date; ValueError otherwise."""
+    value = text.strip()
+    try:
+        if "." in value:
+            day, month, year = (int(part) for part in value.split("."))
+            return dt_date(year, month, day)
+        return dt_date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD, e.g. 2027-03-01)") from None
+
+
+def _parsed(parse: Callable[[str], T], text: str) -> T:
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise _fail(str(exc).capitalize() + ".") from exc
+
+
+def _sync_summary(created: int, withdrawn: int, affected: int) -> str:
+    text = f"{created} new free slot(s), {withdrawn} free slot(s) withdrawn."
+    if affected:
+        text += (
+            f" {affected} booked appointment(s) no longer fit: they stay valid and their "
+            "participants are asked in the bot to pick another time."
+        )
+    return text
+
+
+@consult_app.callback()
+def consult_main(
+    ctx: typer.Context,
+    actor: Annotated[
+        int | None, typer.Option("--as", envvar="KISBOT_CLI_ACTOR", help=ACTOR_HELP)
+    ] = None,
+) -> None:
+    """Consultations: service types, hours, closures, referrals."""
+    ctx.obj = {"actor": actor}
+
+
+@consult_app.command("services")
+def consult_services() -> None:
+    """List the service types with their specialists."""
+    from services import consultations
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> list[tuple[str, ...]]:
+        rows: list[tuple[str, ...]] = []
+        for s in await consultations.list_service_types(session, active_only=False):
+            names = [
+                f"{p.display_name} ({p.telegram_id})"
+                for p in await consultations.specialists_for(session, s.id)
+            ]
+            rows.append(
+                (
+                    s.slug,
+                    s.name_pl,
+                    "yes" if s.requires_referral else "no",
+                    str(s.slot_minutes),
+                    ", ".join(str(m) for m in s.reminder_offsets_minutes or []),
+                    "yes" if s.sensitive else "no",
+                    "yes" if s.active else "no",
+                    ", ".join(names) or "—",
+                )
+            )
+        return rows
+
+    rows = _consult_db(settings, work)
+    if not rows:
+        console.print("No service types yet: run `kisbot consult defaults`.")
+        return
+    table = Table()
+    table.add_column("Slug", no_wrap=True)
+    for title in ("Name (pl)", "Referral", "Minutes", "Reminders (min before)", "Sensitive"):
+        table.add_column(title)
+    table.add_column("Active")
+    table.add_column("Specialists")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+@consult_app.command("defaults")
+def consult_defaults() -> None:
+    """Create the missing default service types.
+
+    psychologist, legal, social, career; existing ones are left as staff edited them. The bot
+    also does this at every start.
+    """
+    from services import consultations
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> int:
+        return await consultations.ensure_service_types(session)
+
+    created = _consult_db(settings, work)
+    if created:
+        console.print(f"Created {created} service type(s). See `kisbot consult services`.")
+    else:
+        console.print("All default service types already exist.")
+
+
+@consult_app.command("link")
+def consult_link(
+    ctx: typer.Context,
+    telegram_id: Annotated[
+        int, typer.Argument(metavar="TELEGRAM_ID", help="The specialist's Telegram id.")
+    ],
+    service_slug: Annotated[
+        str,
+        typer.Argument(metavar="SERVICE_SLUG", help="e.g. psychologist, legal, social, career."),
+    ],
+) -> None:
+    """Record that a specialist provides a service (setting hours does this too)."""
+    from services import consultations
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> str:
+        actor = await _acting_tid(session, settings, _actor(ctx))
+        specialist = await _person_by_tid(session, telegram_id)
+        service = await _service(session, service_slug)
+        await consultations.link_specialist(
+            session, actor_tid=actor, specialist_id=specialist.id, service_type_id=service.id
+        )
+        return f"{specialist.display_name} ({telegram_id}) provides {service.slug}."
+
+    console.print(_consult_db(settings, work))
+
+
+@consult_app.command("unlink")
+def consult_unlink(
+    ctx: typer.Context,
+    telegram_id: Annotated[
+        int, typer.Argument(metavar="TELEGRAM_ID", help="The specialist's Telegram id.")
+    ],
+    service_slug: Annotated[str, typer.Argument(metavar="SERVICE_SLUG", help="e.g. psychologist.")],
+) -> None:
+    """A specialist no longer provides a service.
+
+    Their hours for it are removed and free slots withdrawn; booked appointments stay and
+    their participants are asked in the bot to pick another time.
+    """
+    from services import consultations
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> str:
+        actor = await _acting_tid(session, settings, _actor(ctx))
+        specialist = await _person_by_tid(session, telegram_id)
+        service = await _service(session, service_slug)
+        result = await consultations.unlink_specialist(
+            session,
+            actor_tid=actor,
+            specialist_id=specialist.id,
+            service_type_id=service.id,
+            now=utcnow(),
+            tz=settings.tz,
+            weeks_ahead=settings.slot_weeks_ahead,
+        )
+        summary = _sync_summary(result.created, result.withdrawn, len(result.affected))
+        return f"{specialist.display_name} ({telegram_id}) no longer provides {service.slug}. " + (
+            summary
+        )
+
+    console.print(_consult_db(settings, work))
+
+
+@hours_app.command("set")
+def hours_set(
+    ctx: typer.Context,
+    telegram_id: Annotated[
+        int, typer.Argument(metavar="TELEGRAM_ID", help="The specialist's Telegram id.")
+    ],
+    service_slug: Annotated[str, typer.Argument(metavar="SERVICE_SLUG", help="e.g. psychologist.")],
+    weekday: Annotated[
+        str,
+        typer.Argument(
+            metavar="WEEKDAY", help="0-6 (0 = Monday) or a name: mon, tue, … / pn, wt, śr, …"
+        ),
+    ],
+    start: Annotated[str, typer.Argument(metavar="FROM", help="Local time, e.g. 10:00.")],
+    end: Annotated[str, typer.Argument(metavar="TO", help="Local time, e.g. 12:00.")],
+    place: Annotated[str, typer.Option(help="Where, e.g. 'MOPS Wejherowo, pokój 11'.")] = "",
+) -> None:
+    """Add weekly hours of a specialist for a service.
+
+    Every WEEKDAY from FROM to TO (club time, KISBOT_TIMEZONE) the specialist offers
+    SERVICE_SLUG; free slots for KISBOT_SLOT_WEEKS_AHEAD weeks are created at once. Hours of
+    one specialist must not overlap on a day.
+    """
+    from services import consultations
+
+    day = _parsed(parse_weekday, weekday)
+    start_at, end_at = _parsed(parse_clock, start), _parsed(parse_clock, end)
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> str:
+        actor = await _acting_tid(session, settings, _actor(ctx))
+        specialist = await _person_by_tid(session, telegram_id)
+        service = await _service(session, service_slug)
+        change = await consultations.set_weekly_hours(
+            session,
+            actor_tid=actor,
+            specialist_id=specialist.id,
+            service_type_id=service.id,
+            weekday=day,
+            start=start_at,
+            end=end_at,
+            place=place,
+            now=utcnow(),
+            tz=settings.tz,
+            weeks_ahead=settings.slot_weeks_ahead,
+        )
+        assert change.hours is not None
+        sync = change.sync
+        return (
+            f"Hours #{change.hours.id}: {specialist.display_name}, {service.slug}, "
+            f"{WEEKDAY_NAMES[day]} {start_at:%H:%M}–{end_at:%H:%M}"
+            + (f", {change.hours.place}" if change.hours.place else "")
+            + ". "
+            + _sync_summary(sync.created, sync.withdrawn, len(sync.affected))
+        )
+
+    console.print(_consult_db(settings, work), soft_wrap=True)
+
+
+@hours_app.command("list")
+def hours_list(
+    telegram_id: Annotated[
+        int | None,
+        typer.Argument(metavar="[TELEGRAM_ID]", help="Only this specialist (Telegram id)."),
+    ] = None,
+) -> None:
+    """List weekly hours (of everyone, or of one specialist)."""
+    from services import consultations
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> list[tuple[str, ...]]:
+        specialist_id = None
+        if telegram_id is not None:
+            specialist_id = (await _person_by_tid(session, telegram_id)).id
+        services = {
+            s.id: s.slug for s in await consultations.list_service_types(session, active_only=False)
+        }
+        rows: list[tuple[str, ...]] = []
+        for h in await consultations.list_weekly_hours(session, specialist_id):
+            person = await session.get(Person, h.specialist_id)
+            rows.append(
+                (
+                    str(h.id),
+                    (person.display_name or "—") if person else "—",
+                    str(person.telegram_id or "—") if person else "—",
+                    services.get(h.service_type_id, "?"),
+                    WEEKDAY_NAMES[h.weekday],
+                    f"{h.start_time:%H:%M}–{h.end_time:%H:%M}",
+                    h.place or "—",
+                )
+            )
+        return rows
+
+    table = Table("ID", "Specialist", "Telegram id", "Service", "Weekday", "Hours", "Place")
+    for row in _consult_db(settings, work):
+        table.add_row(*row)
+    console.print(table)
+
+
+@hours_app.command("remove")
+def hours_remove(
+    ctx: typer.Context,
+    hours_id: Annotated[int, typer.Argument(metavar="ID", help="From `hours list`.")],
+) -> None:
+    """Remove weekly hours.
+
+    Free slots are withdrawn; booked appointments stay and their participants are asked in the
+    bot to pick another time.
+    """
+    from services import consultations
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> str:
+        actor = await _acting_tid(session, settings, _actor(ctx))
+        try:
+            change = await consultations.remove_weekly_hours(
+                session,
+                actor_tid=actor,
+                hours_id=hours_id,
+                now=utcnow(),
+                tz=settings.tz,
+                weeks_ahead=settings.slot_weeks_ahead,
+            )
+        except NotFound:
+            raise _Refused(
+                f"No weekly hours #{hours_id} (see `kisbot consult hours list`)."
+            ) from None
+        sync = change.sync
+        return f"Hours #{hours_id} removed. " + _sync_summary(
+            sync.created, sync.withdrawn, len(sync.affected)
+        )
+
+    console.print(_consult_db(settings, work), soft_wrap=True)
+
+
+@closure_app.command("add")
+def closure_add(
+    ctx: typer.Context,
+    from_date: Annotated[str, typer.Argument(metavar="FROM_DATE", help="First day, 2027-03-01.")],
+    to_date: Annotated[str, typer.Argument(metavar="TO_DATE", help="Last day (included).")],
+    reason: Annotated[str, typer.Option(help="Shown to staff, e.g. 'urlop'.")],
+    specialist: Annotated[
+        int | None,
+        typer.Option(help="Telegram id of the specialist on leave; without it the whole club."),
+    ] = None,
+) -> None:
+    """Add days without consultations (leave, a holiday).
+
+    From FROM_DATE to TO_DATE (both included), for one specialist (--specialist) or the whole
+    club: free slots are withdrawn; booked appointments stay and their participants are asked
+    in the bot to pick another time.
+    """
+    from services import consultations
+
+    starts_on, ends_on = _parsed(parse_day, from_date), _parsed(parse_day, to_date)
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> str:
+        actor = await _acting_tid(session, settings, _actor(ctx))
+        specialist_id = None
+        if specialist is not None:
+            specialist_id = (await _person_by_tid(session, specialist)).id
+        change = await consultations.add_closure(
+            session,
+            actor_tid=actor,
+            specialist_id=specialist_id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason,
+            now=utcnow(),
+            tz=settings.tz,
+            weeks_ahead=settings.slot_weeks_ahead,
+        )
+        sync = change.sync
+        who = "the whole club" if specialist is None else f"Telegram id {specialist}"
+        return (
+            f"Closure #{change.closure.id}: {who}, {starts_on:%d.%m.%Y}–{ends_on:%d.%m.%Y}. "
+            + _sync_summary(sync.created, sync.withdrawn, len(sync.affected))
+        )
+
+    console.print(_consult_db(settings, work), soft_wrap=True)
+
+
+@closure_app.command("list")
+def closure_list() -> None:
+    """List closures not over yet."""
+    from services import consultations
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> list[tuple[str, ...]]:
+        today = utcnow().astimezone(settings.tz).date()
+        rows: list[tuple[str, ...]] = []
+        for cl in await consultations.list_closures(session, today=today):
+            who = "whole club"
+            if cl.specialist_id is not None:
+                person = await session.get(Person, cl.specialist_id)
+                who = f"{person.display_name} ({person.telegram_id})" if person else "—"
+            rows.append(
+                (
+                    str(cl.id),
+                    f"{cl.starts_on:%Y-%m-%d}",
+                    f"{cl.ends_on:%Y-%m-%d}",
+                    who,
+                    cl.reason or "—",
+                )
+            )
+        return rows
+
+    table = Table("ID", "From", "To", "Who", "Reason")
+    for row in _consult_db(settings, work):
+        table.add_row(*row)
+    console.print(table)
+
+
+@closure_app.command("remove")
+def closure_remove(
+    ctx: typer.Context,
+    closure_id: Annotated[int, typer.Argument(metavar="ID", help="From `closure list`.")],
+) -> None:
+    """Remove a closure: its days get their free slots back."""
+    from services import consultations
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> str:
+        actor = await _acting_tid(session, settings, _actor(ctx))
+        try:
+            change = await consultations.remove_closure(
+                session,
+                actor_tid=actor,
+                closure_id=closure_id,
+                now=utcnow(),
+                tz=settings.tz,
+                weeks_ahead=settings.slot_weeks_ahead,
+            )
+        except NotFound:
+            raise _Refused(
+                f"No closure #{closure_id} (see `kisbot consult closure list`)."
+            ) from None
+        sync = change.sync
+        return f"Closure #{closure_id} removed. " + _sync_summary(
+            sync.created, sync.withdrawn, len(sync.affected)
+        )
+
+    console.print(_consult_db(settings, work), soft_wrap=True)
+
+
+@consult_app.command("referral")
+def consult_referral(
+    ctx: typer.Context,
+    telegram_id: Annotated[
+        int, typer.Argument(metavar="TELEGRAM_ID", help="The participant's Telegram id.")
+    ],
+    service_slug: Annotated[
+        str, typer.Argument(metavar="SERVICE_SLUG", help="A service that needs a referral.")
+    ],
+    sessions: Annotated[int, typer.Option(help="How many appointments it allows.")],
+    days: Annotated[int, typer.Option(help="Valid for this many days from today.")] = 90,
+) -> None:
+    """Refer a participant to a service (like "📝 Skierowania" in the bot).
+
+    The participant is not messaged from the command line: tell them they can now book in the
+    bot ("💬 Konsultacje"). For a link to hand out, use the bot's "🔗 Link ze skierowaniem".
+    """
+    from services import consultations
+
+    if not 1 <= days <= 366:
+        raise _fail("--days must be between 1 and 366.")
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> str:
+        actor = await _acting_tid(session, settings, _actor(ctx))
+        person = await _person_by_tid(session, telegram_id)
+        if person.is_staff:
+            raise _Refused(f"Telegram id {telegram_id} is a staff member, not a participant.")
+        service = await _service(session, service_slug)
+        now = utcnow()
+        expires_on = now.astimezone(settings.tz).date() + timedelta(days=days)
+        referral = await consultations.issue_referral(
+            session,
+            actor_tid=actor,
+            person_id=person.id,
+            service_type_id=service.id,
+            sessions=sessions,
+            expires_on=expires_on,
+            now=now,
+            tz=settings.tz,
+        )
+        return (
+            f"Referral #{referral.id} for {person.display_name} ({telegram_id}): "
+            f"{service.slug}, {sessions} session(s), valid until {expires_on:%d.%m.%Y}."
+        )
+
+    console.print(_consult_db(settings, work), soft_wrap=True)
 
 
 __all__ = ["app"]

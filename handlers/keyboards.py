@@ -16,6 +16,7 @@ from handlers.callbacks import encode
 # Main-menu buttons: message id of the label → action name used by the text router.
 MAIN_MENU_PARTICIPANT = (
     ("menu-workshops", "workshops"),
+    ("menu-consult", "consult"),
     ("menu-bookings", "bookings"),
     ("menu-mydata", "mydata"),
     ("menu-language", "language"),
@@ -105,16 +106,21 @@ def delete_confirm_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
 
 
 def staff_menu(
-    t: Translator, lang: str, pending: int, manages: bool = True
+    t: Translator, lang: str, pending: int, manages: bool = True, specialist: bool = False
 ) -> InlineKeyboardMarkup:
-    """The staff menu; approvals, invites and sessions only for those who manage them."""
+    """The staff menu: approvals, invites, sessions, referrals and the specialists' agendas
+    for those who manage them; a specialist's own agenda for specialists; About for all."""
     rows = []
     if manages:
         rows = [
             [_button(t(lang, "btn-staff-pending", count=pending), "st", "pd")],
             [_button(t(lang, "btn-staff-invite"), "st", "inv")],
             [_button(t(lang, "btn-staff-sessions"), "sw", "l")],
+            [_button(t(lang, "btn-cx-referrals"), "cx", "rf")],
+            [_button(t(lang, "btn-cx-agendas"), "cx", "sp")],
         ]
+    if specialist:
+        rows.append([_button(t(lang, "btn-cx-my-agenda"), "cx", "my")])
     rows.append([_button(t(lang, "menu-about"), "st", "about")])
     return InlineKeyboardMarkup(rows)
 

@@ -14,7 +14,7 @@ from handlers.callbacks import Callback
 from handlers.common import answer, edit_or_reply, reply, workshop_policy
 from handlers.formatting import short_when
 from models import Person
-from services import people, workshops
+from services import consultations, people, workshops
 
 
 def local_time(context: KisContext, moment: datetime | None) -> str:
@@ -87,6 +87,9 @@ async def show_my_data(update: Update, context: KisContext, person: Person) -> N
     async with deps.transaction() as session:
         upcoming = await workshops.my_bookings(session, person.id, deps.clock())
         past = await workshops.history(session, person.id, deps.clock())
+        consults = await consultations.my_consultations(session, person.id, deps.clock())
+        referrals = await consultations.referrals_of(session, person.id)
+        services = {s.id: s for s in await consultations.list_service_types(session)}
     lines = [describe_person(context, person), "", t(lang, "mydata-bookings-title")]
     for b in upcoming + past:
         status = b.enrollment.status
@@ -96,8 +99,25 @@ async def show_my_data(update: Update, context: KisContext, person: Person) -> N
             f"• {short_when(b.session.starts_at, deps.settings.tz, lang)} "
             f"{html.escape(b.workshop.title(lang))} — {t(lang, f'mydata-enrollment-{status}')}"
         )
-    if not upcoming and not past:
+    for v in consults:
+        lines.append(
+            f"• {short_when(v.slot.starts_at, deps.settings.tz, lang)} "
+            f"{html.escape(v.service.name(lang))} — {t(lang, 'mydata-consult-booked')}"
+        )
+    if not upcoming and not past and not consults:
         lines.append(t(lang, "mydata-no-bookings"))
+    for r in referrals:
+        service = services.get(r.service_type_id)
+        lines.append(
+            t(
+                lang,
+                "mydata-referral",
+                service=html.escape(service.name(lang) if service else "—"),
+                used=r.sessions_used,
+                total=r.sessions_total,
+                until=r.expires_on.strftime("%d.%m.%Y"),
+            )
+        )
     markup = None if person.is_staff else kb.mydata_keyboard(t, lang)
     await reply(update, "\n".join(lines), markup)
 
@@ -119,6 +139,7 @@ async def on_mydata_callback(
             await workshops.withdraw_person(
                 session, person.id, deps.clock(), workshop_policy(context)
             )
+            await consultations.withdraw_person(session, person.id, deps.clock())
             await people.anonymise(session, person.id, deps.clock())
         await edit_or_reply(update, t(lang, "delete-done"))
         await reply(update, t(lang, "delete-goodbye"), ReplyKeyboardRemove())

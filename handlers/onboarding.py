@@ -5,13 +5,16 @@ from __future__ import annotations
 import html
 import re
 
+from babel.dates import format_date
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import ReplyKeyboardRemove, Update
 
 from bot.context import KisContext
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import answer, edit_or_reply, language_for, reply, send_to
-from models import Person, PersonStatus
+from models import Person, PersonStatus, Referral
+from services import consultations as consult
 from services import people
 from services.errors import InvalidInput
 
@@ -33,9 +36,13 @@ async def start(update: Update, context: KisContext) -> None:
     deps = context.deps
     code = _invite_code(context)
     outcome: people.InviteOutcome = "none"
+    opened_referral = consult.is_referral_code(code)
+    referral: Referral | None = None
     async with deps.transaction() as session:
         person = await people.get_by_telegram_id(session, user.id)
-        if person is not None and code != kb.NO_CODE:
+        if person is not None and opened_referral:
+            referral = await _claim_referral(context, session, person, code)
+        elif person is not None and code != kb.NO_CODE:
             outcome = await people.apply_invite(session, person, code, deps.clock())
     if person is None:
         lang = language_for(update, context, None)
@@ -46,7 +53,43 @@ async def start(update: Update, context: KisContext) -> None:
         )
         return
     await _tell_invite_outcome(update, context, person, outcome)
+    if opened_referral:
+        await _tell_referral(update, context, person, referral)
     await resume(update, context, person)
+
+
+async def _claim_referral(
+    context: KisContext, session: AsyncSession, person: Person, code: str
+) -> Referral | None:
+    """The referral behind a link opened by `person` (now theirs), or None if it is not valid."""
+    deps = context.deps
+    try:
+        return await consult.claim_referral_code(
+            session, code=code, person_id=person.id, now=deps.clock(), tz=deps.settings.tz
+        )
+    except consult.ReferralCodeInvalid:
+        return None
+
+
+async def _tell_referral(
+    update: Update, context: KisContext, person: Person, referral: Referral | None
+) -> None:
+    t, lang = context.deps.i18n, person.language
+    if referral is None:
+        await reply(update, t(lang, "cs-referral-invalid"))
+        return
+    async with context.deps.read() as session:
+        service = await consult.get_service_type(session, referral.service_type_id)
+    await reply(
+        update,
+        t(
+            lang,
+            "cs-referral-received",
+            service=html.escape(service.name(lang)),
+            count=referral.sessions_total,
+            until=format_date(referral.expires_on, "d MMMM y", locale=lang),
+        ),
+    )
 
 
 async def _tell_invite_outcome(
@@ -108,13 +151,20 @@ async def _agree(update: Update, context: KisContext, lang: str, code: str) -> N
     if user is None:
         return
     deps = context.deps
+    referral_link = consult.is_referral_code(code)
+    referral: Referral | None = None
     async with deps.transaction() as session:
-        result = await people.give_consent(
-            session, user.id, lang, None if code == kb.NO_CODE else code, deps.clock()
-        )
+        invite = None if code == kb.NO_CODE or referral_link else code
+        result = await people.give_consent(session, user.id, lang, invite, deps.clock())
+        if referral_link:
+            # Opened from a referral link: the referral is theirs from now on and can be used
+            # once staff have approved the registration.
+            referral = await _claim_referral(context, session, result.person, code)
     person, t = result.person, deps.i18n
     await edit_or_reply(update, t(person.language, "consent-thanks"))
     await _tell_invite_outcome(update, context, person, result.invite)
+    if referral_link:
+        await _tell_referral(update, context, person, referral)
     await resume(update, context, person)
 
 

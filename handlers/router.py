@@ -5,8 +5,16 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import KisContext
+from handlers import (
+    consultations,
+    menu,
+    onboarding,
+    staff,
+    staff_consult,
+    staff_workshops,
+    workshops,
+)
 from handlers import keyboards as kb
-from handlers import menu, onboarding, staff, staff_workshops, workshops
 from handlers.callbacks import decode
 from handlers.common import answer, language_for, load_person, reply
 from models import Person, PersonStatus
@@ -99,6 +107,9 @@ async def on_callback(update: Update, context: KisContext) -> None:
     if cb is not None and cb.feature == "sw":
         await staff_workshops.on_callback(update, context, await load_person(update, context), cb)
         return
+    if cb is not None and cb.feature == "cx":
+        await staff_consult.on_callback(update, context, await load_person(update, context), cb)
+        return
     if cb is not None and cb.feature == "ws" and cb.action == "b":
         if await workshops.sign_up(update, context, cb):
             return
@@ -111,6 +122,8 @@ async def on_callback(update: Update, context: KisContext) -> None:
         await menu.on_mydata_callback(update, context, person, cb)
     elif cb is not None and cb.feature == "ws":
         await workshops.on_callback(update, context, person, cb)
+    elif cb is not None and cb.feature == "cs":
+        await consultations.on_callback(update, context, person, cb)
     else:
         await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
 
@@ -143,6 +156,8 @@ async def on_text(update: Update, context: KisContext) -> None:
         await staff.on_invite_name(update, context, person, text)
     elif person.is_staff and staff_workshops.expects(person.awaiting):
         await staff_workshops.on_text(update, context, person, text)
+    elif person.is_staff and staff_consult.expects(person.awaiting):
+        await staff_consult.on_text(update, context, person, text)
     else:
         await reply(
             update,
@@ -154,8 +169,11 @@ async def on_text(update: Update, context: KisContext) -> None:
 async def _menu_action(update: Update, context: KisContext, person: Person, action: str) -> None:
     if action == "workshops":
         await workshops.show_groups(update, context, person)
+    elif action == "consult":
+        await consultations.show_services(update, context, person)
     elif action == "bookings":
-        await workshops.show_bookings(update, context, person)
+        cards = await consultations.booking_cards(context, person)
+        await workshops.show_bookings(update, context, person, cards)
     elif action == "mydata":
         await menu.show_my_data(update, context, person)
     elif action == "language":

@@ -11,7 +11,7 @@ from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import answer, edit_or_reply, reply, send_to
 from handlers.menu import local_time
-from models import Person
+from models import Person, Role
 from services import invites, people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 
@@ -28,7 +28,10 @@ async def show_staff_menu(update: Update, context: KisContext, person: Person) -
             pending = len(await people.list_pending(session, _tid(update)))
         except NotAllowed:
             manages = False  # specialists and the childcare partner: their own screens only
-    await reply(update, t(lang, "staff-menu-title"), kb.staff_menu(t, lang, pending, manages))
+    specialist = person.role == Role.SPECIALIST.value
+    await reply(
+        update, t(lang, "staff-menu-title"), kb.staff_menu(t, lang, pending, manages, specialist)
+    )
 
 
 def _tid(update: Update) -> int:

@@ -4,7 +4,7 @@ and the waiting-list offer and reminder messages with their buttons."""
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -205,16 +205,22 @@ async def sign_up_series(
     await edit_or_reply(update, "\n".join(lines))
 
 
-async def show_bookings(update: Update, context: KisContext, person: Person) -> None:
-    """Everything upcoming, one message per booking with its buttons."""
+async def show_bookings(
+    update: Update,
+    context: KisContext,
+    person: Person,
+    others: Sequence[tuple[str, InlineKeyboardMarkup]] = (),
+) -> None:
+    """Everything upcoming, one message per booking with its buttons; `others` are the cards
+    of other kinds of booking (consultations), shown after the workshops."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
-    async with deps.transaction() as session:
+    async with deps.read() as session:
         bookings = await workshops.my_bookings(session, person.id, deps.clock())
     history = InlineKeyboardMarkup([[_btn(t(lang, "btn-history"), "h")]])
-    if not bookings:
+    if not bookings and not others:
         await reply(update, t(lang, "ws-bookings-empty"), history)
         return
-    await reply(update, t(lang, "ws-bookings-title", count=len(bookings)))
+    await reply(update, t(lang, "ws-bookings-title", count=len(bookings) + len(others)))
     for b in bookings:
         text = t(
             lang,
@@ -232,6 +238,8 @@ async def show_bookings(update: Update, context: KisContext, person: Person) -> 
             markup = InlineKeyboardMarkup(
                 [[_btn(t(lang, "btn-leave-waitlist"), "c", b.enrollment.id)]]
             )
+        await reply(update, text, markup)
+    for text, markup in others:
         await reply(update, text, markup)
     await reply(update, t(lang, "ws-history-hint"), history)
 

@@ -73,7 +73,9 @@ async def test_claim_respects_limit_and_order(sessionmaker: Sessionmaker, clock:
     assert [r.id for r in claimed] == [ids[4], ids[3]]  # the oldest due first
 
 
-async def test_cancel_touches_what_is_not_yet_handed_over(sessionmaker: Sessionmaker, clock: FakeClock) -> None:
+async def test_cancel_touches_what_is_not_yet_handed_over(
+    sessionmaker: Sessionmaker, clock: FakeClock
+) -> None:
     now = clock()
     async with sessionmaker.begin() as s:
         claimed = await outbox.enqueue(s, chat_id=1, person_id=None, kind="r", ref_id=5, due_at=now)

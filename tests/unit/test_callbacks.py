@@ -71,6 +71,7 @@ def test_main_menu_labels_map_back_to_actions_in_every_language() -> None:
         labels = [button.text for row in menu.keyboard for button in row]
         assert {actions[label] for label in labels} == {
             "workshops",
+            "consult",
             "bookings",
             "mydata",
             "language",
