@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date as dt_date
 from datetime import time as dt_time
 from datetime import timedelta
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -427,6 +427,13 @@ CONSULT_REASONS = {
     "consult-referral-sessions": "the number of sessions must be between 1 and 100",
     "consult-referral-expiry": "the referral would already have expired",
     "consult-referral-person": "that person is not an active participant",
+    "consult-service-slug": "a slug is 2-64 characters: lowercase letters, digits and -",
+    "consult-service-names": "a new service type needs --name-pl, --name-uk and --name-en "
+    "(each 1-120 characters)",
+    "consult-service-minutes": "an appointment lasts 5 to 480 minutes",
+    "consult-service-reminders": "reminders are minutes before the start, 1 to 20160 "
+    "(14 days), e.g. 1440,120",
+    "consult-service-cutoff": "the cut-off is 0 to 336 hours (or `default`)",
 }
 ACTOR_HELP = (
     "Telegram id of the admin or coordinator the change is recorded for in the audit log "
@@ -644,6 +651,88 @@ def consult_defaults() -> None:
         console.print(f"Created {created} service type(s). See `kisbot consult services`.")
     else:
         console.print("All default service types already exist.")
+
+
+@consult_app.command("service")
+def consult_service(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="Stable id, e.g. psychologist or debt-advice.")],
+    name_pl: Annotated[str | None, typer.Option("--name-pl", help="Name in Polish.")] = None,
+    name_uk: Annotated[str | None, typer.Option("--name-uk", help="Name in Ukrainian.")] = None,
+    name_en: Annotated[str | None, typer.Option("--name-en", help="Name in English.")] = None,
+    referral: Annotated[
+        bool | None,
+        typer.Option("--referral/--no-referral", help="Booking needs a social worker's referral."),
+    ] = None,
+    minutes: Annotated[
+        int | None, typer.Option("--minutes", help="Length of one appointment (slot).")
+    ] = None,
+    reminders: Annotated[
+        str | None,
+        typer.Option("--reminders", help="Minutes before the start, comma-separated: 1440,120."),
+    ] = None,
+    cutoff: Annotated[
+        str | None,
+        typer.Option("--cutoff-hours", help="Cancel/move cut-off in hours, or `default`."),
+    ] = None,
+    sensitive: Annotated[
+        bool | None,
+        typer.Option(
+            "--sensitive/--not-sensitive",
+            help="Keep the name off the first line of reminders (psychologist, lawyer).",
+        ),
+    ] = None,
+    active: Annotated[
+        bool | None, typer.Option("--active/--inactive", help="Offered to participants.")
+    ] = None,
+) -> None:
+    """Create a service type or change some of its settings.
+
+    Only the options given are changed. Example:
+    kisbot consult service legal --reminders 1440,120 --cutoff-hours 48
+    """
+    from services import consultations
+
+    settings = _settings()
+    offsets: list[int] | None = None
+    if reminders is not None:
+        try:
+            offsets = [int(part) for part in reminders.split(",") if part.strip()]
+        except ValueError:
+            raise _fail(CONSULT_REASONS["consult-service-reminders"].capitalize() + ".") from None
+    hours: int | Literal["default"] | None = None
+    if cutoff is not None:
+        if cutoff.strip().lower() == "default":
+            hours = "default"
+        elif cutoff.strip().isdigit():
+            hours = int(cutoff)
+        else:
+            raise _fail(CONSULT_REASONS["consult-service-cutoff"].capitalize() + ".")
+    names = {
+        lang: value
+        for lang, value in (("pl", name_pl), ("uk", name_uk), ("en", name_en))
+        if value is not None
+    }
+
+    async def work(session: AsyncSession) -> tuple[str, bool]:
+        actor = await _acting_tid(session, settings, _actor(ctx))
+        row, created = await consultations.save_service_type(
+            session,
+            actor_tid=actor,
+            slug=slug.strip(),
+            now=utcnow(),
+            names=names,
+            requires_referral=referral,
+            slot_minutes=minutes,
+            reminder_offsets_minutes=offsets,
+            cancel_cutoff_hours=hours,
+            sensitive=sensitive,
+            active=active,
+        )
+        return row.slug, created
+
+    saved, created = _consult_db(settings, work)
+    console.print(f"{'Created' if created else 'Updated'} service type {saved}.")
 
 
 @consult_app.command("link")

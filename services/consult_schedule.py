@@ -22,10 +22,11 @@ booked is referenced by its booking's history), only withdrawn:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, or_, select
@@ -201,6 +202,88 @@ async def ensure_service_types(
             continue  # created meanwhile by another process
         created += 1
     return created
+
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+MAX_OFFSET_MINUTES = 14 * 24 * 60
+
+
+async def save_service_type(
+    session: AsyncSession,
+    *,
+    actor_tid: int,
+    slug: str,
+    now: datetime,
+    names: dict[str, str] | None = None,
+    requires_referral: bool | None = None,
+    slot_minutes: int | None = None,
+    reminder_offsets_minutes: list[int] | None = None,
+    cancel_cutoff_hours: int | Literal["default"] | None = None,
+    sensitive: bool | None = None,
+    active: bool | None = None,
+) -> tuple[ServiceType, bool]:
+    """Create a service type or change the given fields of an existing one (admins and
+    coordinators). Returns (row, created). A new one needs its names in pl, uk and en.
+    `cancel_cutoff_hours="default"` goes back to KISBOT_CONSULT_CUTOFF_HOURS. A new slot
+    length applies to the slots the next sync generates; booked slots keep theirs.
+    InvalidInput: consult-service-slug, -names, -minutes, -reminders, -cutoff."""
+    actor = await people.require_role(session, actor_tid, CONSULT_MANAGERS)
+    if not SLUG_RE.match(slug):
+        raise InvalidInput("consult-service-slug")
+    names = {k: v.strip() for k, v in (names or {}).items() if v is not None}
+    if any(not value or len(value) > 120 for value in names.values()):
+        raise InvalidInput("consult-service-names")
+    if slot_minutes is not None and not 5 <= slot_minutes <= 480:
+        raise InvalidInput("consult-service-minutes")
+    if reminder_offsets_minutes is not None and (
+        not reminder_offsets_minutes
+        or any(not 1 <= m <= MAX_OFFSET_MINUTES for m in reminder_offsets_minutes)
+    ):
+        raise InvalidInput("consult-service-reminders")
+    if isinstance(cancel_cutoff_hours, int) and not 0 <= cancel_cutoff_hours <= 336:
+        raise InvalidInput("consult-service-cutoff")
+    row = await session.scalar(select(ServiceType).where(ServiceType.slug == slug))
+    created = row is None
+    if row is None:
+        if set(names) != {"pl", "uk", "en"}:
+            raise InvalidInput("consult-service-names")
+        row = ServiceType(
+            slug=slug,
+            name_pl=names["pl"],
+            name_uk=names["uk"],
+            name_en=names["en"],
+            requires_referral=bool(requires_referral),
+            slot_minutes=slot_minutes or 45,
+            reminder_offsets_minutes=sorted(
+                set(reminder_offsets_minutes or DEFAULT_REMINDER_OFFSETS), reverse=True
+            ),
+            cancel_cutoff_hours=None,
+            sensitive=bool(sensitive),
+            active=True if active is None else active,
+        )
+        session.add(row)
+    for lang, value in names.items():
+        setattr(row, f"name_{lang}", value)
+    if requires_referral is not None:
+        row.requires_referral = requires_referral
+    if slot_minutes is not None:
+        row.slot_minutes = slot_minutes
+    if reminder_offsets_minutes is not None:
+        row.reminder_offsets_minutes = sorted(set(reminder_offsets_minutes), reverse=True)
+    if cancel_cutoff_hours == "default":
+        row.cancel_cutoff_hours = None
+    elif cancel_cutoff_hours is not None:
+        row.cancel_cutoff_hours = cancel_cutoff_hours
+    if sensitive is not None:
+        row.sensitive = sensitive
+    if active is not None:
+        row.active = active
+    await session.flush()
+    await audit.record_action(
+        session, actor.id, "service_type.create" if created else "service_type.update",
+        "service_type", row.id,
+    )  # fmt: skip
+    return row, created
 
 
 async def list_service_types(

@@ -350,3 +350,78 @@ async def test_referral_link_opened_by_a_newcomer_and_by_a_participant(harness: 
     anna_row, celina_row = await person_row(harness, 1), await person_row(harness, 3)
     assert anna_row is not None and celina_row is not None
     assert rows == {first.code: anna_row.id, second.code: celina_row.id}
+
+
+async def test_changed_hours_keep_the_booking_and_offer_another_time(harness: Harness) -> None:
+    """The coordinator moves Wednesday's hours to the afternoon: Anna's morning booking stays,
+    she is told discreetly and moves it with the message's button."""
+    harness.clock.now = MONDAY
+    ids = await _club(harness, weekday=2, start=time(10), end=time(12))
+    anna = harness.user(1, "Anna")
+    await register_active(harness, anna, "Anna Nowak")
+    await _refer(harness, 1, ids["psychologist"], sessions=2)
+    await _book_psychologist(anna)
+    [(slot_id, _)] = await _bookings(harness)
+    async with harness.sessionmaker.begin() as s:
+        [hours] = await c.list_weekly_hours(s)
+        change = await c.set_weekly_hours(
+            s,
+            actor_tid=COORDINATOR_TID,
+            specialist_id=hours.specialist_id,
+            service_type_id=ids["psychologist"],
+            weekday=2,
+            start=time(14),
+            end=time(16),
+            place="MOPS Wejherowo, pokój 11",
+            now=harness.clock(),
+            tz=WAW,
+            weeks_ahead=2,
+            hours_id=hours.id,
+        )
+    assert [a.slot_id for a in change.sync.affected] == [slot_id]
+    assert await _dispatch(harness) == 1
+    notice = await anna.expect()
+    assert notice.text.splitlines()[0].startswith("📅 Zmiana w grafiku KIS: Twoje spotkanie")
+    assert "psycholog" not in notice.text.splitlines()[0].lower()
+    assert [s for _, s in await _bookings(harness)] == ["booked"]  # still valid
+    days = await anna.tap("🔁 Zmień termin")
+    times = await anna.tap(_buttons(days, "cs:rd:")[0])
+    assert _buttons(times, "cs:rk:")[0] == "14:00"
+    await anna.tap("14:00")
+    await anna.tap("✅ Tak, przenieś")
+    [(new_slot, status)] = await _bookings(harness)
+    assert status == "booked" and new_slot != slot_id
+    assert (await _slot_start(harness, new_slot)).astimezone(WAW).hour == 14
+
+
+async def test_after_downtime_useful_reminders_go_out_and_stale_ones_expire(
+    harness: Harness,
+) -> None:
+    """The bot was down for eight days: Anna's appointment has passed (her reminders expire
+    unsent); Bartek's is in an hour (both his reminders are still useful and go out)."""
+    harness.clock.now = MONDAY
+    ids = await _club(harness, weekday=2, start=time(10), end=time(11))
+    anna, bartek = harness.user(1, "Anna"), harness.user(2, "Bartek")
+    await register_active(harness, anna, "Anna Nowak")
+    await register_active(harness, bartek, "Bartek Lis")
+    await _refer(harness, 1, ids["psychologist"], sessions=1)
+    await _refer(harness, 2, ids["psychologist"], sessions=1)
+    await _book_psychologist(anna, day_index=0)
+    await _book_psychologist(bartek, day_index=0)  # the first day is Anna's now: next week
+    [(anna_slot, _), (bartek_slot, _)] = await _bookings(harness)
+    anna_start = await _slot_start(harness, anna_slot)
+    bartek_start = await _slot_start(harness, bartek_slot)
+    assert bartek_start - anna_start == timedelta(days=7)
+
+    harness.clock.now = bartek_start - timedelta(hours=1)
+    await harness.restart()
+    assert await _dispatch(harness) == 2
+    reminders = [(await bartek.expect()).text]
+    if len(reminders[0].split("\n---\n")) < 2:
+        reminders.append((await bartek.expect()).text)
+    assert all("dziś o 10:00" in r.splitlines()[0] for r in reminders)
+    await anna.silence(0.3)
+    async with harness.sessionmaker() as s:
+        rows = list(await s.scalars(select(OutboxMessage)))
+    person = {r.ref_id: r.status for r in rows}
+    assert sorted(r.status for r in rows) == ["expired", "expired", "sent", "sent"], person

@@ -18,6 +18,7 @@ from models import (
     Closure,
     Person,
     Referral,
+    ServiceType,
     Slot,
     SpecialistService,
     WeeklyHours,
@@ -255,3 +256,32 @@ def test_clock_and_date_parsing() -> None:
             parse_clock(bad)
     with pytest.raises(ValueError):
         parse_day("31.02.2027")
+
+
+def test_service_types_are_configured_from_the_command_line(db: str) -> None:
+    club(db)
+    ok("consult", "service", "legal", "--reminders", "2880,60", "--cutoff-hours", "48")
+    ok("consult", "service", "social", "--referral", "--minutes", "30", "--inactive")
+    created = ok(
+        "consult", "service", "debt-advice", "--name-pl", "Porada w sprawie długów",
+        "--name-uk", "Консультація щодо боргів", "--name-en", "Debt advice", "--minutes", "40",
+    )  # fmt: skip
+    assert "Created service type debt-advice" in created
+    by_slug = {s.slug: s for s in rows(db, ServiceType)}
+    legal, social, debt = by_slug["legal"], by_slug["social"], by_slug["debt-advice"]
+    assert legal.reminder_offsets_minutes == [2880, 60] and legal.cancel_cutoff_hours == 48
+    assert legal.name_pl == "Porada prawna" and legal.requires_referral  # untouched
+    assert social.requires_referral and social.slot_minutes == 30 and not social.active
+    assert debt.name_en == "Debt advice" and debt.slot_minutes == 40 and not debt.sensitive
+    ok("consult", "service", "legal", "--cutoff-hours", "default")
+    assert {s.slug: s for s in rows(db, ServiceType)}["legal"].cancel_cutoff_hours is None
+
+    assert "--name-pl" in refused("consult", "service", "new-one", "--minutes", "30")
+    assert "5 to 480" in refused("consult", "service", "legal", "--minutes", "1000")
+    assert "1440,120" in refused("consult", "service", "legal", "--reminders", "soon")
+    assert "slug" in refused("consult", "service", "Bad Slug!")
+    add_participant(db)
+    assert "not an active admin" in refused(
+        "consult", "--as", str(PARTICIPANT), "service", "legal", "--inactive"
+    )
+    assert {s.slug: s for s in rows(db, ServiceType)}["legal"].active
