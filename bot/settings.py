@@ -45,8 +45,11 @@ class Settings(BaseSettings):
     quiet_hours: str = Field(default="21:00-08:00", alias="KISBOT_QUIET_HOURS")
     invite_valid_days: int = Field(default=30, alias="KISBOT_INVITE_VALID_DAYS")
     slot_weeks_ahead: int = Field(default=4, ge=1, le=26, alias="KISBOT_SLOT_WEEKS_AHEAD")
-    consult_cutoff_hours: int = Field(default=24, ge=0, le=336, alias="KISBOT_CONSULT_CUTOFF_HOURS")
+    consult_cutoff_hours: int = Field(default=12, ge=0, le=336, alias="KISBOT_CONSULT_CUTOFF_HOURS")
     agenda_time: str = Field(default="07:30", alias="KISBOT_AGENDA_TIME")
+    care_margin_minutes: int = Field(default=15, ge=0, le=240, alias="KISBOT_CARE_MARGIN_MINUTES")
+    care_capacity: int = Field(default=8, ge=0, le=500, alias="KISBOT_CARE_CAPACITY")
+    roster_time: str = Field(default="07:30", alias="KISBOT_ROSTER_TIME")
 
     @field_validator("admin_ids", "reminder_hours", mode="before")
     @classmethod
@@ -80,9 +83,9 @@ class Settings(BaseSettings):
         parse_quiet_hours(value)  # ValueError → a clear settings error at start-up
         return value
 
-    @field_validator("agenda_time")
+    @field_validator("agenda_time", "roster_time")
     @classmethod
-    def _check_agenda_time(cls, value: str) -> str:
+    def _check_clock_time(cls, value: str) -> str:
         try:
             time.fromisoformat(value.strip())
         except ValueError as exc:
@@ -98,6 +101,11 @@ class Settings(BaseSettings):
     def agenda_clock(self) -> time:
         """KISBOT_AGENDA_TIME parsed: when specialists get their day's agenda (local time)."""
         return time.fromisoformat(self.agenda_time)
+
+    @property
+    def roster_clock(self) -> time:
+        """KISBOT_ROSTER_TIME parsed: when the childcare partner gets the day's roster (local)."""
+        return time.fromisoformat(self.roster_time)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -208,7 +208,7 @@ class ConsultPolicy:
     """Rules from settings: the default cut-off (KISBOT_CONSULT_CUTOFF_HOURS) and the quiet
     hours (KISBOT_QUIET_HOURS, `Settings.quiet_window`)."""
 
-    cutoff_hours: int = 24
+    cutoff_hours: int = 12
     quiet: QuietHours | None = DEFAULT_QUIET
 
     def cutoff(self, service: ServiceType) -> timedelta:
