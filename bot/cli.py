@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date as dt_date
 from datetime import time as dt_time
 from datetime import timedelta
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -578,6 +578,41 @@ def _sync_summary(created: int, withdrawn: int, affected: int) -> str:
     return text
 
 
+def _remove_and_sync(
+    ctx: typer.Context,
+    remove: Callable[..., Awaitable[Any]],
+    id_name: str,
+    item_id: int,
+    label: str,
+    listing: str,
+    missing: str,
+) -> None:
+    """Remove weekly hours or a closure by id and report what it did to the slots."""
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> str:
+        actor = await _acting_tid(session, settings, _actor(ctx))
+        try:
+            change = await remove(
+                session,
+                actor_tid=actor,
+                now=utcnow(),
+                tz=settings.tz,
+                weeks_ahead=settings.slot_weeks_ahead,
+                **{id_name: item_id},
+            )
+        except NotFound:
+            raise _Refused(
+                f"No {label.lower()} #{item_id} (see `kisbot consult {listing}`)."
+            ) from None
+        sync = change.sync
+        return f"{label} #{item_id} removed. " + _sync_summary(
+            sync.created, sync.withdrawn, len(sync.affected)
+        )
+
+    console.print(_consult_db(settings, work), soft_wrap=True)
+
+
 @consult_app.callback()
 def consult_main(
     ctx: typer.Context,
@@ -913,29 +948,15 @@ def hours_remove(
     """
     from services import consultations
 
-    settings = _settings()
-
-    async def work(session: AsyncSession) -> str:
-        actor = await _acting_tid(session, settings, _actor(ctx))
-        try:
-            change = await consultations.remove_weekly_hours(
-                session,
-                actor_tid=actor,
-                hours_id=hours_id,
-                now=utcnow(),
-                tz=settings.tz,
-                weeks_ahead=settings.slot_weeks_ahead,
-            )
-        except NotFound:
-            raise _Refused(
-                f"No weekly hours #{hours_id} (see `kisbot consult hours list`)."
-            ) from None
-        sync = change.sync
-        return f"Hours #{hours_id} removed. " + _sync_summary(
-            sync.created, sync.withdrawn, len(sync.affected)
-        )
-
-    console.print(_consult_db(settings, work), soft_wrap=True)
+    _remove_and_sync(
+        ctx,
+        consultations.remove_weekly_hours,
+        "hours_id",
+        hours_id,
+        "Hours",
+        "hours list",
+        "weekly hours",
+    )
 
 
 @closure_app.command("add")
@@ -1026,29 +1047,15 @@ def closure_remove(
     """Remove a closure: its days get their free slots back."""
     from services import consultations
 
-    settings = _settings()
-
-    async def work(session: AsyncSession) -> str:
-        actor = await _acting_tid(session, settings, _actor(ctx))
-        try:
-            change = await consultations.remove_closure(
-                session,
-                actor_tid=actor,
-                closure_id=closure_id,
-                now=utcnow(),
-                tz=settings.tz,
-                weeks_ahead=settings.slot_weeks_ahead,
-            )
-        except NotFound:
-            raise _Refused(
-                f"No closure #{closure_id} (see `kisbot consult closure list`)."
-            ) from None
-        sync = change.sync
-        return f"Closure #{closure_id} removed. " + _sync_summary(
-            sync.created, sync.withdrawn, len(sync.affected)
-        )
-
-    console.print(_consult_db(settings, work), soft_wrap=True)
+    _remove_and_sync(
+        ctx,
+        consultations.remove_closure,
+        "closure_id",
+        closure_id,
+        "Closure",
+        "closure list",
+        "closure",
+    )
 
 
 @consult_app.command("referral")
