@@ -602,9 +602,7 @@ def _remove_and_sync(
                 **{id_name: item_id},
             )
         except NotFound:
-            raise _Refused(
-                f"No {label.lower()} #{item_id} (see `kisbot consult {listing}`)."
-            ) from None
+            raise _Refused(f"No {missing} #{item_id} (see `kisbot consult {listing}`).") from None
         sync = change.sync
         return f"{label} #{item_id} removed. " + _sync_summary(
             sync.created, sync.withdrawn, len(sync.affected)
