@@ -1,6 +1,16 @@
 """SQLAlchemy models, engine and session factory, Alembic migrations."""
 
 from models.base import Base
+from models.childcare import (
+    ACTIVE_CARE,
+    COUNTED_CARE,
+    CareCapacity,
+    CareDay,
+    CareRequest,
+    CareStatus,
+    Dependant,
+    DependantKind,
+)
 from models.consultations import (
     ACTIVE_BOOKING,
     Closure,
@@ -29,15 +39,23 @@ from models.workshops import (
 
 __all__ = [
     "ACTIVE_BOOKING",
+    "ACTIVE_CARE",
     "ACTIVE_ENROLLMENT",
+    "COUNTED_CARE",
     "ROLES",
     "SEAT_HOLDING",
     "STAFF_ROLES",
     "AuditEvent",
     "Base",
+    "CareCapacity",
+    "CareDay",
+    "CareRequest",
+    "CareStatus",
     "Closure",
     "ConsultationBooking",
     "ConsultationStatus",
+    "Dependant",
+    "DependantKind",
     "Enrollment",
     "EnrollmentStatus",
     "Invite",

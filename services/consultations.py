@@ -43,7 +43,7 @@ from models import (
     Slot,
     SlotStatus,
 )
-from services import audit, outbox, people
+from services import audit, childcare, outbox, people
 from services.consult_referrals import (
     REFERRAL_CODE_PREFIX,
     ReferralCodeInvalid,
@@ -585,6 +585,7 @@ async def _end_booking(
         await give_back_session(session, booking.referral_id)
     await outbox.cancel(session, kind=KIND_REMINDER, ref_id=booking.id)
     await outbox.cancel(session, kind=KIND_MOVED, ref_id=booking.id)
+    await childcare.cancel_for_consultation(session, booking.id, now=now)
 
 
 async def reschedule(
@@ -648,6 +649,7 @@ async def reschedule(
         new_slot = await session.get(Slot, new_slot_id, populate_existing=True)
         assert new_slot is not None
         await _schedule_reminders(session, booking, new_slot, old.service, now, tz, policy)
+        await childcare.move_for_consultation(session, booking.id, now=now)
     return await _view(session, booking)
 
 

@@ -26,7 +26,7 @@ from models import (
     WorkshopGroup,
     WorkshopSession,
 )
-from services import audit, outbox, people
+from services import audit, childcare, outbox, people
 from services.errors import InvalidInput, NotFound
 from services.workshops import (
     KIND_OFFER,
@@ -168,6 +168,7 @@ async def cancel_session(
         enrollment.ended_at = now
         await outbox.cancel(session, kind=KIND_REMINDER, ref_id=enrollment.id)
         await outbox.cancel(session, kind=KIND_OFFER, ref_id=enrollment.id)
+        await childcare.cancel_for_enrollment(session, enrollment.id, now=now)
         chat_id = await session.scalar(
             select(Person.telegram_id).where(Person.id == enrollment.person_id)
         )

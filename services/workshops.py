@@ -27,7 +27,7 @@ from models import (
     WorkshopSeries,
     WorkshopSession,
 )
-from services import outbox
+from services import childcare, outbox
 from services.errors import DomainError, NotFound
 
 KIND_REMINDER = "ws_reminder"
@@ -401,6 +401,7 @@ async def _withdraw(
     await _end(enrollment, EnrollmentStatus.CANCELLED, now)
     await outbox.cancel(session, kind=KIND_REMINDER, ref_id=enrollment.id)
     await outbox.cancel(session, kind=KIND_OFFER, ref_id=enrollment.id)
+    await childcare.cancel_for_enrollment(session, enrollment.id, now=now)
     if holds_seat:
         await _release_seat(session, enrollment.session_id)
         await offer_free_seats(session, enrollment.session_id, now, policy)

@@ -151,7 +151,7 @@ def test_settings_parse_quiet_hours() -> None:
         Settings(_env_file=None, KISBOT_QUIET_HOURS="late")  # type: ignore[call-arg]
     defaults = Settings(_env_file=None)  # type: ignore[call-arg]
     assert defaults.slot_weeks_ahead == 4
-    assert defaults.consult_cutoff_hours == 24
+    assert defaults.consult_cutoff_hours == 12
     assert defaults.agenda_clock == time(7, 30)
 
 
