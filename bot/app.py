@@ -26,7 +26,8 @@ from bot.http import AiohttpRequest
 from bot.i18n import Translator
 from bot.settings import SUPPORTED_LANGUAGES, Settings
 from bot.updates import PerChatUpdateProcessor
-from handlers import consultations, router, staff_consult, workshops
+from handlers import childcare as childcare_handlers
+from handlers import consultations, router, staff_childcare, staff_consult, workshops
 from handlers.errors import on_error
 from models import migrate
 from models.base import utcnow
@@ -120,9 +121,12 @@ def build_application(
             **workshops.renderers(settings.tz),
             **consultations.renderers(settings.tz, deps.clock),
             **staff_consult.renderers(settings.tz),
+            **childcare_handlers.renderers(settings.tz, deps.clock),
+            **staff_childcare.renderers(settings.tz),
         }
         install_dispatcher(app, renderers)
         staff_consult.install_jobs(app)
+        staff_childcare.install_jobs(app)
     return app
 
 

@@ -33,6 +33,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import KisContext
 from bot.i18n import Translator
 from handlers.callbacks import Callback, encode
+from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply
 from handlers.formatting import clock_time, long_when
 from models import OutboxMessage, Person, PersonStatus, Slot
@@ -96,6 +97,7 @@ def _booking_keyboard(
     rows = [
         [_btn(t(lang, "btn-cs-move"), "r", bid), _btn(t(lang, "btn-cs-cancel"), "c", bid)],
         [_btn(t(lang, "btn-ics"), "ics", bid)],
+        [care_button(t, lang, "c", bid)],
     ]
     if view.service.sensitive:
         neutral = view.booking.reminders_neutral

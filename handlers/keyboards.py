@@ -18,6 +18,7 @@ MAIN_MENU_PARTICIPANT = (
     ("menu-workshops", "workshops"),
     ("menu-consult", "consult"),
     ("menu-bookings", "bookings"),
+    ("menu-childcare", "childcare"),
     ("menu-mydata", "mydata"),
     ("menu-language", "language"),
 )
@@ -106,10 +107,18 @@ def delete_confirm_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
 
 
 def staff_menu(
-    t: Translator, lang: str, pending: int, manages: bool = True, specialist: bool = False
+    t: Translator,
+    lang: str,
+    pending: int,
+    manages: bool = True,
+    specialist: bool = False,
+    care_pending: int | None = None,
+    care_partner: bool = False,
 ) -> InlineKeyboardMarkup:
     """The staff menu: approvals, invites, sessions, referrals and the specialists' agendas
-    for those who manage them; a specialist's own agenda for specialists; About for all."""
+    for those who manage them; a specialist's own agenda for specialists; care requests (with
+    how many wait) for those who decide them (`care_pending` not None) and the care roster
+    for the childcare partner; About for all."""
     rows = []
     if manages:
         rows = [
@@ -121,6 +130,10 @@ def staff_menu(
         ]
     if specialist:
         rows.append([_button(t(lang, "btn-cx-my-agenda"), "cx", "my")])
+    if care_pending is not None:
+        rows.append([_button(t(lang, "btn-cp-pending", count=care_pending), "cp", "l")])
+    if care_partner:
+        rows.append([_button(t(lang, "btn-cp-roster"), "cp", "g")])
     rows.append([_button(t(lang, "menu-about"), "st", "about")])
     return InlineKeyboardMarkup(rows)
 

@@ -6,10 +6,12 @@ from telegram import Update
 
 from bot.context import KisContext
 from handlers import (
+    childcare,
     consultations,
     menu,
     onboarding,
     staff,
+    staff_childcare,
     staff_consult,
     staff_workshops,
     workshops,
@@ -107,6 +109,9 @@ async def on_callback(update: Update, context: KisContext) -> None:
     if cb is not None and cb.feature == "sw":
         await staff_workshops.on_callback(update, context, await load_person(update, context), cb)
         return
+    if cb is not None and cb.feature == "cp":
+        await staff_childcare.on_callback(update, context, await load_person(update, context), cb)
+        return
     if cb is not None and cb.feature == "cx":
         await staff_consult.on_callback(update, context, await load_person(update, context), cb)
         return
@@ -124,6 +129,8 @@ async def on_callback(update: Update, context: KisContext) -> None:
         await workshops.on_callback(update, context, person, cb)
     elif cb is not None and cb.feature == "cs":
         await consultations.on_callback(update, context, person, cb)
+    elif cb is not None and cb.feature == "cc":
+        await childcare.on_callback(update, context, person, cb)
     else:
         await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
 
@@ -158,6 +165,10 @@ async def on_text(update: Update, context: KisContext) -> None:
         await staff_workshops.on_text(update, context, person, text)
     elif person.is_staff and staff_consult.expects(person.awaiting):
         await staff_consult.on_text(update, context, person, text)
+    elif person.is_staff and staff_childcare.expects(person.awaiting):
+        await staff_childcare.on_text(update, context, person, text)
+    elif childcare.expects(person.awaiting):
+        await childcare.on_text(update, context, person, text)
     else:
         await reply(
             update,
@@ -171,6 +182,8 @@ async def _menu_action(update: Update, context: KisContext, person: Person, acti
         await workshops.show_groups(update, context, person)
     elif action == "consult":
         await consultations.show_services(update, context, person)
+    elif action == "childcare":
+        await childcare.show_childcare(update, context, person)
     elif action == "bookings":
         cards = await consultations.booking_cards(context, person)
         await workshops.show_bookings(update, context, person, cards)

@@ -18,19 +18,32 @@ from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 
 async def show_staff_menu(update: Update, context: KisContext, person: Person) -> None:
     """/staff: the staff menu, for staff only."""
+    from services import childcare  # here: this function is the only user in this module
+
     deps, t, lang = context.deps, context.deps.i18n, person.language
     if not person.is_staff:
         await reply(update, t(lang, "staff-only"))
         return
     pending, manages = 0, True
+    care_pending: int | None = None
     async with deps.transaction() as session:
         try:
             pending = len(await people.list_pending(session, _tid(update)))
         except NotAllowed:
             manages = False  # specialists and the childcare partner: their own screens only
+        if person.role in childcare.CARE_STAFF:
+            try:
+                care_pending = len(
+                    await childcare.pending_requests(session, _tid(update), now=deps.clock())
+                )
+            except NotAllowed:
+                care_pending = None
     specialist = person.role == Role.SPECIALIST.value
+    partner = person.role == Role.CHILDCARE_PARTNER.value
     await reply(
-        update, t(lang, "staff-menu-title"), kb.staff_menu(t, lang, pending, manages, specialist)
+        update,
+        t(lang, "staff-menu-title"),
+        kb.staff_menu(t, lang, pending, manages, specialist, care_pending, partner),
     )
 
 

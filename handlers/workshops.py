@@ -15,6 +15,7 @@ from telegram.ext import Application
 from bot.context import Deps, KisContext
 from bot.i18n import Translator
 from handlers.callbacks import Callback, encode
+from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply, policy_from, reply, workshop_policy
 from handlers.formatting import clock_time, long_when, short_when
 from models import OutboxMessage, Person, PersonStatus, WorkshopGroup
@@ -116,6 +117,7 @@ def _booking_keyboard(t: Translator, lang: str, enrollment_id: int) -> InlineKey
     return InlineKeyboardMarkup(
         [
             [_btn(t(lang, "btn-ics"), "ics", enrollment_id)],
+            [care_button(t, lang, "w", enrollment_id)],
             [_btn(t(lang, "btn-cancel-booking"), "c", enrollment_id)],
         ]
     )

@@ -273,6 +273,16 @@ async def _own_dependant(session: AsyncSession, person_id: int, dependant_id: in
     return dependant
 
 
+def check_birth_year(year: int, now: datetime) -> int:
+    """A year of birth as `add_dependant` accepts it; InvalidInput care-birth-year-invalid."""
+    return _check_birth_year(year, now)
+
+
+async def dependant_view(session: AsyncSession, person_id: int, dependant_id: int) -> Dependant:
+    """One's own dependant; somebody else's id is NotFound, like a missing one."""
+    return await _own_dependant(session, person_id, dependant_id)
+
+
 async def dependants_of(session: AsyncSession, person_id: int) -> list[Dependant]:
     """The person's dependants, in the order they were added."""
     rows = await session.scalars(

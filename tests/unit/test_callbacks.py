@@ -72,6 +72,7 @@ def test_main_menu_labels_map_back_to_actions_in_every_language() -> None:
         assert {actions[label] for label in labels} == {
             "workshops",
             "consult",
+            "childcare",
             "bookings",
             "mydata",
             "language",

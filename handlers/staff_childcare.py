@@ -1,0 +1,663 @@
+"""Childcare screens for the partner (the social cooperative) and coordinators: pending care
+requests with Approve / Decline (a preset or a typed reason), the day's roster, the outbox
+messages partners receive (new request, cancelled request, the morning roster) and the daily
+roster job.
+
+Callback data (`cp:<action>[:<id>...]`; every press is re-authorised in the services, which
+allow the childcare partner, coordinators and admins):
+
+| data | screen |
+| --- | --- |
+| `cp:l` | requests waiting for a decision: a header, then one card per request |
+| `cp:ok:<request>` | approve, then the card with the decision |
+| `cp:no:<request>` | decline: the card with the reasons to choose from |
+| `cp:rs:<request>:<n>` | decline with preset reason n (`DECLINE_PRESETS`) |
+| `cp:w:<request>` | decline with a typed reason (`person.awaiting = "cp_reason:<request>"`) |
+| `cp:c:<request>` | back to the card (also stops waiting for a typed reason) |
+| `cp:g:<YYYYMMDD>` | the roster of a day, with previous / today / next |
+
+A preset reason is stored in the participant's language (they read it in the decision
+message); a typed one as written. The first decision wins: a later press is told so.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application
+
+from bot.context import Deps, KisContext
+from bot.i18n import Translator
+from handlers.callbacks import Callback, encode
+from handlers.common import answer, edit_or_reply, reply
+from handlers.formatting import clock_time
+from models import CareStatus, OutboxMessage, Person, PersonStatus
+from scheduler.dispatcher import Rendered, Renderer
+from services import childcare, people
+from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
+
+log = logging.getLogger(__name__)
+
+REASON_PREFIX = "cp_reason:"
+# Preset decline reasons (button label = stored text, in the participant's language).
+DECLINE_PRESETS = ("cp-reason-full", "cp-reason-age")
+MAX_CARDS = 10  # cards sent by one press of "Requests"; the rest after deciding these
+ROSTER_CATCH_UP = timedelta(hours=2)  # a bot started this long after the roster time still sends it
+STATE_KEYS = {
+    CareStatus.APPROVED.value: "cp-state-approved",
+    CareStatus.DECLINED.value: "cp-state-declined",
+    CareStatus.CANCELLED.value: "cp-state-cancelled",
+    CareStatus.HELD.value: "cp-state-held",
+}
+
+
+def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=encode("cp", action, *args))
+
+
+def _tid(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _day_code(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _parse_day(code: int) -> date:
+    return date(code // 10000, code // 100 % 100, code % 100)  # ValueError when forged
+
+
+def _long_day(day: date, lang: str) -> str:
+    return format_date(day, "EEEE, d MMMM", locale=lang)
+
+
+def _short_day(day: date, lang: str) -> str:
+    return format_date(day, "EEE d.MM", locale=lang)
+
+
+def _today(deps: Deps) -> date:
+    return deps.clock().astimezone(deps.settings.tz).date()
+
+
+def _wake(context: KisContext) -> None:
+    dispatcher = context.application.bot_data.get("dispatcher")
+    if dispatcher is not None:
+        dispatcher.wake()
+
+
+# --- texts -----------------------------------------------------------------------------
+
+
+def _who(t: Translator, lang: str, name: str | None, kind: str, age: int | None) -> str:
+    """ "Ola — dziecko, 5 lat"."""
+    if name is None:
+        return t(lang, "cp-who-removed")
+    return t(lang, "cp-who", name=html.escape(name), kind=kind, age=age if age is not None else -1)
+
+
+def _needs(t: Translator, lang: str, needs: str) -> str:
+    if not needs:
+        return t(lang, "cp-needs-none")
+    return t(lang, "cp-needs", needs=html.escape(needs))
+
+
+def _when(t: Translator, lang: str, starts_at: datetime, ends_at: datetime, tz: ZoneInfo) -> str:
+    return t(
+        lang,
+        "cp-when",
+        day=format_datetime(starts_at, "EEEE d MMMM", tzinfo=tz, locale=lang),
+        start=clock_time(starts_at, tz),
+        end=clock_time(ends_at, tz),
+    )
+
+
+def _card_lines(
+    t: Translator,
+    lang: str,
+    view: childcare.CareView,
+    tz: ZoneInfo,
+    title: str = "cp-card-title",
+) -> list[str]:
+    """What the partner needs to look after the dependant: who, needs, when, where, parent."""
+    request, dependant = view.request, view.dependant
+    lines = [
+        t(lang, title),
+        _who(
+            t,
+            lang,
+            dependant.name if dependant else None,
+            dependant.kind if dependant else "",
+            view.age,
+        ),
+    ]
+    if dependant is not None:
+        lines.append(_needs(t, lang, dependant.needs))
+    lines += [
+        _when(t, lang, request.starts_at, request.ends_at, tz),
+        t(lang, "cp-place", place=html.escape(request.place or "—")),
+        t(lang, "cp-parent", name=html.escape(view.parent_name)),
+    ]
+    if view.workshop is not None:
+        lines.append(t(lang, "cp-during", activity=html.escape(view.workshop.title(lang))))
+    elif view.service is not None:
+        lines.append(t(lang, "cp-during", activity=html.escape(view.service.name(lang))))
+    return lines
+
+
+def _state_line(t: Translator, lang: str, request: Any) -> str:
+    key = STATE_KEYS.get(request.status)
+    if key is None:
+        return ""
+    return t(lang, key, reason=html.escape(request.decline_reason or "—"))
+
+
+def _decision_keyboard(t: Translator, lang: str, rid: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _btn(t(lang, "btn-cp-approve"), "ok", rid),
+                _btn(t(lang, "btn-cp-decline"), "no", rid),
+            ]
+        ]
+    )
+
+
+def _card_text(
+    t: Translator, lang: str, view: childcare.CareView, tz: ZoneInfo, *extra: str
+) -> str:
+    lines = _card_lines(t, lang, view, tz)
+    extra_lines = [line for line in extra if line]
+    if extra_lines:
+        lines += ["", *extra_lines]
+    return "\n".join(lines)
+
+
+# --- pending requests ------------------------------------------------------------------
+
+
+async def show_pending(update: Update, context: KisContext, person: Person) -> None:
+    """The requests waiting for a decision: a header (count, the roster) then one card each."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    async with deps.read() as session:
+        views = await childcare.pending_requests(session, _tid(update), now=deps.clock())
+    header = [t(lang, "cp-pending-title", count=len(views))]
+    if len(views) > MAX_CARDS:
+        header.append(t(lang, "cp-pending-more", shown=MAX_CARDS))
+    rows = [[_btn(t(lang, "btn-cp-roster"), "g", _day_code(_today(deps)))]]
+    await edit_or_reply(update, "\n".join(header), InlineKeyboardMarkup(rows))
+    for view in views[:MAX_CARDS]:
+        await reply(
+            update, _card_text(t, lang, view, tz), _decision_keyboard(t, lang, view.request.id)
+        )
+
+
+async def _pending_view(
+    session: AsyncSession, actor_tid: int, rid: int, now: datetime
+) -> childcare.CareView | None:
+    """The request if it still waits for a decision (as the actor may see it), else None;
+    NotAllowed for someone who may not decide, NotFound for a missing request."""
+    for view in await childcare.pending_requests(session, actor_tid, now=now):
+        if view.request.id == rid:
+            return view
+    if await childcare.load_request(session, rid) is None:
+        raise NotFound()
+    return None
+
+
+async def _show_decided(
+    update: Update, context: KisContext, person: Person, rid: int, notice_key: str
+) -> None:
+    """The card with its current state (no buttons) and a notice: someone was quicker, or the
+    request was cancelled or is over."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    async with deps.read() as session:
+        view = await childcare.load_request(session, rid)
+    notice = t(lang, notice_key)
+    if view is None:
+        await answer(update, t(lang, "button-stale"), alert=True)
+        return
+    text = _card_text(t, lang, view, tz, _state_line(t, lang, view.request))
+    await edit_or_reply(update, text, notice=notice)
+
+
+async def show_card(update: Update, context: KisContext, person: Person, rid: int) -> None:
+    """One pending request with Approve / Decline (after Back or Cancel)."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    async with deps.transaction() as session:
+        view = await _pending_view(session, _tid(update), rid, deps.clock())
+        if (person.awaiting or "").startswith(REASON_PREFIX):
+            await people.set_awaiting(session, person.id, None)
+    if view is None:
+        await _show_decided(update, context, person, rid, "cp-already-decided")
+        return
+    await edit_or_reply(update, _card_text(t, lang, view, tz), _decision_keyboard(t, lang, rid))
+
+
+async def ask_reason(update: Update, context: KisContext, person: Person, rid: int) -> None:
+    """Decline: the card with the reasons as buttons, or "I'll write it"."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    async with deps.read() as session:
+        view = await _pending_view(session, _tid(update), rid, deps.clock())
+    if view is None:
+        await _show_decided(update, context, person, rid, "cp-already-decided")
+        return
+    rows = [[_btn(t(lang, key), "rs", rid, n)] for n, key in enumerate(DECLINE_PRESETS)]
+    rows.append([_btn(t(lang, "btn-cp-reason-typed"), "w", rid)])
+    rows.append([_btn(t(lang, "btn-back"), "c", rid)])
+    text = _card_text(t, lang, view, tz, t(lang, "cp-decline-ask"))
+    await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
+
+
+async def ask_typed_reason(update: Update, context: KisContext, person: Person, rid: int) -> None:
+    """Wait for the reason as typed text (up to 200 characters)."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    async with deps.transaction() as session:
+        view = await _pending_view(session, _tid(update), rid, deps.clock())
+        if view is not None:
+            await people.set_awaiting(session, person.id, f"{REASON_PREFIX}{rid}")
+    if view is None:
+        await _show_decided(update, context, person, rid, "cp-already-decided")
+        return
+    markup = InlineKeyboardMarkup([[_btn(t(lang, "btn-cancel"), "c", rid)]])
+    await reply(
+        update,
+        t(lang, "cp-reason-ask", name=html.escape(view.dependant.name if view.dependant else "—")),
+        markup,
+    )
+    await answer(update)
+
+
+async def _participant_language(session: AsyncSession, rid: int, fallback: str) -> str:
+    view = await childcare.load_request(session, rid)
+    if view is None:
+        return fallback
+    lang = await session.scalar(select(Person.language).where(Person.id == view.request.person_id))
+    return lang or fallback
+
+
+async def decide(
+    update: Update,
+    context: KisContext,
+    person: Person,
+    rid: int,
+    approve: bool,
+    preset: str | None = None,
+    typed: str | None = None,
+) -> None:
+    """Approve, or decline with a preset or typed reason; the participant is told through the
+    outbox. A typed reason arrives as a message: the result is a new message then."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    try:
+        async with deps.transaction() as session:
+            reason = typed
+            if preset is not None:
+                plang = await _participant_language(session, rid, deps.settings.default_language)
+                reason = t(plang, preset)
+            view = await childcare.decide(
+                session,
+                actor_tid=_tid(update),
+                request_id=rid,
+                approve=approve,
+                reason=reason,
+                now=deps.clock(),
+            )
+            if typed is not None:
+                await people.set_awaiting(session, person.id, None)
+    except AlreadyDecided:
+        if typed is not None:
+            await _clear_awaiting(context, person)
+            await reply(update, t(lang, "cp-already-decided"))
+            return
+        await _show_decided(update, context, person, rid, "cp-already-decided")
+        return
+    except childcare.CareClosed:
+        if typed is not None:
+            await _clear_awaiting(context, person)
+            await reply(update, t(lang, "cp-closed"))
+            return
+        await _show_decided(update, context, person, rid, "cp-closed")
+        return
+    except InvalidInput:  # only a typed reason can be empty or too long
+        markup = InlineKeyboardMarkup([[_btn(t(lang, "btn-cancel"), "c", rid)]])
+        await reply(update, t(lang, "cp-reason-invalid", max=childcare.REASON_MAX), markup)
+        return
+    _wake(context)
+    done = "cp-done-approved" if approve else "cp-done-declined"
+    text = _card_text(t, lang, view, tz, _state_line(t, lang, view.request), t(lang, done))
+    if typed is not None:
+        await reply(update, text)
+    else:
+        await edit_or_reply(update, text)
+
+
+async def _clear_awaiting(context: KisContext, person: Person) -> None:
+    async with context.deps.transaction() as session:
+        await people.set_awaiting(session, person.id, None)
+
+
+# --- the roster ------------------------------------------------------------------------
+
+
+def _roster_lines(
+    t: Translator, lang: str, entries: list[childcare.RosterEntry], tz: ZoneInfo
+) -> list[str]:
+    lines = []
+    for e in entries:
+        lines += [
+            "",
+            t(
+                lang,
+                "cp-roster-line",
+                start=clock_time(e.starts_at, tz),
+                end=clock_time(e.ends_at, tz),
+                who=_who(t, lang, e.dependant_name, e.kind, e.age),
+            ),
+            _needs(t, lang, e.needs),
+            t(lang, "cp-place", place=html.escape(e.place or "—")),
+            t(lang, "cp-parent", name=html.escape(e.parent_name)),
+        ]
+    return lines
+
+
+async def _pending_on(
+    session: AsyncSession, actor_tid: int, day: date, now: datetime, tz: ZoneInfo
+) -> int:
+    views = await childcare.pending_requests(session, actor_tid, now=now)
+    return sum(1 for v in views if v.request.starts_at.astimezone(tz).date() == day)
+
+
+async def show_roster(update: Update, context: KisContext, person: Person, day: date) -> None:
+    """The approved care of one day, by time, with previous / today / next."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    async with deps.read() as session:
+        entries = await childcare.roster(session, _tid(update), day, tz)
+        waiting = await _pending_on(session, _tid(update), day, deps.clock(), tz)
+    lines = [t(lang, "cp-roster-title", day=_long_day(day, lang))]
+    lines += _roster_lines(t, lang, entries, tz) or ["", t(lang, "cp-roster-empty")]
+    if waiting:
+        lines += ["", t(lang, "cp-roster-waiting", count=waiting)]
+    today = _today(deps)
+    prev_day, next_day = day - timedelta(days=1), day + timedelta(days=1)
+    rows = [
+        [
+            _btn("⬅️ " + _short_day(prev_day, lang), "g", _day_code(prev_day)),
+            _btn(t(lang, "btn-cp-today"), "g", _day_code(today)),
+            _btn(_short_day(next_day, lang) + " ➡️", "g", _day_code(next_day)),
+        ],
+        [_btn(t(lang, "btn-cp-pending-short"), "l")],
+    ]
+    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+# --- the button router -----------------------------------------------------------------
+
+
+async def _list_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    await show_pending(update, context, person)
+
+
+async def _approve_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    await decide(update, context, person, cb.int_arg(), approve=True)
+
+
+async def _decline_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    await ask_reason(update, context, person, cb.int_arg())
+
+
+async def _preset_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    rid, n = cb.int_arg(0), cb.int_arg(1)
+    if n >= len(DECLINE_PRESETS) or len(cb.args) != 2:
+        raise ValueError("forged reason")
+    await decide(update, context, person, rid, approve=False, preset=DECLINE_PRESETS[n])
+
+
+async def _typed_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    await ask_typed_reason(update, context, person, cb.int_arg())
+
+
+async def _card_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    await show_card(update, context, person, cb.int_arg())
+
+
+async def _roster_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    day = _parse_day(cb.int_arg()) if cb.args else _today(context.deps)
+    await show_roster(update, context, person, day)
+
+
+ACTIONS: dict[str, Callable[[Update, KisContext, Person, Callback], Awaitable[None]]] = {
+    "l": _list_cb,
+    "ok": _approve_cb,
+    "no": _decline_cb,
+    "rs": _preset_cb,
+    "w": _typed_cb,
+    "c": _card_cb,
+    "g": _roster_cb,
+}
+
+
+def expects(awaiting: str | None) -> bool:
+    """True when a staff member's next typed text belongs to these screens."""
+    return (awaiting or "").startswith("cp_")
+
+
+async def on_callback(
+    update: Update, context: KisContext, person: Person | None, cb: Callback
+) -> None:
+    """cp:* buttons: care staff only, re-authorised in every service call."""
+    lang = person.language if person else context.deps.settings.default_language
+    t = context.deps.i18n
+    if person is None or not person.is_staff or cb.action not in ACTIONS:
+        key = "button-stale" if person is not None and person.is_staff else "staff-only"
+        await answer(update, t(lang, key), alert=True)
+        return
+    try:
+        await ACTIONS[cb.action](update, context, person, cb)
+    except NotAllowed:
+        await answer(update, t(lang, "staff-only"), alert=True)
+    except (NotFound, IndexError, ValueError):
+        await answer(update, t(lang, "button-stale"), alert=True)
+
+
+async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
+    """Typed answers for cp_* prompts: the reason of a decline."""
+    t, lang = context.deps.i18n, person.language
+    awaiting = person.awaiting or ""
+    rid_text = awaiting.removeprefix(REASON_PREFIX)
+    if not awaiting.startswith(REASON_PREFIX) or not rid_text.isdigit():
+        await _clear_awaiting(context, person)  # a prompt of an older version: forget it
+        await reply(update, t(lang, "button-stale"))
+        return
+    rid = int(rid_text)
+    try:
+        await decide(update, context, person, rid, approve=False, typed=text)
+    except NotAllowed:
+        await _clear_awaiting(context, person)
+        await reply(update, t(lang, "staff-only"))
+    except NotFound:
+        await _clear_awaiting(context, person)
+        await reply(update, t(lang, "button-stale"))
+
+
+# --- outbox renderers ------------------------------------------------------------------
+
+
+async def _care_staff(session: AsyncSession, row: OutboxMessage) -> Person | None:
+    """The recipient if still an active childcare partner (or coordinator, admin)."""
+    if row.person_id is None:
+        return None
+    recipient = await session.get(Person, row.person_id)
+    if (
+        recipient is None
+        or recipient.telegram_id is None
+        or recipient.role not in childcare.CARE_STAFF
+        or recipient.status != PersonStatus.ACTIVE.value
+    ):
+        return None
+    return recipient
+
+
+async def render_requested(
+    session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
+) -> Rendered | None:
+    """A new request to decide, with Approve / Decline; nothing once it is no longer pending."""
+    recipient = await _care_staff(session, row)
+    if recipient is None or row.ref_id is None:
+        return None
+    view = await childcare.load_request(session, row.ref_id)
+    if view is None or view.request.status != CareStatus.PENDING.value or view.dependant is None:
+        return None
+    lang = recipient.language
+    lines = _card_lines(t, lang, view, tz, title="cp-new-title")
+    moved_from = (row.payload or {}).get("moved_from")
+    if moved_from:
+        was = datetime.fromisoformat(str(moved_from))
+        lines += [
+            "",
+            t(lang, "cp-moved", was=format_datetime(was, "EEE d.MM HH:mm", tzinfo=tz, locale=lang)),
+        ]
+    return Rendered("\n".join(lines), _decision_keyboard(t, lang, view.request.id))
+
+
+async def render_cancelled(
+    session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
+) -> Rendered | None:
+    """The request was cancelled (booking or care given up): who and when, nothing more."""
+    recipient = await _care_staff(session, row)
+    if recipient is None or row.ref_id is None:
+        return None
+    view = await childcare.load_request(session, row.ref_id)
+    if view is None or view.request.status in (
+        CareStatus.PENDING.value,
+        CareStatus.APPROVED.value,
+    ):
+        return None  # gone, or active again meanwhile
+    lang = recipient.language
+    request, dependant = view.request, view.dependant
+    lines = [
+        t(lang, "cp-cancelled-title"),
+        _who(
+            t,
+            lang,
+            dependant.name if dependant else None,
+            dependant.kind if dependant else "",
+            view.age,
+        ),
+        _when(t, lang, request.starts_at, request.ends_at, tz),
+        t(lang, "cp-place", place=html.escape(request.place or "—")),
+        t(lang, "cp-parent", name=html.escape(view.parent_name)),
+        "",
+        t(lang, "cp-cancelled-note"),
+    ]
+    return Rendered("\n".join(lines))
+
+
+async def render_roster(
+    session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
+) -> Rendered | None:
+    """The day's roster for its partner, in their language now; nothing when they are no
+    longer care staff or the day has no care left."""
+    recipient = await _care_staff(session, row)
+    if recipient is None or recipient.telegram_id is None:
+        return None
+    day = date.fromisoformat(str((row.payload or {}).get("day", "")))
+    try:
+        entries = await childcare.roster(session, recipient.telegram_id, day, tz)
+        waiting = await _pending_on(session, recipient.telegram_id, day, row.due_at, tz)
+    except NotAllowed:
+        return None
+    if not entries and not waiting:
+        return None
+    lang = recipient.language
+    lines = [t(lang, "cp-morning-title", day=_long_day(day, lang))]
+    lines += _roster_lines(t, lang, entries, tz) or ["", t(lang, "cp-roster-empty")]
+    rows = [[_btn(t(lang, "btn-cp-open-roster"), "g", _day_code(day))]]
+    if waiting:
+        lines += ["", t(lang, "cp-roster-waiting", count=waiting)]
+        rows.append([_btn(t(lang, "btn-cp-pending-short"), "l")])
+    return Rendered("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def renderers(tz: ZoneInfo) -> dict[str, Renderer]:
+    """Outbox renderers for the partner's messages."""
+
+    async def requested(
+        session: AsyncSession, row: OutboxMessage, t: Translator
+    ) -> Rendered | None:
+        return await render_requested(session, row, t, tz)
+
+    async def cancelled(
+        session: AsyncSession, row: OutboxMessage, t: Translator
+    ) -> Rendered | None:
+        return await render_cancelled(session, row, t, tz)
+
+    async def roster(session: AsyncSession, row: OutboxMessage, t: Translator) -> Rendered | None:
+        return await render_roster(session, row, t, tz)
+
+    return {
+        childcare.KIND_REQUESTED: requested,
+        childcare.KIND_CANCELLED: cancelled,
+        childcare.KIND_ROSTER: roster,
+    }
+
+
+# --- the daily roster job --------------------------------------------------------------
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+async def run_morning_roster(app: AnyApp, day: date | None = None) -> int:
+    """Queue the day's roster for every active partner (at most once a day each, only when
+    the day has care), then wake the dispatcher; how many were queued."""
+    deps: Deps = app.bot_data["deps"]
+    async with deps.transaction() as session:
+        queued = await childcare.enqueue_daily_roster(
+            session, now=deps.clock(), tz=deps.settings.tz, day=day
+        )
+    if queued:
+        dispatcher = app.bot_data.get("dispatcher")
+        if dispatcher is not None:
+            dispatcher.wake()
+    return queued
+
+
+async def run_roster_catch_up(app: AnyApp) -> int:
+    """At start-up: send today's roster if the bot was down at the roster time (up to
+    ROSTER_CATCH_UP later); the at-most-once rule keeps it from being sent twice."""
+    deps: Deps = app.bot_data["deps"]
+    local = deps.clock().astimezone(deps.settings.tz)
+    due = datetime.combine(local.date(), deps.settings.roster_clock, tzinfo=deps.settings.tz)
+    if not due <= local < due + ROSTER_CATCH_UP:
+        return 0
+    return await run_morning_roster(app)
+
+
+async def morning_roster_job(context: KisContext) -> None:
+    """JobQueue callback around run_morning_roster."""
+    await run_morning_roster(context.application)
+
+
+async def roster_catch_up_job(context: KisContext) -> None:
+    """JobQueue callback around run_roster_catch_up."""
+    await run_roster_catch_up(context.application)
+
+
+def install_jobs(app: Any) -> None:
+    """The daily roster (at KISBOT_ROSTER_TIME, club time) and its catch-up after a late
+    start."""
+    if app.job_queue is None:
+        raise RuntimeError("the childcare jobs need python-telegram-bot[job-queue]")
+    settings = app.bot_data["deps"].settings
+    clock = settings.roster_clock
+    at = time(clock.hour, clock.minute, tzinfo=settings.tz)
+    app.job_queue.run_daily(morning_roster_job, time=at, name="care-morning-roster")
+    app.job_queue.run_once(roster_catch_up_job, when=25, name="care-roster-catch-up")
