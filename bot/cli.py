@@ -96,6 +96,83 @@ def run() -> None:
     application.run_polling(allowed_updates=["message", "callback_query"])
 
 
+@app.command()
+def sandbox(
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="Port of the web chat (default: KISBOT_SANDBOX_PORT, else 8080; 0 picks one).",
+            show_default=False,
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="Loopback address to listen on; other addresses are refused.")
+    ] = "127.0.0.1",
+    database: Annotated[
+        str, typer.Option(help="The sandbox's own SQLite file (never the real database).")
+    ] = "data/sandbox.sqlite3",
+    keep_data: Annotated[
+        bool,
+        typer.Option(
+            "--keep-data", help="Reuse the sandbox database instead of starting from the demo."
+        ),
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO level.")] = False,
+) -> None:
+    """Try the bot offline: a local Telegram stand-in, the real bot and a web chat.
+
+    No token needed. Opens http://127.0.0.1:8080 with demo people (participants, a
+    coordinator, a psychologist, the childcare partner); each has their own chat with the bot.
+    The sandbox database starts from the demo state every time unless --keep-data.
+    """
+    from pathlib import Path
+
+    from bot.logs import setup_logging
+    from sandbox.webchat import OfflineSandbox, SandboxOptions, is_loopback, serve_forever
+
+    if not is_loopback(host):
+        console.print(
+            f"[red]Refused:[/red] the sandbox listens on this computer only (127.0.0.1, ::1 or "
+            f"localhost), not {host!r}."
+        )
+        raise typer.Exit(2)
+    settings = _settings()
+    if port is None:
+        try:
+            port = SandboxOptions().port
+        except Exception as exc:  # pydantic names the bad variable
+            console.print(f"[red]Configuration error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    setup_logging("INFO" if verbose else "WARNING")
+
+    def announce(running: OfflineSandbox) -> None:
+        print(
+            "Offline sandbox: the bot runs against a local Telegram stand-in (no token needed).",
+            flush=True,
+        )
+        print(f"Open {running.url.rstrip('/')} in a browser. Ctrl+C stops it.", flush=True)
+
+    try:
+        asyncio.run(
+            serve_forever(
+                settings,
+                host=host,
+                port=port,
+                database_path=Path(database),
+                fresh=not keep_data,
+                announce=announce,
+            )
+        )
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        console.print(
+            f"[red]Could not start the sandbox:[/red] {exc.strerror or exc}. Is port {port} "
+            "in use? Choose another with --port or KISBOT_SANDBOX_PORT."
+        )
+        raise typer.Exit(2) from exc
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
@@ -1104,5 +1181,17 @@ def consult_referral(
 
     console.print(_consult_db(settings, work), soft_wrap=True)
 
+
+def _register_more_commands() -> None:
+    """Command groups that live in their own modules (they import nothing from this one at
+    import time)."""
+    from bot import cli_care, cli_reports
+
+    app.add_typer(cli_care.care_app, name="care")
+    app.add_typer(cli_reports.export_app, name="export")
+    app.command("report")(cli_reports.report)
+
+
+_register_more_commands()
 
 __all__ = ["app"]

@@ -1,0 +1,143 @@
+"""`kisbot care capacity …`: how many dependants the childcare partner can take at once.
+
+Registered on the main CLI in bot/cli.py. The commands act as an administrator exactly like
+`kisbot consult` (`--as TELEGRAM_ID`, default the first of KISBOT_ADMIN_IDS); every change is
+role-checked in the service and written to the audit log; a refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.settings import Settings
+from services.childcare import CarePolicy
+
+care_app = typer.Typer(help="Childcare: the partner's capacity.", no_args_is_help=True)
+capacity_app = typer.Typer(
+    help="Capacity windows: how many at once, optional age limits.", no_args_is_help=True
+)
+care_app.add_typer(capacity_app, name="capacity")
+
+ACTOR_OPTION = typer.Option(
+    "--as",
+    envvar="KISBOT_CLI_ACTOR",
+    help="Telegram id of the admin or coordinator the change is recorded for.",
+)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@capacity_app.command("set")
+def capacity_set(
+    weekday: Annotated[
+        str, typer.Argument(help="A weekday (0-6, mon, pn, …) or `all` for every day.")
+    ],
+    start: Annotated[str, typer.Argument(metavar="FROM", help="Start, e.g. 08:00.")],
+    end: Annotated[str, typer.Argument(metavar="TO", help="End, e.g. 16:00.")],
+    places: Annotated[int, typer.Argument(metavar="MAX", help="How many dependants at once.")],
+    min_age: Annotated[int | None, typer.Option("--min-age", help="Youngest age taken.")] = None,
+    max_age: Annotated[int | None, typer.Option("--max-age", help="Oldest age taken.")] = None,
+    window_id: Annotated[
+        int | None, typer.Option("--id", help="Change this window instead of adding one.")
+    ] = None,
+    actor: Annotated[int | None, ACTOR_OPTION] = None,
+) -> None:
+    """Add (or change with --id) a capacity window; held requests that now fit move up."""
+    from bot import cli
+    from models.base import utcnow
+    from services import childcare
+
+    settings = cli._settings()
+    day = None if weekday.strip().lower() in ("all", "*", "every") else cli._parsed(
+        cli.parse_weekday, weekday
+    )  # fmt: skip
+    start_time, end_time = cli._parsed(cli.parse_clock, start), cli._parsed(cli.parse_clock, end)
+
+    async def work(session: AsyncSession) -> int:
+        tid = await cli._acting_tid(session, settings, actor)
+        row = await childcare.set_capacity_window(
+            session,
+            actor_tid=tid,
+            weekday=day,
+            start=start_time,
+            end=end_time,
+            max_dependants=places,
+            min_age=min_age,
+            max_age=max_age,
+            window_id=window_id,
+            now=utcnow(),
+            policy=_policy(settings),
+        )
+        return row.id
+
+    saved = cli._consult_db(settings, work)
+    cli.console.print(f"Capacity window #{saved} saved. See `kisbot care capacity list`.")
+
+
+@capacity_app.command("list")
+def capacity_list(actor: Annotated[int | None, ACTOR_OPTION] = None) -> None:
+    """The capacity windows (the default, KISBOT_CARE_CAPACITY, applies elsewhere)."""
+    from bot import cli
+    from services import childcare
+
+    settings = cli._settings()
+
+    async def work(session: AsyncSession) -> list[tuple[str, ...]]:
+        tid = await cli._acting_tid(session, settings, actor)
+        return [
+            (
+                str(w.id),
+                "every day" if w.weekday is None else WEEKDAYS[w.weekday],
+                f"{w.start_time:%H:%M}–{w.end_time:%H:%M}",
+                str(w.max_dependants),
+                "—" if w.min_age is None else str(w.min_age),
+                "—" if w.max_age is None else str(w.max_age),
+            )
+            for w in await childcare.capacity_windows(session, tid)
+        ]
+
+    rows = cli._consult_db(settings, work)
+    cli.console.print(f"Default capacity where no window applies: {settings.care_capacity}.")
+    if not rows:
+        return
+    table = Table()
+    for title in ("Id", "Day", "Time", "At once", "Min age", "Max age"):
+        table.add_column(title)
+    for row in rows:
+        table.add_row(*row)
+    cli.console.print(table)
+
+
+@capacity_app.command("remove")
+def capacity_remove(
+    window_id: Annotated[int, typer.Argument(metavar="ID", help="From `capacity list`.")],
+    actor: Annotated[int | None, ACTOR_OPTION] = None,
+) -> None:
+    """Remove a capacity window (the default applies there again)."""
+    from bot import cli
+    from models.base import utcnow
+    from services import childcare
+    from services.errors import NotFound
+
+    settings = cli._settings()
+
+    async def work(session: AsyncSession) -> None:
+        tid = await cli._acting_tid(session, settings, actor)
+        try:
+            await childcare.remove_capacity_window(
+                session, actor_tid=tid, window_id=window_id, now=utcnow(), policy=_policy(settings)
+            )
+        except NotFound:
+            raise cli._Refused(
+                f"No capacity window #{window_id} (see `kisbot care capacity list`)."
+            ) from None
+
+    cli._consult_db(settings, work)
+    cli.console.print(f"Capacity window #{window_id} removed.")
+
+
+def _policy(settings: Settings) -> CarePolicy:
+    return CarePolicy(settings.care_margin_minutes, settings.care_capacity, settings.tz)
