@@ -160,6 +160,7 @@ class Slot(Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint(_in("status", tuple(s.value for s in SlotStatus)), name="status"),
         Index("ix_slot_service_status_start", "service_type_id", "status", "starts_at"),
+        Index("ix_slot_starts_at", "starts_at"),  # staff agenda and monthly reports (0006)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,300 @@
+"""`kisbot export …` (CSV/XLSX files for Excel) and `kisbot report` (EU project indicators).
+
+Registered in bot/cli.py with:
+
+    app.add_typer(cli_reports.export_app, name="export")
+    app.command("report")(cli_reports.report)
+
+Every command acts as a staff member, whose role the service checks exactly as in the bot:
+`--as TELEGRAM_ID` names one; otherwise the first of KISBOT_ADMIN_IDS (made an admin first, as
+the bot does at every start). Refusals change nothing and exit with code 1; bad values exit 2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.settings import Settings
+from models.base import utcnow
+from models.db import create_engine, create_sessionmaker
+from services import people, report_indicators, reports
+from services.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from services.reports import ExportFile, Month
+
+T = TypeVar("T")
+console = Console()
+err_console = Console(stderr=True)
+
+export_app = typer.Typer(
+    help=(
+        "Export data as CSV (UTF-8 with BOM, ';' separated: opens in Polish Excel) or XLSX. "
+        "What you get depends on the role of the acting person (--as)."
+    ),
+    no_args_is_help=True,
+)
+
+AsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--as",
+        help="Telegram id of the staff member acting (default: the first of KISBOT_ADMIN_IDS).",
+    ),
+]
+MonthOption = Annotated[str, typer.Option("--month", "-m", help="The month, as YYYY-MM.")]
+FormatOption = Annotated[
+    str, typer.Option("--format", "-f", help="csv or xlsx.", case_sensitive=False)
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="File or folder to write to (default: the export's own name in this folder).",
+    ),
+]
+
+REASONS = {
+    "month-invalid": "The month must look like 2026-03 (YYYY-MM).",
+    "month-missing": "This export needs --month YYYY-MM.",
+    "format-invalid": "The format must be csv or xlsx.",
+    "export-invalid": "Unknown export.",
+}
+
+
+class Refused(Exception):
+    """A refusal explained to the person at the terminal."""
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]{message}[/red] Nothing was changed.")
+    return typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic's message names the bad variable
+        err_console.print(f"[red]Configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+async def _acting_tid(session: AsyncSession, settings: Settings, actor: int | None) -> int:
+    if actor is not None:
+        return actor  # the service checks the role
+    if not settings.admin_ids:
+        raise Refused("No staff member to act as: set KISBOT_ADMIN_IDS or pass --as TELEGRAM_ID.")
+    await people.ensure_admins(session, settings.admin_ids, settings.default_language, utcnow())
+    return settings.admin_ids[0]
+
+
+def _run(work: Callable[[AsyncSession, Settings, int], Awaitable[T]], actor: int | None) -> T:
+    """Run `work(session, settings, actor_tid)` in one transaction on a migrated database."""
+    settings = _settings()
+
+    async def main() -> T:
+        from models.migrate import upgrade
+
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            async with create_sessionmaker(engine).begin() as session:
+                tid = await _acting_tid(session, settings, actor)
+                return await work(session, settings, tid)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except Refused as exc:
+        raise _fail(str(exc)) from exc
+    except InvalidInput as exc:
+        raise _fail(REASONS.get(exc.reason, exc.reason), 2) from exc
+    except NotAllowed as exc:
+        raise _fail(
+            "The acting person (--as) is not an active staff member allowed to do this."
+        ) from exc
+    except NotFound as exc:
+        raise _fail("Not found (check the workshop or service code).") from exc
+    except DomainError as exc:
+        raise _fail(f"Refused: {type(exc).__name__}.") from exc
+
+
+def _month(text: str | None) -> Month | None:
+    if text is None:
+        return None
+    try:
+        return Month.parse(text)
+    except InvalidInput as exc:
+        raise _fail(REASONS["month-invalid"], 2) from exc
+
+
+def _format(text: str) -> str:
+    fmt = text.lower()
+    if fmt not in reports.EXPORT_FORMATS:
+        raise _fail(REASONS["format-invalid"], 2)
+    return fmt
+
+
+def _export(
+    kind: str,
+    month: str | None,
+    fmt: str,
+    output: Path | None,
+    actor: int | None,
+    filter_slug: str | None = None,
+) -> None:
+    parsed = _month(month)
+    fmt = _format(fmt)
+
+    async def work(session: AsyncSession, settings: Settings, tid: int) -> ExportFile:
+        return await reports.export(
+            session,
+            actor_tid=tid,
+            kind=kind,
+            fmt=fmt,
+            month=parsed,
+            tz=settings.tz,
+            filter_slug=filter_slug,
+        )
+
+    result = _run(work, actor)
+    target = output or Path(result.filename)
+    if target.is_dir():
+        target = target / result.filename
+    target.write_bytes(result.content)
+    console.print(f"Wrote {result.rows} rows to {target}")
+
+
+@export_app.command("participants")
+def export_participants(
+    fmt: FormatOption = "xlsx", output: OutputOption = None, actor: AsOption = None
+) -> None:
+    """Every participant: id, name, status, language, registration dates and phone
+    (admins and coordinators only)."""
+    _export("participants", None, fmt, output, actor)
+
+
+@export_app.command("workshops")
+def export_workshops(
+    month: MonthOption,
+    workshop: Annotated[
+        str | None, typer.Option(help="Only this workshop (its code, e.g. edukacja-finansowa).")
+    ] = None,
+    fmt: FormatOption = "xlsx",
+    output: OutputOption = None,
+    actor: AsOption = None,
+) -> None:
+    """Enrolments and attendance of the month's workshop sessions (admins, coordinators)."""
+    _export("workshops", month, fmt, output, actor, workshop)
+
+
+@export_app.command("consultations")
+def export_consultations(
+    month: MonthOption,
+    service: Annotated[
+        str | None, typer.Option(help="Only this service (its code, e.g. psycholog).")
+    ] = None,
+    fmt: FormatOption = "xlsx",
+    output: OutputOption = None,
+    actor: AsOption = None,
+) -> None:
+    """Consultations of the month (admins, coordinators; a specialist gets only their own)."""
+    _export("consultations", month, fmt, output, actor, service)
+
+
+@export_app.command("childcare")
+def export_childcare(
+    month: MonthOption,
+    fmt: FormatOption = "xlsx",
+    output: OutputOption = None,
+    actor: AsOption = None,
+) -> None:
+    """Childcare requests of the month (admins, coordinators, the childcare partner — who
+    does not see which booking a request is for)."""
+    _export("childcare", month, fmt, output, actor)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def indicators_table(data: report_indicators.Indicators) -> Table:
+    """The month's indicators as a rich table."""
+    table = Table(title=f"KIS Wejherowo — indicators for {data.month}")
+    table.add_column("Indicator")
+    table.add_column("Workshops", justify="right")
+    table.add_column("Consultations", justify="right")
+    table.add_column("Childcare", justify="right")
+    table.add_column("Total", justify="right")
+    table.add_row("Unique participants supported", "", "", "", str(data.unique_participants))
+    table.add_row(
+        "Hours of support",
+        f"{data.workshop_hours:.2f}",
+        f"{data.consultation_hours:.2f}",
+        f"{data.childcare_hours:.2f}",
+        f"{data.total_hours:.2f}",
+    )
+    table.add_row(
+        "Marked (attended / no-show)",
+        f"{data.workshops.attended} / {data.workshops.no_show}",
+        f"{data.consultations.attended} / {data.consultations.no_show}",
+        "",
+        "",
+    )
+    table.add_row(
+        "Attendance rate",
+        _percent(data.workshops.attendance_rate),
+        _percent(data.consultations.attendance_rate),
+        "",
+        "",
+    )
+    table.add_row(
+        "No-show rate",
+        _percent(data.workshops.no_show_rate),
+        _percent(data.consultations.no_show_rate),
+        "",
+        "",
+    )
+    return table
+
+
+def report(
+    month: Annotated[
+        str | None,
+        typer.Option("--month", "-m", help="The month, as YYYY-MM (default: the current one)."),
+    ] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(help="Also write a PNG chart of the last 6 months to this file."),
+    ] = None,
+    actor: AsOption = None,
+) -> None:
+    """Indicators for the EU project's reporting: unique participants supported, hours of
+    support per type, attendance and no-show rates (admins and coordinators)."""
+    parsed = _month(month)
+
+    async def work(
+        session: AsyncSession, settings: Settings, tid: int
+    ) -> tuple[report_indicators.Indicators, bytes | None]:
+        target = parsed or Month.of(utcnow(), settings.tz)
+        data = await report_indicators.month_indicators(
+            session, actor_tid=tid, month=target, tz=settings.tz
+        )
+        png = None
+        if chart is not None:
+            png = await report_indicators.chart(session, actor_tid=tid, last=target, tz=settings.tz)
+        return data, png
+
+    data, png = _run(work, actor)
+    console.print(indicators_table(data))
+    if chart is not None and png is not None:
+        chart.write_bytes(png)
+        console.print(f"Chart written to {chart}")
