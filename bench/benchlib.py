@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from telegram.ext import Application
 
 from bot.app import build_application
 from bot.settings import Settings
+from models.db import create_engine, normalise_url
 from sandbox import SandboxServer
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -51,3 +57,33 @@ def kisbot_factory(
         return build_application(settings, migrate_on_start=migrate)
 
     return make
+
+
+@asynccontextmanager
+async def fresh_database(
+    url: str | None, as_is: bool, name: str, progress: Callable[[str], None]
+) -> AsyncIterator[str]:
+    """A URL of an empty database: a temporary SQLite file, or a scratch PostgreSQL database
+    (`kisbot_<name>_<random>`, created on the server of `url` and dropped afterwards);
+    `as_is` uses `url` itself."""
+    if url is None:
+        with tempfile.TemporaryDirectory(prefix=f"kisbot-{name}-") as tmp:
+            yield f"sqlite+aiosqlite:///{tmp}/{name}.sqlite3"
+        return
+    url = normalise_url(url)
+    if as_is or database_kind(url) != "postgresql":
+        yield url
+        return
+    scratch = f"kisbot_{name}_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{scratch}"'))
+        progress(f"scratch PostgreSQL database {scratch}")
+        try:
+            yield make_url(url).set(database=scratch).render_as_string(hide_password=False)
+        finally:
+            async with admin.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()

@@ -40,25 +40,21 @@ import argparse
 import asyncio
 import json
 import logging
-import secrets
-import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from benchlib import AnyApp, database_kind, kisbot_factory, percentile
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from benchlib import AnyApp, database_kind, fresh_database, kisbot_factory, percentile
+from sqlalchemy import func, select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes
 
 from models import Enrollment, EnrollmentStatus, Person, Workshop, WorkshopSession
 from models.base import utcnow
-from models.db import Sessionmaker, create_engine, create_sessionmaker, normalise_url
+from models.db import Sessionmaker, create_engine, create_sessionmaker
 from models.migrate import upgrade
 from sandbox import FloodLimits, SandboxServer, SimUser
 from sandbox.runner import start_polling_app, stop_polling_app
@@ -111,32 +107,6 @@ class HerdResult:
 
 
 # ---------------------------------------------------------------- database
-
-
-@asynccontextmanager
-async def fresh_database(url: str | None, as_is: bool) -> AsyncIterator[str]:
-    """A URL of an empty database: a temporary SQLite file, or a scratch PostgreSQL database."""
-    if url is None:
-        with tempfile.TemporaryDirectory(prefix="kisbot-herd-") as tmp:
-            yield f"sqlite+aiosqlite:///{tmp}/herd.sqlite3"
-        return
-    url = normalise_url(url)
-    if as_is or database_kind(url) != "postgresql":
-        yield url
-        return
-    name = f"kisbot_herd_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        progress(f"scratch PostgreSQL database {name}")
-        try:
-            yield make_url(url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
 
 
 async def populate(sm: Sessionmaker, participants: int, warmup: int, capacity: int) -> Setup:
@@ -349,7 +319,9 @@ async def make_echo(sb: SandboxServer) -> AnyApp:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     """All measurements; returns the JSON summary."""
-    async with fresh_database(args.database_url, args.use_database_as_is) as database_url:
+    async with fresh_database(
+        args.database_url, args.use_database_as_is, "herd", progress
+    ) as database_url:
         database = database_kind(database_url)
         progress(f"database: {database}")
         setup = await prepare_database(database_url, args.participants, args.warmup, args.capacity)

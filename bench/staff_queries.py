@@ -34,19 +34,15 @@ import argparse
 import asyncio
 import json
 import random
-import secrets
 import statistics
-import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchlib import database_kind
+from benchlib import database_kind, fresh_database
 from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import (
@@ -61,7 +57,7 @@ from models import (
     WorkshopSession,
 )
 from models.base import utcnow
-from models.db import create_engine, create_sessionmaker, normalise_url
+from models.db import create_engine, create_sessionmaker
 from models.migrate import upgrade
 from services import participant_search, report_indicators, report_staff
 from services.reports import Month
@@ -82,32 +78,6 @@ LAST += ["Zieliński", "Szymańska", "Woźniak", "Dąbrowski", "Kozłowska", "Sh
 def progress(message: str) -> None:
     """Human-readable progress on stderr."""
     print(f"[staff_queries] {message}", file=sys.stderr, flush=True)
-
-
-@asynccontextmanager
-async def fresh_database(url: str | None, as_is: bool) -> AsyncIterator[str]:
-    """A URL of an empty database: a temporary SQLite file, or a scratch PostgreSQL database."""
-    if url is None:
-        with tempfile.TemporaryDirectory(prefix="kisbot-staff-") as tmp:
-            yield f"sqlite+aiosqlite:///{tmp}/staff.sqlite3"
-        return
-    url = normalise_url(url)
-    if as_is or database_kind(url) != "postgresql":
-        yield url
-        return
-    name = f"kisbot_staff_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        progress(f"scratch PostgreSQL database {name}")
-        try:
-            yield make_url(url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
 
 
 async def _insert(engine: AsyncEngine, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -305,7 +275,7 @@ async def timed(
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    async with fresh_database(args.database_url, args.use_database_as_is) as url:
+    async with fresh_database(args.database_url, args.use_database_as_is, "staff", progress) as url:
         engine = create_engine(url)
         try:
             await upgrade(engine)
