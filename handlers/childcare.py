@@ -35,7 +35,7 @@ from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import clock_time, long_when
 from models import Dependant, OutboxMessage, Person, PersonStatus
-from scheduler.dispatcher import Rendered, Renderer
+from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
 from services import childcare, people
 from services import consultations as consult
 from services import workshops as workshops_service
@@ -258,7 +258,7 @@ async def _remove(
         await childcare.remove_dependant(
             session, person_id=person.id, dependant_id=dependant_id, now=deps.clock()
         )
-    _wake(context)
+    wake_dispatcher(context.application)
     await answer(update, t(lang, "care-removed"))
     await show_childcare(update, context, person)
 
@@ -331,7 +331,7 @@ async def ask_care(
     except childcare.BookingUnavailable:
         await edit_or_reply(update, t(lang, "care-booking-unavailable"))
         return
-    _wake(context)
+    wake_dispatcher(context.application)
     name = next((d.name for d in dependants if d.id == dependant_id), "—")
     if result.outcome == "refused":
         text = t(lang, result.reason or "care-no-care-then", name=html.escape(name))
@@ -358,15 +358,9 @@ async def cancel_care(update: Update, context: KisContext, person: Person, reque
     except childcare.CareClosed:
         await answer(update, t(lang, "care-not-active"), alert=True)
         return
-    _wake(context)
+    wake_dispatcher(context.application)
     await answer(update, t(lang, "care-cancelled"), alert=True)
     await show_childcare(update, context, person)
-
-
-def _wake(context: KisContext) -> None:
-    dispatcher = context.application.bot_data.get("dispatcher")
-    if dispatcher is not None:
-        dispatcher.wake()
 
 
 async def on_callback(update: Update, context: KisContext, person: Person, cb: Callback) -> None:

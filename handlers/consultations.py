@@ -37,7 +37,7 @@ from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply
 from handlers.formatting import clock_time, long_when
 from models import OutboxMessage, Person, PersonStatus, Slot
-from scheduler.dispatcher import Rendered, Renderer
+from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
 from services import consultations as consult
 from services.calendar import session_ics
 from services.errors import InvalidInput, NotAllowed, NotFound
@@ -309,7 +309,7 @@ async def book(update: Update, context: KisContext, person: Person, slot_id: int
     except NotAllowed:
         await answer(update, t(lang, "button-stale"), alert=True)
         return
-    _wake(context)
+    wake_dispatcher(context.application)
     text = t(lang, "cs-booked") + "\n\n" + _booking_text(t, lang, view, tz)
     await edit_or_reply(update, text, _booking_keyboard(t, lang, view))
 
@@ -405,7 +405,7 @@ async def move(
     except (consult.SlotTaken, InvalidInput):
         await _slot_gone(update, context, person)
         return
-    _wake(context)
+    wake_dispatcher(context.application)
     text = t(lang, "cs-moved") + "\n\n" + _booking_text(t, lang, view, tz)
     await edit_or_reply(update, text, _booking_keyboard(t, lang, view))
 
@@ -459,12 +459,6 @@ async def send_ics(update: Update, context: KisContext, person: Person, booking_
     assert chat is not None
     await chat.send_document(document=content, filename="kis-konsultacja.ics", caption=title)
     await answer(update)
-
-
-def _wake(context: KisContext) -> None:
-    dispatcher = context.application.bot_data.get("dispatcher")
-    if dispatcher is not None:
-        dispatcher.wake()
 
 
 async def on_callback(update: Update, context: KisContext, person: Person, cb: Callback) -> None:

@@ -41,7 +41,7 @@ from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import clock_time
 from models import CareStatus, OutboxMessage, Person, PersonStatus
-from scheduler.dispatcher import Rendered, Renderer
+from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
 from services import childcare, people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 
@@ -87,12 +87,6 @@ def _short_day(day: date, lang: str) -> str:
 
 def _today(deps: Deps) -> date:
     return deps.clock().astimezone(deps.settings.tz).date()
-
-
-def _wake(context: KisContext) -> None:
-    dispatcher = context.application.bot_data.get("dispatcher")
-    if dispatcher is not None:
-        dispatcher.wake()
 
 
 # --- texts -----------------------------------------------------------------------------
@@ -331,7 +325,7 @@ async def decide(
         markup = InlineKeyboardMarkup([[_btn(t(lang, "btn-cancel"), "c", rid)]])
         await reply(update, t(lang, "cp-reason-invalid", max=childcare.REASON_MAX), markup)
         return
-    _wake(context)
+    wake_dispatcher(context.application)
     done = "cp-done-approved" if approve else "cp-done-declined"
     text = _card_text(t, lang, view, tz, _state_line(t, lang, view.request), t(lang, done))
     if typed is not None:
@@ -624,9 +618,7 @@ async def run_morning_roster(app: AnyApp, day: date | None = None) -> int:
             session, now=deps.clock(), tz=deps.settings.tz, day=day
         )
     if queued:
-        dispatcher = app.bot_data.get("dispatcher")
-        if dispatcher is not None:
-            dispatcher.wake()
+        wake_dispatcher(app)
     return queued
 
 

@@ -38,7 +38,7 @@ from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply, send_to
 from handlers.formatting import clock_time
 from models import OutboxMessage, Person, PersonStatus, Referral, Role, ServiceType
-from scheduler.dispatcher import Rendered, Renderer
+from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
 from services import consultations, participant_search, people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 
@@ -652,12 +652,6 @@ def renderers(tz: ZoneInfo) -> dict[str, Renderer]:
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-def _wake(app: AnyApp) -> None:
-    dispatcher = app.bot_data.get("dispatcher")
-    if dispatcher is not None:
-        dispatcher.wake()
-
-
 async def run_slot_sync(app: AnyApp) -> int:
     """Keep free slots generated `KISBOT_SLOT_WEEKS_AHEAD` weeks ahead; slots created.
 
@@ -672,7 +666,7 @@ async def run_slot_sync(app: AnyApp) -> int:
             weeks_ahead=deps.settings.slot_weeks_ahead,
         )
     if result.affected:
-        _wake(app)
+        wake_dispatcher(app)
     log.info("slot sync: %d created, %d withdrawn", result.created, result.withdrawn)
     return result.created
 
@@ -693,7 +687,7 @@ async def run_morning_agenda(app: AnyApp, day: date | None = None) -> int:
             session, now=deps.clock(), tz=deps.settings.tz, day=day
         )
     if queued:
-        _wake(app)
+        wake_dispatcher(app)
     return queued
 
 

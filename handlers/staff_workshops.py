@@ -13,6 +13,7 @@ from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply, workshop_policy
 from handlers.formatting import short_when
 from models import Person, WorkshopGroup
+from scheduler.dispatcher import wake_dispatcher
 from services import people, workshop_staff
 from services import workshops as workshops_service
 from services.errors import InvalidInput, NotAllowed, NotFound
@@ -132,9 +133,7 @@ async def _cancel(update: Update, context: KisContext, person: Person, sid: int)
     except SessionClosed:
         await edit_or_reply(update, t(lang, "sw-already-cancelled"))
         return
-    dispatcher = context.application.bot_data.get("dispatcher")
-    if dispatcher is not None:
-        dispatcher.wake()
+    wake_dispatcher(context.application)
     await edit_or_reply(update, t(lang, "sw-cancelled-done", count=count))
 
 
@@ -208,9 +207,7 @@ async def on_text(update: Update, context: KisContext, person: Person, text: str
         await reply(update, t(lang, "button-stale"))
         return
     if prompt == "capacity":
-        dispatcher = context.application.bot_data.get("dispatcher")
-        if dispatcher is not None:
-            dispatcher.wake()
+        wake_dispatcher(context.application)
     await reply(
         update, done, InlineKeyboardMarkup([[_btn(t(lang, "btn-open"), markup[0], markup[1])]])
     )

@@ -19,7 +19,7 @@ from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply, policy_from, reply, workshop_policy
 from handlers.formatting import clock_time, long_when, short_when
 from models import OutboxMessage, Person, PersonStatus, WorkshopGroup
-from scheduler.dispatcher import Rendered, Renderer
+from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
 from services import people, workshops
 from services.calendar import session_ics
 from services.errors import NotFound
@@ -296,7 +296,7 @@ async def cancel(update: Update, context: KisContext, person: Person, enrollment
     except workshops.OfferGone:
         await edit_or_reply(update, t(lang, "ws-already-cancelled"))
         return
-    _wake_dispatcher(context)
+    wake_dispatcher(context.application)
     await edit_or_reply(update, t(lang, "ws-cancelled"))
 
 
@@ -351,7 +351,7 @@ async def respond_to_offer(
     except workshops.OfferGone:
         await edit_or_reply(update, t(lang, "ws-offer-gone"))
         return
-    _wake_dispatcher(context)
+    wake_dispatcher(context.application)
     if take:
         text = t(
             lang,
@@ -363,13 +363,6 @@ async def respond_to_offer(
         await edit_or_reply(update, text, _booking_keyboard(t, lang, enrollment_id))
     else:
         await edit_or_reply(update, t(lang, "ws-offer-passed"))
-
-
-def _wake_dispatcher(context: KisContext) -> None:
-    """New outbox rows (offers to the next person) should go out now, not at the next tick."""
-    dispatcher = context.application.bot_data.get("dispatcher")
-    if dispatcher is not None:
-        dispatcher.wake()
 
 
 async def on_callback(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
@@ -508,9 +501,8 @@ async def run_offer_expiry(app: Application[Any, Any, Any, Any, Any, Any]) -> in
     deps: Deps = app.bot_data["deps"]
     async with deps.transaction() as session:
         ended = await workshops.expire_offers(session, deps.clock(), policy_from(deps.settings))
-    dispatcher = app.bot_data.get("dispatcher")
-    if ended and dispatcher is not None:
-        dispatcher.wake()
+    if ended:
+        wake_dispatcher(app)
     return ended
 
 

@@ -631,6 +631,14 @@ def delivery_bot(settings: Settings, *, pool_size: int = MAX_IN_FLIGHT + 4) -> B
     )
 
 
+def wake_dispatcher(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """New outbox rows should go out now, not at the next tick: wake the application's
+    dispatcher (nothing happens when none is installed)."""
+    dispatcher = app.bot_data.get("dispatcher")
+    if dispatcher is not None:
+        dispatcher.wake()
+
+
 def install_dispatcher(
     app: Application[Any, Any, Any, Any, Any, Any],
     renderers: Mapping[str, Renderer],
