@@ -300,11 +300,14 @@ async def book(update: Update, context: KisContext, person: Person, slot_id: int
     except consult.SlotTaken:
         await _slot_gone(update, context, person)
         return
-    except consult.ReferralRequired:
-        await edit_or_reply(update, t(lang, "cs-need-referral", service="—"))
-        return
-    except consult.QuotaUsed:
-        await edit_or_reply(update, t(lang, "cs-quota-used", service="—"))
+    except (consult.ReferralRequired, consult.QuotaUsed) as exc:
+        async with deps.read() as session:
+            slot = await session.get(Slot, slot_id)
+            assert slot is not None  # book() found it before refusing
+            service = await consult.get_service_type(session, slot.service_type_id)
+        key = "cs-need-referral" if isinstance(exc, consult.ReferralRequired) else "cs-quota-used"
+        back = InlineKeyboardMarkup([[_btn(t(lang, "btn-back"), "top")]])
+        await edit_or_reply(update, t(lang, key, service=html.escape(service.name(lang))), back)
         return
     except NotAllowed:
         await answer(update, t(lang, "button-stale"), alert=True)

@@ -121,8 +121,10 @@ async def test_without_referral_the_participant_is_told_how_to_get_one(harness: 
     # A forged "book this slot" is refused by the service: no booking, no referral used.
     async with harness.sessionmaker() as s:
         slot_id = await s.scalar(select(Slot.id).where(Slot.service_type_id == ids["psychologist"]))
+    await anna.tap("⬅️ Wstecz")  # away from the guidance, so the refusal shows as an edit
     await anna.press_data(f"cs:y:{slot_id}")
-    await expect_text(anna, "skierowaniem")
+    refused = await expect_text(anna, "skierowaniem")
+    assert "Na tę konsultację (Konsultacja psychologiczna)" in refused.text
     assert await _bookings(harness) == []
 
 
