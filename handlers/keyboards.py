@@ -118,10 +118,12 @@ def staff_menu(
     """The staff menu: approvals, invites, sessions, referrals and the specialists' agendas
     for those who manage them; a specialist's own agenda for specialists; care requests (with
     how many wait) for those who decide them (`care_pending` not None) and the care roster
-    for the childcare partner; About for all."""
-    rows = []
+    for the childcare partner; the agenda and exports (what each role may have) for all staff,
+    participant search for those who manage; About for all."""
+    rows = [[_button(t(lang, "btn-sx-agenda"), "sx", "a")]]
     if manages:
-        rows = [
+        rows += [
+            [_button(t(lang, "btn-sx-search"), "sx", "f")],
             [_button(t(lang, "btn-staff-pending", count=pending), "st", "pd")],
             [_button(t(lang, "btn-staff-invite"), "st", "inv")],
             [_button(t(lang, "btn-staff-sessions"), "sw", "l")],
@@ -134,6 +136,7 @@ def staff_menu(
         rows.append([_button(t(lang, "btn-cp-pending", count=care_pending), "cp", "l")])
     if care_partner:
         rows.append([_button(t(lang, "btn-cp-roster"), "cp", "g")])
+    rows.append([_button(t(lang, "btn-sx-exports"), "sx", "e")])
     rows.append([_button(t(lang, "menu-about"), "st", "about")])
     return InlineKeyboardMarkup(rows)
 

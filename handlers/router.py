@@ -13,6 +13,7 @@ from handlers import (
     staff,
     staff_childcare,
     staff_consult,
+    staff_tools,
     staff_workshops,
     workshops,
 )
@@ -109,6 +110,9 @@ async def on_callback(update: Update, context: KisContext) -> None:
     if cb is not None and cb.feature == "sw":
         await staff_workshops.on_callback(update, context, await load_person(update, context), cb)
         return
+    if cb is not None and cb.feature == "sx":
+        await staff_tools.on_callback(update, context, await load_person(update, context), cb)
+        return
     if cb is not None and cb.feature == "cp":
         await staff_childcare.on_callback(update, context, await load_person(update, context), cb)
         return
@@ -165,6 +169,8 @@ async def on_text(update: Update, context: KisContext) -> None:
         await staff_workshops.on_text(update, context, person, text)
     elif person.is_staff and staff_consult.expects(person.awaiting):
         await staff_consult.on_text(update, context, person, text)
+    elif person.is_staff and staff_tools.expects(person.awaiting):
+        await staff_tools.on_text(update, context, person, text)
     elif person.is_staff and staff_childcare.expects(person.awaiting):
         await staff_childcare.on_text(update, context, person, text)
     elif childcare.expects(person.awaiting):

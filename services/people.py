@@ -250,6 +250,38 @@ async def decide_registration(
     return decision
 
 
+DEACTIVATABLE = (PersonStatus.ACTIVE.value, PersonStatus.PENDING.value)
+
+
+async def deactivate(
+    session: AsyncSession, actor_telegram_id: int, person_id: int, now: datetime
+) -> Person:
+    """Deactivate a participant (active or pending) so the bot no longer serves them;
+    admins and coordinators only. The first press wins: AlreadyDecided when the person is
+    no longer active or pending, NotFound for unknown ids and staff. Existing bookings are
+    left as they are (staff cancel them on their screens). `now` is taken for symmetry with
+    the other decisions; the person table keeps no deactivation time."""
+    actor = await require_role(session, actor_telegram_id, APPROVER_ROLES)
+    person = await session.get(Person, person_id)
+    if person is None or person.role != Role.PARTICIPANT.value:
+        raise NotFound()
+    result = await session.execute(
+        update(Person)
+        .where(
+            Person.id == person_id,
+            Person.role == Role.PARTICIPANT.value,
+            Person.status.in_(DEACTIVATABLE),
+        )
+        .values(status=PersonStatus.DEACTIVATED.value, awaiting=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise AlreadyDecided()
+    await session.refresh(person)
+    await audit.record_action(session, actor.id, "person.deactivate", "person", person_id)
+    return person
+
+
 async def approver_chats(session: AsyncSession) -> list[tuple[int, str]]:
     """(telegram id, language) of every active admin and coordinator."""
     rows = await session.execute(

@@ -1,0 +1,722 @@
+"""Staff tools in the bot: the agenda of a day or week, participant search and card (approve,
+issue a referral, deactivate), the pending list, exports as documents, the monthly indicators
+and their chart.
+
+Callback data (`sx:<action>[:<arg>...]`; every press is re-authorised in the services, which
+also decide what each role sees):
+
+| data | screen |
+| --- | --- |
+| `sx:a` / `sx:a:<t, m or w>` | agenda: choose / today, tomorrow, this week (Mon–Sun) |
+| `sx:f` | "type part of a name or phone" (`person.awaiting = "sx_find"`) |
+| `sx:p:<person>` | a participant's card |
+| `sx:ok:<person>` | approve a pending self-registration, then the card |
+| `sx:dq:<person>` / `sx:dy:<person>` | deactivate? / deactivate, then the card |
+| `sx:pl` | pending self-registrations (to their cards) and pending care requests |
+| `sx:e` | exports and reports: what the role may have |
+| `sx:ek:<kind>` / `sx:ep:<kind>` | this / last month, or one of the last 6 months |
+| `sx:em:<kind>:<YYYYMM>` | the format (kind `ind`: the indicators of that month) |
+| `sx:ef:<kind>:<YYYYMM or 0>:<csv or xlsx>` | send the export as a document |
+| `sx:ch` | the chart of the last 6 months as a photo |
+
+Nothing personal is logged: only the kind of screen and error classes.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+
+from babel.dates import format_date
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import MessageLimit
+
+from bot.context import KisContext
+from bot.i18n import Translator
+from handlers import keyboards as kb
+from handlers.callbacks import Callback, encode
+from handlers.common import answer, edit_or_reply, reply, send_to
+from models import Person, PersonStatus, Role
+from services import childcare, participant_search, people, report_indicators, report_staff, reports
+from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
+from services.reports import Month
+
+log = logging.getLogger(__name__)
+
+FIND = "sx_find"
+STAFF_ROLES = tuple(r.value for r in Role if r != Role.PARTICIPANT)
+INDICATORS = "ind"  # the "kind" of the month screens that ends in the indicators table
+PICK_MONTHS = 6
+CARD_LINES = 8  # bookings listed per part of the card (upcoming, past)
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH - 96  # room for the HTML Telegram counts differently
+BOOKING_MARK = {True: "✅", False: "❌", None: "•"}
+STATES = (
+    "confirmed",
+    "waiting",
+    "offered",
+    "cancelled",
+    "passed",
+    "expired",
+    "session_cancelled",
+    "held",
+    "pending",
+    "approved",
+    "declined",
+    "booked",
+    "attended",
+    "no_show",
+    "unmarked",
+)
+
+
+def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text[:60], callback_data=encode("sx", action, *args))
+
+
+def _tid(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _now(context: KisContext) -> datetime:
+    return context.deps.clock()
+
+
+def _today(context: KisContext) -> date:
+    return _now(context).astimezone(context.deps.settings.tz).date()
+
+
+def _hm(moment: datetime, context: KisContext) -> str:
+    return moment.astimezone(context.deps.settings.tz).strftime("%H:%M")
+
+
+def _dmy(moment: datetime, context: KisContext) -> str:
+    return moment.astimezone(context.deps.settings.tz).strftime("%d.%m.%Y %H:%M")
+
+
+def _esc(text: str | None) -> str:
+    return html.escape(text or "—")
+
+
+def _state(t: Translator, lang: str, status: str) -> str:
+    """A booking's or request's status in words (the stored value if unknown)."""
+    if status in STATES:
+        return t(lang, f"sx-st-{status.replace('_', '-')}")
+    return html.escape(status)
+
+
+def split_text(lines: list[str], limit: int = TEXT_LIMIT) -> list[str]:
+    """Lines joined into messages of at most `limit` characters, cut between lines (a line
+    longer than the limit is cut itself); blank messages are dropped."""
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        for piece in [line[i : i + limit] for i in range(0, len(line), limit)] or [""]:
+            extra = len(piece) + (1 if current else 0)
+            if current and size + extra > limit:
+                chunks.append("\n".join(current))
+                current, size, extra = [], 0, len(piece)
+            current.append(piece)
+            size += extra
+    if current:
+        chunks.append("\n".join(current))
+    return [c.strip() for c in chunks if c.strip()] or ["—"]
+
+
+async def _send_long(update: Update, lines: list[str], markup: InlineKeyboardMarkup | None) -> None:
+    """One screen: edited in place when it fits, else as several messages (buttons last)."""
+    chunks = split_text(lines)
+    if len(chunks) == 1:
+        await edit_or_reply(update, chunks[0], markup)
+        return
+    for i, chunk in enumerate(chunks):
+        await reply(update, chunk, markup if i == len(chunks) - 1 else None)
+    await answer(update)
+
+
+# --- agenda ----------------------------------------------------------------------------
+
+
+def _agenda_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _btn(t(lang, "btn-sx-today"), "a", "t"),
+                _btn(t(lang, "btn-sx-tomorrow"), "a", "m"),
+                _btn(t(lang, "btn-sx-week"), "a", "w"),
+            ]
+        ]
+    )
+
+
+def _agenda_days(today: date, span: str) -> list[date]:
+    if span == "t":
+        return [today]
+    if span == "m":
+        return [today + timedelta(days=1)]
+    if span == "w":
+        monday = today - timedelta(days=today.weekday())
+        return [monday + timedelta(days=i) for i in range(7)]
+    raise ValueError("forged span")
+
+
+def _agenda_lines(
+    t: Translator, lang: str, agenda: report_staff.Agenda, context: KisContext, manager: bool
+) -> list[str]:
+    lines = [t(lang, "sx-agenda-day", day=format_date(agenda.day, "EEEE, d MMMM", locale=lang))]
+    if agenda.sessions:
+        lines.append(t(lang, "sx-agenda-workshops"))
+    for s in agenda.sessions:
+        key = "sx-agenda-session-cancelled" if s.status == "cancelled" else "sx-agenda-session"
+        lines.append(
+            t(
+                lang,
+                key,
+                start=_hm(s.starts_at, context),
+                end=_hm(s.ends_at, context),
+                title=_esc(s.workshop),
+                taken=s.seats_taken,
+                capacity=s.capacity,
+                waiting=s.waiting,
+            )
+        )
+    if agenda.consultations:
+        lines.append(t(lang, "sx-agenda-consultations"))
+    for specialist, entries in agenda.consultations.items():
+        lines.append(t(lang, "sx-agenda-specialist", name=_esc(specialist)))
+        for c in entries:
+            if manager:
+                lines.append(
+                    t(
+                        lang,
+                        "sx-agenda-consultation",
+                        start=_hm(c.starts_at, context),
+                        name=_esc(c.participant_name),
+                        service=_esc(c.service),
+                    )
+                )
+            else:
+                lines.append(
+                    t(lang, "sx-agenda-consultation-time", start=_hm(c.starts_at, context))
+                )
+    if agenda.childcare:
+        pending = sum(1 for c in agenda.childcare if c.status == "pending")
+        lines.append(t(lang, "sx-agenda-childcare", count=len(agenda.childcare), pending=pending))
+    if not (agenda.sessions or agenda.consultations or agenda.childcare):
+        lines.append(t(lang, "sx-agenda-empty"))
+    return [*lines, ""]
+
+
+async def show_agenda(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """The agenda menu, or the agenda of today / tomorrow / this week."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    if not cb.args:
+        async with deps.read() as session:
+            await people.require_role(session, _tid(update), report_staff.AGENDA_ROLES)
+        await edit_or_reply(update, t(lang, "sx-agenda-title"), _agenda_keyboard(t, lang))
+        return
+    if len(cb.args) != 1:
+        raise ValueError("forged agenda")
+    days = _agenda_days(_today(context), cb.args[0])
+    lines: list[str] = []
+    async with deps.read() as session:
+        for day in days:
+            agenda = await report_staff.staff_agenda(
+                session, actor_tid=_tid(update), day=day, tz=deps.settings.tz
+            )
+            manager = person.role in reports.MANAGERS
+            lines += _agenda_lines(t, lang, agenda, context, manager)
+    await _send_long(update, lines, _agenda_keyboard(t, lang))
+
+
+# --- search, card, actions -------------------------------------------------------------
+
+
+def _cancel_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_btn(t(lang, "btn-sx-pending"), "pl")],
+            [InlineKeyboardButton(t(lang, "btn-cancel"), callback_data="st:cx")],
+        ]
+    )
+
+
+async def ask_find(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """Ask for part of a participant's name or phone (the answer comes as typed text)."""
+    t, lang = context.deps.i18n, person.language
+    async with context.deps.transaction() as session:
+        actor = await people.require_role(session, _tid(update), report_staff.CARD_ROLES)
+        actor.awaiting = FIND
+    await reply(update, t(lang, "sx-find-ask"), _cancel_keyboard(t, lang))
+    await answer(update)
+
+
+def expects(awaiting: str | None) -> bool:
+    """True when a staff member's next typed text belongs to these screens."""
+    return (awaiting or "").startswith("sx_")
+
+
+async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
+    """Typed answers for sx_* prompts: the participant search."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    if person.awaiting != FIND:  # a prompt of an older version: forget it
+        async with deps.transaction() as session:
+            await people.set_awaiting(session, person.id, None)
+        await reply(update, t(lang, "button-stale"))
+        return
+    try:
+        async with deps.transaction() as session:
+            found = await participant_search.search_participants(
+                session, actor_tid=_tid(update), query=text
+            )
+            if found.people:
+                await people.set_awaiting(session, person.id, None)
+            rows = [[_btn(_label(p), "p", p.id)] for p in found.people]
+    except InvalidInput as exc:
+        await reply(update, t(lang, exc.reason), _cancel_keyboard(t, lang))
+        return
+    except NotAllowed:
+        async with deps.transaction() as session:
+            await people.set_awaiting(session, person.id, None)
+        await reply(update, t(lang, "staff-only"))
+        return
+    if not rows:
+        await reply(update, t(lang, "sx-find-none"), _cancel_keyboard(t, lang))
+        return
+    rows.append([_btn(t(lang, "btn-sx-search-again"), "f")])
+    out = t(lang, "sx-find-results")
+    if found.more:
+        out += "\n" + t(lang, "sx-find-more", count=len(rows) - 1)
+    await reply(update, out, InlineKeyboardMarkup(rows))
+
+
+def _label(p: Person) -> str:
+    """Name, and the phone's last three digits to tell two people of one name apart."""
+    label = p.display_name or "—"
+    digits = "".join(ch for ch in p.phone or "" if ch.isdigit())
+    if len(digits) >= 3:
+        label += f" · …{digits[-3:]}"
+    return label
+
+
+def _booking_line(
+    t: Translator, lang: str, b: report_staff.CardBooking, context: KisContext
+) -> str:
+    return t(
+        lang,
+        "sx-card-booking",
+        mark=BOOKING_MARK[b.attended],
+        when=_dmy(b.starts_at, context),
+        title=_esc(b.title),
+        status=_state(t, lang, b.status),
+    )
+
+
+def _card_lines(
+    t: Translator, lang: str, card: report_staff.ParticipantCard, context: KisContext
+) -> list[str]:
+    p = card.person
+    lines = [
+        t(
+            lang,
+            "sx-card-title",
+            name=_esc(p.display_name),
+            phone=_esc(p.phone),
+            status=t(lang, f"sx-status-{p.status}"),
+        ),
+        t(lang, "sx-card-attendance", attended=card.attended, missed=card.no_shows),
+        "",
+        t(lang, "sx-card-upcoming") if card.upcoming else t(lang, "sx-card-no-upcoming"),
+    ]
+    lines += [_booking_line(t, lang, b, context) for b in card.upcoming[:CARD_LINES]]
+    if card.past:
+        lines.append(t(lang, "sx-card-past"))
+        lines += [_booking_line(t, lang, b, context) for b in card.past[:CARD_LINES]]
+    if card.referrals:
+        lines.append(t(lang, "sx-card-referrals"))
+    for r in card.referrals:
+        lines.append(
+            t(
+                lang,
+                "sx-card-referral",
+                service=_esc(r.service),
+                used=r.sessions_used,
+                total=r.sessions_total,
+                until=r.expires_on.strftime("%d.%m.%Y"),
+                revoked="yes" if r.revoked else "no",
+            )
+        )
+    if card.care:
+        lines.append(t(lang, "sx-card-care"))
+    for c in card.care[:CARD_LINES]:
+        lines.append(
+            t(
+                lang,
+                "sx-card-care-line",
+                when=_dmy(c.starts_at, context),
+                name=_esc(c.dependant_name),
+                status=_state(t, lang, c.status),
+            )
+        )
+    return lines
+
+
+def _card_keyboard(t: Translator, lang: str, person: Person) -> InlineKeyboardMarkup:
+    rows = []
+    if person.status == PersonStatus.PENDING.value:
+        rows.append([_btn(t(lang, "btn-sx-approve"), "ok", person.id)])
+    if person.status == PersonStatus.ACTIVE.value:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(lang, "btn-sx-referral"), callback_data=encode("cx", "d", person.id)
+                )
+            ]
+        )
+    if person.status in people.DEACTIVATABLE:
+        rows.append([_btn(t(lang, "btn-sx-deactivate"), "dq", person.id)])
+    rows.append([_btn(t(lang, "btn-sx-search-again"), "f")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def show_card(
+    update: Update, context: KisContext, person: Person, pid: int, notice: str | None = None
+) -> None:
+    """A participant's card with the actions their status allows."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    async with deps.read() as session:
+        card = await report_staff.participant_card(
+            session, actor_tid=_tid(update), person_id=pid, now=_now(context)
+        )
+        lines = _card_lines(t, lang, card, context)
+        markup = _card_keyboard(t, lang, card.person)
+    if notice:
+        lines = [notice, "", *lines]
+    await _send_long(update, lines, markup)
+
+
+async def _card_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    await show_card(update, context, person, cb.int_arg())
+
+
+async def approve(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """Approve a pending self-registration from the card (the person is told)."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    pid = cb.int_arg()
+    try:
+        async with deps.transaction() as session:
+            decision = await people.decide_registration(
+                session, _tid(update), pid, True, _now(context)
+            )
+    except AlreadyDecided:
+        await show_card(update, context, person, pid, t(lang, "staff-already-decided"))
+        return
+    await show_card(update, context, person, pid, t(lang, "staff-approved"))
+    await send_to(
+        context,
+        decision.telegram_id,
+        t(decision.language, "registration-approved"),
+        kb.main_menu(t, decision.language, is_staff=False),
+    )
+
+
+async def ask_deactivate(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """Deactivate? Yes / No."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    pid = cb.int_arg()
+    async with deps.read() as session:
+        card = await report_staff.participant_card(
+            session, actor_tid=_tid(update), person_id=pid, now=_now(context)
+        )
+        name = card.person.display_name
+    rows = [
+        [_btn(t(lang, "btn-sx-deactivate-yes"), "dy", pid)],
+        [_btn(t(lang, "btn-sx-deactivate-no"), "p", pid)],
+    ]
+    await edit_or_reply(
+        update, t(lang, "sx-deactivate-ask", name=_esc(name)), InlineKeyboardMarkup(rows)
+    )
+
+
+async def deactivate(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """Deactivate the participant, then the card again."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    pid = cb.int_arg()
+    try:
+        async with deps.transaction() as session:
+            await people.deactivate(session, _tid(update), pid, _now(context))
+    except AlreadyDecided:
+        await show_card(update, context, person, pid, t(lang, "staff-already-decided"))
+        return
+    await show_card(update, context, person, pid, t(lang, "sx-deactivated"))
+
+
+async def show_pending(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """Self-registrations waiting for approval (to their cards) and pending care requests."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    async with deps.read() as session:
+        pending = await people.list_pending(session, _tid(update))
+        rows = [[_btn(_label(p), "p", p.id)] for p in pending[:20]]
+        care = await childcare.pending_requests(session, _tid(update), now=_now(context))
+    lines = [
+        t(lang, "sx-pending-title"),
+        t(lang, "sx-pending-people", count=len(pending)),
+        t(lang, "sx-pending-care", count=len(care)),
+    ]
+    if care:
+        rows.append(
+            [InlineKeyboardButton(t(lang, "btn-cp-pending", count=len(care)), callback_data="cp:l")]
+        )
+    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+
+
+# --- exports and indicators ------------------------------------------------------------
+
+
+def _month_code(month: Month) -> int:
+    return month.year * 100 + month.month
+
+
+def _month_from(code: str) -> Month:
+    if not code.isdigit() or len(code) != 6:
+        raise ValueError("forged month")
+    try:
+        return Month.parse(f"{code[:4]}-{code[4:]}")
+    except InvalidInput as exc:
+        raise ValueError("forged month") from exc
+
+
+def _month_name(month: Month, lang: str) -> str:
+    return format_date(date(month.year, month.month, 1), "LLLL yyyy", locale=lang)
+
+
+def _kind(kind: str) -> str:
+    if kind not in (*reports.EXPORT_KINDS, INDICATORS):
+        raise ValueError("forged kind")
+    return kind
+
+
+async def _allowed(update: Update, context: KisContext, kind: str) -> None:
+    """NotAllowed unless the acting person may have `kind` (the menus only; the export
+    itself is authorised again by the service)."""
+    roles = report_indicators.REPORT_ROLES if kind == INDICATORS else reports.EXPORT_ROLES[kind]
+    async with context.deps.read() as session:
+        await people.require_role(session, _tid(update), roles)
+
+
+async def show_exports(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """What this role may export, plus the indicators and the chart for managers."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    async with deps.read() as session:
+        actor = await people.require_role(session, _tid(update), STAFF_ROLES)
+        kinds = reports.allowed_exports(actor.role)
+        manager = actor.role in report_indicators.REPORT_ROLES
+    if not kinds:
+        raise NotAllowed()
+    rows = [[_btn(t(lang, f"btn-sx-kind-{k}"), "ek", k)] for k in kinds]
+    if manager:
+        rows.append([_btn(t(lang, "btn-sx-indicators"), "ek", INDICATORS)])
+        rows.append([_btn(t(lang, "btn-sx-chart"), "ch")])
+    await edit_or_reply(update, t(lang, "sx-exports-title"), InlineKeyboardMarkup(rows))
+
+
+async def choose_month(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """This month / last month / another (participants need no month: the format at once)."""
+    t, lang = context.deps.i18n, person.language
+    kind = _kind(cb.args[0])
+    if len(cb.args) != 1:
+        raise ValueError("forged")
+    await _allowed(update, context, kind)
+    if kind == "participants":
+        await _format_screen(update, context, person, kind, 0)
+        return
+    this = Month.of(_now(context), context.deps.settings.tz)
+    last = this.shift(-1)
+    rows = [
+        [
+            _btn(
+                t(lang, "btn-sx-this-month", month=_month_name(this, lang)),
+                "em",
+                kind,
+                _month_code(this),
+            )
+        ],
+        [
+            _btn(
+                t(lang, "btn-sx-last-month", month=_month_name(last, lang)),
+                "em",
+                kind,
+                _month_code(last),
+            )
+        ],
+        [_btn(t(lang, "btn-sx-other-month"), "ep", kind)],
+        [_btn(t(lang, "btn-back"), "e")],
+    ]
+    await edit_or_reply(update, t(lang, "sx-month-ask"), InlineKeyboardMarkup(rows))
+
+
+async def pick_month(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """One of the last PICK_MONTHS months."""
+    t, lang = context.deps.i18n, person.language
+    kind = _kind(cb.args[0])
+    await _allowed(update, context, kind)
+    this = Month.of(_now(context), context.deps.settings.tz)
+    months = [this.shift(-i) for i in range(PICK_MONTHS)]
+    buttons = [_btn(_month_name(m, lang), "em", kind, _month_code(m)) for m in months]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([_btn(t(lang, "btn-back"), "ek", kind)])
+    await edit_or_reply(update, t(lang, "sx-month-ask"), InlineKeyboardMarkup(rows))
+
+
+async def month_chosen(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """The format of an export, or the indicators table of the month."""
+    kind = _kind(cb.args[0])
+    month = _month_from(cb.args[1])
+    if len(cb.args) != 2:
+        raise ValueError("forged")
+    if kind == INDICATORS:
+        await show_indicators(update, context, person, month)
+        return
+    await _allowed(update, context, kind)
+    await _format_screen(update, context, person, kind, _month_code(month))
+
+
+async def _format_screen(
+    update: Update, context: KisContext, person: Person, kind: str, code: int
+) -> None:
+    t, lang = context.deps.i18n, person.language
+    back = ("e",) if kind == "participants" else ("ek", kind)
+    rows = [
+        [
+            _btn("XLSX (Excel)", "ef", kind, code, "xlsx"),
+            _btn("CSV", "ef", kind, code, "csv"),
+        ],
+        [_btn(t(lang, "btn-back"), *back)],
+    ]
+    await edit_or_reply(update, t(lang, "sx-format-ask"), InlineKeyboardMarkup(rows))
+
+
+async def send_export(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """Make the export (audited, in its own transaction), then send it as a document."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    if len(cb.args) != 3 or cb.args[2] not in reports.EXPORT_FORMATS:
+        raise ValueError("forged export")
+    kind = _kind(cb.args[0])
+    if kind == INDICATORS:
+        raise ValueError("forged export")
+    month = None if cb.args[1] == "0" else _month_from(cb.args[1])
+    if month is None and kind != "participants":
+        raise ValueError("forged export")
+    async with deps.transaction() as session:
+        made = await reports.export(
+            session,
+            actor_tid=_tid(update),
+            kind=kind,
+            fmt=cb.args[2],
+            month=month,
+            tz=deps.settings.tz,
+        )
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_document(
+        chat.id,
+        document=made.content,
+        filename=made.filename,
+        caption=t(lang, "sx-export-caption", rows=made.rows),
+    )
+    log.info("export sent: %s (%s)", kind, cb.args[2])
+    await answer(update)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+async def show_indicators(
+    update: Update, context: KisContext, person: Person, month: Month
+) -> None:
+    """The indicators of one month as a small table (audited by the service)."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    async with deps.transaction() as session:
+        ind = await report_indicators.month_indicators(
+            session, actor_tid=_tid(update), month=month, tz=deps.settings.tz
+        )
+    rows = [
+        (t(lang, "sx-ind-unique"), str(ind.unique_participants)),
+        (t(lang, "sx-ind-hours-workshops"), f"{ind.workshop_hours:.1f}"),
+        (t(lang, "sx-ind-hours-consultations"), f"{ind.consultation_hours:.1f}"),
+        (t(lang, "sx-ind-hours-childcare"), f"{ind.childcare_hours:.1f}"),
+        (t(lang, "sx-ind-hours-total"), f"{ind.total_hours:.1f}"),
+        (t(lang, "sx-ind-attendance-workshops"), _percent(ind.workshops.attendance_rate)),
+        (t(lang, "sx-ind-noshow-workshops"), _percent(ind.workshops.no_show_rate)),
+        (t(lang, "sx-ind-attendance-consultations"), _percent(ind.consultations.attendance_rate)),
+        (t(lang, "sx-ind-noshow-consultations"), _percent(ind.consultations.no_show_rate)),
+    ]
+    width = max(len(label) for label, _ in rows)
+    table = "\n".join(f"{label.ljust(width)}  {value:>6}" for label, value in rows)
+    text = (
+        t(lang, "sx-ind-title", month=_month_name(month, lang))
+        + f"\n<pre>{html.escape(table)}</pre>"
+    )
+    back = InlineKeyboardMarkup([[_btn(t(lang, "btn-back"), "ek", INDICATORS)]])
+    await edit_or_reply(update, text, back)
+
+
+async def send_chart(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    """The chart of the last months as a photo (audited by the service)."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    if cb.args:
+        raise ValueError("forged chart")
+    last = Month.of(_now(context), deps.settings.tz)
+    async with deps.transaction() as session:
+        png = await report_indicators.chart(
+            session, actor_tid=_tid(update), last=last, tz=deps.settings.tz
+        )
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_photo(
+        chat.id, photo=png, caption=t(lang, "sx-chart-caption", months=PICK_MONTHS)
+    )
+    await answer(update)
+
+
+# --- dispatch --------------------------------------------------------------------------
+
+
+ACTIONS: dict[str, Callable[[Update, KisContext, Person, Callback], Awaitable[None]]] = {
+    "a": show_agenda,
+    "f": ask_find,
+    "p": _card_cb,
+    "ok": approve,
+    "dq": ask_deactivate,
+    "dy": deactivate,
+    "pl": show_pending,
+    "e": show_exports,
+    "ek": choose_month,
+    "ep": pick_month,
+    "em": month_chosen,
+    "ef": send_export,
+    "ch": send_chart,
+}
+
+
+async def on_callback(
+    update: Update, context: KisContext, person: Person | None, cb: Callback
+) -> None:
+    """sx:* buttons: staff only, re-authorised in every service call."""
+    lang = person.language if person else context.deps.settings.default_language
+    t = context.deps.i18n
+    if person is None or not person.is_staff or cb.action not in ACTIONS:
+        key = "button-stale" if person is not None and person.is_staff else "staff-only"
+        await answer(update, t(lang, key), alert=True)
+        return
+    try:
+        await ACTIONS[cb.action](update, context, person, cb)
+    except NotAllowed:
+        await answer(update, t(lang, "staff-only"), alert=True)
+    except (NotFound, IndexError, ValueError, InvalidInput) as exc:
+        log.info("sx:%s refused: %s", cb.action, type(exc).__name__)
+        await answer(update, t(lang, "button-stale"), alert=True)
