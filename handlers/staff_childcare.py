@@ -41,6 +41,7 @@ from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import clock_time
 from models import CareStatus, OutboxMessage, Person, PersonStatus
+from scheduler.daily import missed_today, queue_digest
 from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
 from services import childcare, people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
@@ -612,23 +613,14 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 async def run_morning_roster(app: AnyApp, day: date | None = None) -> int:
     """Queue the day's roster for every active partner (at most once a day each, only when
     the day has care), then wake the dispatcher; how many were queued."""
-    deps: Deps = app.bot_data["deps"]
-    async with deps.transaction() as session:
-        queued = await childcare.enqueue_daily_roster(
-            session, now=deps.clock(), tz=deps.settings.tz, day=day
-        )
-    if queued:
-        wake_dispatcher(app)
-    return queued
+    return await queue_digest(app, childcare.enqueue_daily_roster, day)
 
 
 async def run_roster_catch_up(app: AnyApp) -> int:
     """At start-up: send today's roster if the bot was down at the roster time (up to
     ROSTER_CATCH_UP later); the at-most-once rule keeps it from being sent twice."""
     deps: Deps = app.bot_data["deps"]
-    local = deps.clock().astimezone(deps.settings.tz)
-    due = datetime.combine(local.date(), deps.settings.roster_clock, tzinfo=deps.settings.tz)
-    if not due <= local < due + ROSTER_CATCH_UP:
+    if not missed_today(deps, deps.settings.roster_clock, ROSTER_CATCH_UP):
         return 0
     return await run_morning_roster(app)
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,7 @@ from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply, send_to
 from handlers.formatting import clock_time
 from models import OutboxMessage, Person, PersonStatus, Referral, Role, ServiceType
+from scheduler.daily import missed_today, queue_digest
 from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
 from services import consultations, participant_search, people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
@@ -681,23 +682,14 @@ async def run_close_past(app: AnyApp) -> int:
 async def run_morning_agenda(app: AnyApp, day: date | None = None) -> int:
     """Queue today's agenda for every specialist with a booking (at most once a day each),
     then wake the dispatcher; how many were queued. Specialists with no booking get nothing."""
-    deps: Deps = app.bot_data["deps"]
-    async with deps.transaction() as session:
-        queued = await consultations.enqueue_daily_agendas(
-            session, now=deps.clock(), tz=deps.settings.tz, day=day
-        )
-    if queued:
-        wake_dispatcher(app)
-    return queued
+    return await queue_digest(app, consultations.enqueue_daily_agendas, day)
 
 
 async def run_agenda_catch_up(app: AnyApp) -> int:
     """At start-up: send today's agenda if the bot was down at the agenda time (up to
     AGENDA_CATCH_UP later); the at-most-once rule keeps it from being sent twice."""
     deps: Deps = app.bot_data["deps"]
-    local = deps.clock().astimezone(deps.settings.tz)
-    due = datetime.combine(local.date(), deps.settings.agenda_clock, tzinfo=deps.settings.tz)
-    if not due <= local < due + AGENDA_CATCH_UP:
+    if not missed_today(deps, deps.settings.agenda_clock, AGENDA_CATCH_UP):
         return 0
     return await run_morning_agenda(app)
 
