@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -24,10 +23,11 @@ from telegram.ext import (
 from bot.context import Deps, KisApplication, KisContext
 from bot.http import AiohttpRequest
 from bot.i18n import Translator
+from bot.ratelimit import CountingRateLimiter
 from bot.settings import SUPPORTED_LANGUAGES, Settings
 from bot.updates import PerChatUpdateProcessor
+from handlers import broadcasts, consultations, router, staff_childcare, staff_consult, workshops
 from handlers import childcare as childcare_handlers
-from handlers import consultations, router, staff_childcare, staff_consult, workshops
 from handlers.errors import on_error
 from models import migrate
 from models.base import utcnow
@@ -102,7 +102,10 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .rate_limiter(
             # Retries after Telegram's 429 (honouring retry_after); 0 lifts the overall cap.
-            AIORateLimiter(overall_max_rate=settings.overall_max_rate, max_retries=3)
+            # It also counts each reply, so that bulk sending yields to them (bot.ratelimit).
+            CountingRateLimiter(
+                deps.ledger, overall_max_rate=settings.overall_max_rate, max_retries=3
+            )
         )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -123,10 +126,12 @@ def build_application(
             **staff_consult.renderers(settings.tz),
             **childcare_handlers.renderers(settings.tz, deps.clock),
             **staff_childcare.renderers(settings.tz),
+            **broadcasts.renderers(settings.tz, settings.quiet_window, deps.clock),
         }
         install_dispatcher(app, renderers)
         staff_consult.install_jobs(app)
         staff_childcare.install_jobs(app)
+        broadcasts.install_jobs(app)
     return app
 
 

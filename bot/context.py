@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import Translator
+from bot.ratelimit import SendLedger
 from bot.settings import Settings
 from models.base import utcnow
 from models.db import Sessionmaker, create_read_sessionmaker, is_sqlite
@@ -29,6 +30,8 @@ class Deps:
     i18n: Translator
     clock: Callable[[], datetime] = field(default=utcnow)
     read_sessionmaker: Sessionmaker | None = None
+    # Interactive messages of the last second (bot.ratelimit): bulk sending yields to them.
+    ledger: SendLedger = field(default_factory=SendLedger)
     # SQLite allows one writer at a time. Writers of this process queue here, in order and
     # woken at once, instead of inside SQLite's busy handler, which polls with sleeps of up to
     # 100 ms. Other processes (the CLI) still wait on the busy timeout.

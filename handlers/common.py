@@ -65,6 +65,8 @@ async def send_to(context: KisContext, chat_id: int, text: str, markup: Markup =
         )
     except Forbidden:
         log.info("recipient unreachable (blocked the bot)")
+        async with context.deps.transaction() as session:
+            await people.mark_unreachable_chat(session, chat_id, context.deps.clock())
         return False
     except BadRequest as exc:
         log.warning("message not delivered: %s", type(exc).__name__)
@@ -89,7 +91,18 @@ async def load_person(update: Update, context: KisContext) -> Person | None:
     if user is None:
         return None
     async with context.deps.read() as session:
-        return await people.get_by_telegram_id(session, user.id)
+        person = await people.get_by_telegram_id(session, user.id)
+    if person is not None and person.unreachable_at is not None:
+        # They write to us again, so they unblocked the bot: broadcasts reach them again. In a
+        # task of its own: a caller may hold a transaction (SQLite allows one writer).
+        person.unreachable_at = None
+        context.application.create_task(_mark_reachable(context, user.id), update=update)
+    return person
+
+
+async def _mark_reachable(context: KisContext, telegram_id: int) -> None:
+    async with context.deps.transaction() as session:
+        await people.mark_reachable(session, telegram_id)
 
 
 def workshop_policy(context: KisContext) -> workshops.Policy:

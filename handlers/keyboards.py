@@ -129,6 +129,7 @@ def staff_menu(
             [_button(t(lang, "btn-staff-sessions"), "sw", "l")],
             [_button(t(lang, "btn-cx-referrals"), "cx", "rf")],
             [_button(t(lang, "btn-cx-agendas"), "cx", "sp")],
+            [_button(t(lang, "btn-bc-menu"), "bc", "m")],
         ]
     if specialist:
         rows.append([_button(t(lang, "btn-cx-my-agenda"), "cx", "my")])

@@ -40,6 +40,8 @@ async def start(update: Update, context: KisContext) -> None:
     referral: Referral | None = None
     async with deps.transaction() as session:
         person = await people.get_by_telegram_id(session, user.id)
+        if person is not None and person.unreachable_at is not None:
+            person.unreachable_at = None  # /start after unblocking: broadcasts reach them again
         if person is not None and opened_referral:
             referral = await _claim_referral(context, session, person, code)
         elif person is not None and code != kb.NO_CODE:

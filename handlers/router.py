@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.context import KisContext
 from handlers import (
+    broadcasts,
     childcare,
     consultations,
     menu,
@@ -119,6 +120,9 @@ async def on_callback(update: Update, context: KisContext) -> None:
     if cb is not None and cb.feature == "cx":
         await staff_consult.on_callback(update, context, await load_person(update, context), cb)
         return
+    if cb is not None and cb.feature == "bc":
+        await broadcasts.on_callback(update, context, await load_person(update, context), cb)
+        return
     if cb is not None and cb.feature == "ws" and cb.action == "b":
         if await workshops.sign_up(update, context, cb):
             return
@@ -173,6 +177,8 @@ async def on_text(update: Update, context: KisContext) -> None:
         await staff_tools.on_text(update, context, person, text)
     elif person.is_staff and staff_childcare.expects(person.awaiting):
         await staff_childcare.on_text(update, context, person, text)
+    elif person.is_staff and broadcasts.expects(person.awaiting):
+        await broadcasts.on_text(update, context, person, text)
     elif childcare.expects(person.awaiting):
         await childcare.on_text(update, context, person, text)
     else:
@@ -231,10 +237,22 @@ async def on_unknown_command(update: Update, context: KisContext) -> None:
 
 
 async def on_other(update: Update, context: KisContext) -> None:
-    """Stickers, photos, voice notes, locations...: explain what the bot understands."""
+    """Stickers, photos, voice notes, locations...: explain what the bot understands (a photo
+    or document a coordinator sends for an announcement is its attachment)."""
     person = await load_person(update, context)
     lang = language_for(update, context, person)
     t = context.deps.i18n
+    message = update.effective_message
+    if (
+        person is not None
+        and person.is_staff
+        and person.status == PersonStatus.ACTIVE.value
+        and broadcasts.expects(person.awaiting)
+        and message is not None
+        and (message.photo or message.document is not None)
+    ):
+        await broadcasts.on_media(update, context, person)
+        return
     if person is None:
         await reply(update, t(lang, "please-start"))
     elif person.status == PersonStatus.ACTIVE.value:

@@ -144,6 +144,8 @@ async def sign_up(update: Update, context: KisContext, cb: Callback) -> bool:
             person = await people.get_by_telegram_id(session, user.id)
             if person is None or person.status != PersonStatus.ACTIVE.value:
                 return False
+            if person.unreachable_at is not None:
+                person.unreachable_at = None  # they tap our buttons again: reachable
             lang = person.language
             result = await workshops.enroll(
                 session, person.id, user.id, session_id, deps.clock(), workshop_policy(context)

@@ -1,6 +1,7 @@
 """SQLAlchemy models, engine and session factory, Alembic migrations."""
 
 from models.base import Base
+from models.broadcasts import AudienceKind, Broadcast, BroadcastStatus
 from models.childcare import (
     ACTIVE_CARE,
     COUNTED_CARE,
@@ -45,8 +46,11 @@ __all__ = [
     "ROLES",
     "SEAT_HOLDING",
     "STAFF_ROLES",
+    "AudienceKind",
     "AuditEvent",
     "Base",
+    "Broadcast",
+    "BroadcastStatus",
     "CareCapacity",
     "CareDay",
     "CareRequest",

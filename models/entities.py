@@ -66,6 +66,9 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     activated_at: Mapped[datetime | None]
     anonymised_at: Mapped[datetime | None]
+    # Telegram answered 403 (the person blocked the bot): left out of broadcasts until they
+    # write to the bot again, which clears it.
+    unreachable_at: Mapped[datetime | None]
 
     @property
     def is_staff(self) -> bool:

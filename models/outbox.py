@@ -6,7 +6,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -25,6 +35,13 @@ class OutboxStatus(StrEnum):
     EXPIRED = "expired"  # not sent before expires_at (e.g. the appointment has passed)
 
 
+KIND_BROADCAST = "broadcast"
+# Claim order: lower first. Reminders, offers and notices are time-bound; a bulk announcement
+# waits behind them instead of delaying them by minutes.
+PRIORITY_NORMAL = 0
+PRIORITY_BULK = 10
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -41,6 +58,15 @@ class OutboxMessage(Base):
         CheckConstraint(_in("status", tuple(s.value for s in OutboxStatus)), name="status"),
         Index("ix_outbox_message_due", "status", "due_at"),
         Index("ix_outbox_message_ref", "kind", "ref_id"),
+        # One message per chat and broadcast, whatever happens (double confirmation, retries).
+        Index(
+            "uq_outbox_message_broadcast_chat",
+            "ref_id",
+            "chat_id",
+            unique=True,
+            sqlite_where=text(f"kind = '{KIND_BROADCAST}'"),
+            postgresql_where=text(f"kind = '{KIND_BROADCAST}'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +78,9 @@ class OutboxMessage(Base):
     ref_id: Mapped[int | None] = mapped_column(Integer)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     due_at: Mapped[datetime]
+    priority: Mapped[int] = mapped_column(
+        SmallInteger, default=PRIORITY_NORMAL, server_default=text("0")
+    )
     expires_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -34,9 +34,10 @@ from telegram.ext import Application, JobQueue
 from bot.context import Deps
 from bot.http import AiohttpRequest
 from bot.i18n import Translator
+from bot.ratelimit import SendLedger
 from bot.settings import Settings
 from models import OutboxMessage
-from services import outbox
+from services import outbox, people
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +54,35 @@ MIN_WAKE_DELAY = 0.2  # s; never spin when a due row is held by another dispatch
 RENDER_CHUNK = 25  # rows rendered per transaction: short write locks on SQLite
 WRITE_CHUNK = 100  # outcomes written per transaction
 NOT_TRIED_CANCELLED = "not tried: dispatcher stopped"
+DEAD_WORKER_CHECK = 30.0  # s between looks for rows held by dead processes of this host
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """The message a renderer built for one outbox row."""
+    """The message a renderer built for one outbox row.
+
+    With `photo` or `document` (a Telegram file_id) it is sent as that, `text` as its caption.
+    """
 
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
+    photo: str | None = None
+    document: str | None = None
 
 
-Renderer = Callable[[AsyncSession, OutboxMessage, Translator], Awaitable[Rendered | None]]
+@dataclass(frozen=True)
+class Deferred:
+    """A renderer's answer "not now": the row waits, untried, until `until` (e.g. the end of
+    quiet hours for an announcement)."""
 
-Action = Literal["sent", "blocked", "failed", "retry", "retry_free", "cancelled"]
+    until: datetime
+
+
+Renderer = Callable[
+    [AsyncSession, OutboxMessage, Translator], Awaitable[Rendered | Deferred | None]
+]
+
+Action = Literal["sent", "blocked", "failed", "retry", "retry_free", "cancelled", "deferred"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,7 @@ class _Outcome:
     at: datetime
     error: str | None = None
     due_at: datetime | None = None
+    person_id: int | None = None  # set for "blocked": the person is marked unreachable
 
 
 class _Pacer:
@@ -146,6 +164,8 @@ class Dispatcher:
         self._job_queue: JobQueue[Any] | None = None
         self._interval = 2.0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._sent = SendLedger()  # this dispatcher's own messages of the last second
+        self._dead_checked_at: float | None = None
 
     # ------------------------------------------------------------------ running
 
@@ -175,6 +195,7 @@ class Dispatcher:
             self._bot_ready = True
         now = self.deps.clock()
         self._halt_for = None
+        await self._recover_dead_workers()
         async with self.deps.transaction() as session:
             recovered = await outbox.recover_stale(session, now=now, older_than=self.stale_after)
             rows = await outbox.claim_due(session, now=now, limit=self.batch, worker=self.worker)
@@ -206,6 +227,27 @@ class Dispatcher:
             ", ".join(f"{count} {action}" for action, count in sorted(outcomes.items())),
         )
         return len(rows)
+
+    async def _recover_dead_workers(self) -> None:
+        """Rows held by a dispatcher process of this host that no longer exists (killed, then
+        restarted) are recovered at once rather than after `stale_after`: CLAIMED rows are
+        sent by us, SENDING ones are marked interrupted (never resent). At most every
+        DEAD_WORKER_CHECK seconds."""
+        mono = time.monotonic()
+        if self._dead_checked_at is not None and mono - self._dead_checked_at < DEAD_WORKER_CHECK:
+            return
+        self._dead_checked_at = mono
+        async with self.deps.transaction() as session:
+            dead = [n for n in await outbox.workers_holding_rows(session) if is_dead_local(n)]
+            if not dead:
+                return
+            recovered = await outbox.recover_dead_workers(session, dead)
+        log.warning(
+            "outbox: %d dead dispatcher(s) of this host: %d claims released, %d interrupted",
+            len(dead),
+            recovered.released,
+            recovered.interrupted,
+        )
 
     async def _release_untried(self, ids: list[int]) -> int:
         """CLAIMED → PENDING for this batch's rows we still hold; best effort (on a failure the
@@ -259,6 +301,8 @@ class Dispatcher:
             return _Outcome(row.id, "failed", now, f"render error: {type(exc).__name__}"), None
         if rendered is None:
             return _Outcome(row.id, "cancelled", now, "no longer wanted at send time"), None
+        if isinstance(rendered, Deferred):
+            return _Outcome(row.id, "deferred", now, due_at=rendered.until), None
         return None, rendered
 
     async def _deliver(
@@ -303,6 +347,7 @@ class Dispatcher:
                     continue
                 await self._pacer.wait()
                 await slots.acquire()
+                await self._make_room(stopping)
                 if stopping():
                     slots.release()
                     break
@@ -335,6 +380,17 @@ class Dispatcher:
                 raise error
         return counts
 
+    async def _make_room(self, stopping: Callable[[], bool]) -> None:
+        """Hold a bulk message back while the interactive replies of this process and our own
+        messages of the last second would reach the overall cap (KISBOT_OVERALL_MAX_RATE):
+        replies to people's taps go first (bot.ratelimit). 0 lifts the cap."""
+        cap = self.deps.settings.overall_max_rate
+        interactive = self.deps.ledger
+        while cap > 0 and interactive.recent() + self._sent.recent() >= cap and not stopping():
+            waits = [w for w in (interactive.next_expiry(), self._sent.next_expiry()) if w > 0]
+            await asyncio.sleep(min(waits, default=0.01))
+        self._sent.record()
+
     async def _send(
         self,
         row: OutboxMessage,
@@ -358,14 +414,32 @@ class Dispatcher:
     async def _attempt(self, row: OutboxMessage, attempts: int, rendered: Rendered) -> _Outcome:
         """Send one message; classify Telegram's answer. `attempts` includes this one."""
         try:
-            await self.bot.send_message(
-                row.chat_id,
-                rendered.text,
-                reply_markup=rendered.reply_markup,
-                parse_mode=ParseMode.HTML,
-            )
+            if rendered.photo is not None:
+                await self.bot.send_photo(
+                    row.chat_id,
+                    rendered.photo,
+                    caption=rendered.text,
+                    reply_markup=rendered.reply_markup,
+                    parse_mode=ParseMode.HTML,
+                )
+            elif rendered.document is not None:
+                await self.bot.send_document(
+                    row.chat_id,
+                    rendered.document,
+                    caption=rendered.text,
+                    reply_markup=rendered.reply_markup,
+                    parse_mode=ParseMode.HTML,
+                )
+            else:
+                await self.bot.send_message(
+                    row.chat_id,
+                    rendered.text,
+                    reply_markup=rendered.reply_markup,
+                    parse_mode=ParseMode.HTML,
+                )
         except Forbidden as exc:
-            return _Outcome(row.id, "blocked", self.deps.clock(), _describe(exc, self.bot))
+            error = _describe(exc, self.bot)
+            return _Outcome(row.id, "blocked", self.deps.clock(), error, person_id=row.person_id)
         except BadRequest as exc:
             return _Outcome(row.id, "failed", self.deps.clock(), _describe(exc, self.bot))
         except RetryAfter as exc:
@@ -398,7 +472,13 @@ class Dispatcher:
         if o.action == "sent":
             return await outbox.mark_sent(session, o.id, o.at, worker=me)
         if o.action == "blocked":
-            return await outbox.mark_blocked(session, o.id, o.error or "403 Forbidden", worker=me)
+            marked = await outbox.mark_blocked(session, o.id, o.error or "403 Forbidden", worker=me)
+            if marked and o.person_id is not None:
+                await people.mark_unreachable(session, o.person_id, o.at)
+            return marked
+        if o.action == "deferred":
+            assert o.due_at is not None
+            return await outbox.defer(session, o.id, o.due_at, worker=me)
         if o.action == "cancelled":
             return await outbox.mark_cancelled(session, o.id, o.error, worker=me)
         if o.action in ("retry", "retry_free"):
@@ -595,6 +675,27 @@ def _fail(future: asyncio.Future[Any] | None, exc: BaseException) -> None:
         future.cancel()
     else:
         future.set_exception(exc)
+
+
+def is_dead_local(worker: str) -> bool:
+    """Whether a `claimed_by` name is a dispatcher of another process of this host that is no
+    longer running ("host:pid:..."). Anything else (another host, this process, a name of
+    another form, a pid we may not signal) counts as alive: it is recovered by staleness."""
+    parts = worker.split(":")
+    if os.name != "posix" or len(parts) < 3 or not parts[1].isdigit():
+        return False
+    if parts[0] != socket.gethostname()[:40]:
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid() or pid <= 1:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: it exists, under another user
+        return False
+    return False
 
 
 def _describe(exc: TelegramError, bot: Bot) -> str:

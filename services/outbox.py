@@ -136,7 +136,8 @@ async def expire_overdue(session: AsyncSession, *, now: datetime) -> int:
 async def claim_due(
     session: AsyncSession, *, now: datetime, limit: int, worker: str
 ) -> list[OutboxMessage]:
-    """Expire overdue rows, then claim up to `limit` due ones (status CLAIMED), oldest first.
+    """Expire overdue rows, then claim up to `limit` due ones (status CLAIMED): by priority
+    (reminders and offers before bulk announcements), then oldest first.
 
     A claim does not count as an attempt: nothing has been sent yet. `start_sending` moves a
     claimed row to SENDING (and counts the attempt) just before it is handed to Telegram.
@@ -151,7 +152,7 @@ async def claim_due(
             await session.scalars(
                 select(OutboxMessage.id)
                 .where(*due)
-                .order_by(OutboxMessage.due_at, OutboxMessage.id)
+                .order_by(OutboxMessage.priority, OutboxMessage.due_at, OutboxMessage.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
@@ -164,7 +165,7 @@ async def claim_due(
         chosen = OutboxMessage.id.in_(
             select(OutboxMessage.id)
             .where(*due)
-            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            .order_by(OutboxMessage.priority, OutboxMessage.due_at, OutboxMessage.id)
             .limit(limit)
             .scalar_subquery()
         )
@@ -176,7 +177,7 @@ async def claim_due(
         .execution_options(synchronize_session=False, populate_existing=True)
     )
     rows = list(await session.scalars(stmt))
-    rows.sort(key=lambda row: (row.due_at, row.id))  # RETURNING has no defined order
+    rows.sort(key=lambda row: (row.priority, row.due_at, row.id))  # RETURNING has no order
     return rows
 
 
@@ -239,6 +240,58 @@ async def release(
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result)
+
+
+async def defer(
+    session: AsyncSession, id: int, due_at: datetime, *, worker: str | None = None
+) -> bool:
+    """CLAIMED → PENDING until `due_at`: the renderer decided it is not the time (quiet hours
+    for an announcement). Not an attempt; nothing was sent."""
+    return await _finish(
+        session,
+        id,
+        (CLAIMED,),
+        worker,
+        status=PENDING,
+        due_at=due_at,
+        claimed_at=None,
+        claimed_by=None,
+        last_error=None,
+    )
+
+
+async def workers_holding_rows(session: AsyncSession) -> list[str]:
+    """The `claimed_by` names that hold CLAIMED or SENDING rows right now."""
+    rows = await session.scalars(
+        select(OutboxMessage.claimed_by)
+        .where(OutboxMessage.status.in_((CLAIMED, SENDING)), OutboxMessage.claimed_by.is_not(None))
+        .distinct()
+    )
+    return [name for name in rows if name]
+
+
+async def recover_dead_workers(session: AsyncSession, workers: Collection[str]) -> Recovery:
+    """What `recover_stale` does, at once, for dispatchers known to be dead (a process of this
+    host that no longer exists): their CLAIMED rows go back to PENDING, their SENDING rows
+    become FAILED "interrupted: delivery not confirmed" (never resent)."""
+    names = [name[:64] for name in workers]
+    if not names:
+        return Recovery(0, 0)
+    claims = (OutboxMessage.status == CLAIMED, OutboxMessage.claimed_by.in_(names))
+    released = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(_lockable_ids(*claims)), *claims)
+        .values(status=PENDING, claimed_at=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    sends = (OutboxMessage.status == SENDING, OutboxMessage.claimed_by.in_(names))
+    interrupted = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(_lockable_ids(*sends)), *sends)
+        .values(status=OutboxStatus.FAILED.value, last_error=INTERRUPTED_ERROR)
+        .execution_options(synchronize_session=False)
+    )
+    return Recovery(_rowcount(released), _rowcount(interrupted))
 
 
 _AFTER_SENDING = (SENDING,)  # only Telegram's answer can move a row on from here

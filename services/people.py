@@ -294,6 +294,37 @@ async def approver_chats(session: AsyncSession) -> list[tuple[int, str]]:
     return [(tid, lang) for tid, lang in rows.all() if tid is not None]
 
 
+async def mark_unreachable(session: AsyncSession, person_id: int, now: datetime) -> None:
+    """Telegram answered 403 for this person: leave them out of broadcasts from now on."""
+    await session.execute(
+        update(Person)
+        .where(Person.id == person_id, Person.unreachable_at.is_(None))
+        .values(unreachable_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_unreachable_chat(session: AsyncSession, telegram_id: int, now: datetime) -> None:
+    """The same, by Telegram id (a direct reply or notice that got 403)."""
+    await session.execute(
+        update(Person)
+        .where(Person.telegram_id == telegram_id, Person.unreachable_at.is_(None))
+        .values(unreachable_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_reachable(session: AsyncSession, telegram_id: int) -> bool:
+    """The person wrote to the bot again: broadcasts reach them again. True if changed."""
+    result = await session.execute(
+        update(Person)
+        .where(Person.telegram_id == telegram_id, Person.unreachable_at.is_not(None))
+        .values(unreachable_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
 async def set_language(session: AsyncSession, person_id: int, language: str) -> Person:
     """Remember the language the person chose."""
     person = await load(session, person_id)

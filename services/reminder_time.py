@@ -117,6 +117,22 @@ def move_out_of_quiet_hours(due: datetime, tz: ZoneInfo, quiet: QuietHours | Non
     return began - QUIET_MARGIN
 
 
+def after_quiet_hours(due: datetime, tz: ZoneInfo, quiet: QuietHours | None) -> datetime:
+    """`due` itself when outside quiet hours, else the moment that quiet period ends (08:00 by
+    default): for announcements, which may wait but must not wake anyone up."""
+    local = due.astimezone(tz)
+    clock = local.time().replace(tzinfo=None)
+    if quiet is None or not in_quiet_hours(clock, quiet):
+        return due
+    start, end = quiet
+    ends_on = local.date()
+    if start > end and clock >= start:
+        ends_on += timedelta(days=1)  # 22:30 is in the quiet period that ends tomorrow morning
+    ended = local_to_utc(ends_on, end, tz)
+    assert ended is not None
+    return ended
+
+
 def plan_reminder_offsets(
     starts_at_utc: datetime,
     offsets_minutes: list[int] | tuple[int, ...],

@@ -1,0 +1,961 @@
+"""Staff broadcasts in the bot: compose an announcement (text, versions per language, a photo or
+document), choose its audience, preview it, send it now or later; one progress message edited
+while it goes out, the report at the end, the list of failures and past broadcasts.
+
+Callback data (`bc:<action>[:<id>...]`; every press is re-authorised in services.broadcasts):
+
+| data | screen |
+| --- | --- |
+| `bc:m` / `bc:n` / `bc:h` | broadcasts menu / new draft / past broadcasts |
+| `bc:d:<b>` | the draft's card |
+| `bc:t:<b>:<lang>` / `bc:tr:<b>:<lang>` | type the text of a language / remove that version |
+| `bc:md:<b>` / `bc:mr:<b>` | send a photo or document / remove it |
+| `bc:a:<b>` | choose the audience: `aa` all, `ag`/`agl:<lang>` a language, `aw`/`awp:<w>` a |
+| | workshop, `as`/`asp:<s>` a date, `aq`/`aqp:<s>` a waiting list, `ad`/`adp:<from>:<to>`/`adt` |
+| | days (YYYYMMDD; `adt` types them) |
+| `bc:w:<b>` | when: `wn` as soon as confirmed, `wp:<YYYYMMDDHHMM>` a preset, `wt` typed |
+| `bc:u:<b>` / `bc:pv:<b>` | urgent on/off / preview (sent to the author as recipients see it) |
+| `bc:ok:<b>` / `bc:go:<b>` / `bc:x:<b>` | send? / send (the card becomes the progress) / discard |
+| `bc:r:<b>` / `bc:f:<b>` | report / recipients not reached |
+| `bc:sq:<b>` / `bc:sy:<b>` | stop? / stop |
+
+Typed answers wait in `person.awaiting`: `bc_text:<b>:<lang>`, `bc_media:<b>`, `bc_dates:<b>`,
+`bc_when:<b>`. Nothing personal is logged: ids and error classes only, never texts.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.context import Deps, KisContext
+from bot.i18n import LANGUAGE_NAMES, Translator
+from handlers.callbacks import Callback, encode
+from handlers.common import answer, edit_or_reply, reply
+from handlers.formatting import short_when
+from models import AudienceKind, Broadcast, BroadcastStatus, OutboxMessage, Person, PersonStatus
+from scheduler.dispatcher import Deferred, Rendered, Renderer, wake_dispatcher
+from services import broadcasts, people
+from services.broadcasts import Audience, Report, Summary
+from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
+from services.reminder_time import QuietHours, after_quiet_hours, in_quiet_hours, local_to_utc
+
+log = logging.getLogger(__name__)
+
+FEATURE = "bc"
+ASK_TEXT = "bc_text"
+ASK_MEDIA = "bc_media"
+ASK_DATES = "bc_dates"
+ASK_WHEN = "bc_when"
+PROMPTS = (ASK_TEXT, ASK_MEDIA, ASK_DATES, ASK_WHEN)
+PROGRESS_EVERY = timedelta(seconds=5)  # the progress message is edited at most this often
+PROGRESS_TICK = 2.0  # s between looks at the running broadcasts
+FLAGS = {"pl": "🇵🇱", "uk": "🇺🇦", "en": "🇬🇧"}
+FAILURE_LINES = 50
+
+
+def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text[:60], callback_data=encode(FEATURE, action, *args))
+
+
+def _tid(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def expects(awaiting: str | None) -> bool:
+    """True when a staff member's next typed text (or photo) belongs to a broadcast draft."""
+    return (awaiting or "").split(":")[0] in PROMPTS
+
+
+def _when_text(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
+    return short_when(moment, tz, lang) if moment is not None else "—"
+
+
+# ----------------------------------------------------------------- rendering helpers
+
+
+@dataclass(frozen=True)
+class _AudienceView:
+    """What the card says about the audience."""
+
+    text: str
+    count: int | None
+    unreachable: int
+
+
+async def _describe_audience(
+    session: AsyncSession,
+    t: Translator,
+    lang: str,
+    audience: Audience | None,
+    tz: ZoneInfo,
+) -> str:
+    if audience is None:
+        return t(lang, "bc-aud-none")
+    kind = audience.kind
+    if kind == AudienceKind.ALL.value:
+        return t(lang, "bc-aud-all")
+    if kind == AudienceKind.LANGUAGE.value:
+        return t(lang, "bc-aud-language", language=LANGUAGE_NAMES.get(audience.language or "", "?"))
+    if kind == AudienceKind.DATES.value:
+        assert audience.date_from is not None and audience.date_to is not None
+        return t(
+            lang,
+            "bc-aud-dates",
+            start=audience.date_from.strftime("%d.%m.%Y"),
+            end=audience.date_to.strftime("%d.%m.%Y"),
+        )
+    target = await broadcasts.describe_target(session, audience)
+    if target is None:
+        return t(lang, "bc-aud-gone")
+    title = html.escape(target.workshop.title(lang))
+    if kind == AudienceKind.WORKSHOP.value:
+        return t(lang, "bc-aud-workshop", title=title)
+    when = _when_text(target.starts_at, tz, lang)
+    key = "bc-aud-waitlist" if kind == AudienceKind.WAITLIST.value else "bc-aud-session"
+    return t(lang, key, title=title, when=when)
+
+
+def _draft_keyboard(t: Translator, lang: str, bc: Broadcast) -> InlineKeyboardMarkup:
+    media = (
+        _btn(t(lang, "btn-bc-media-remove"), "mr", bc.id)
+        if bc.media_kind
+        else _btn(t(lang, "btn-bc-media"), "md", bc.id)
+    )
+    return InlineKeyboardMarkup(
+        [
+            [_btn(t(lang, "btn-bc-text"), "t", bc.id, "pl"), media],
+            [
+                _btn(t(lang, "btn-bc-uk"), "t", bc.id, "uk"),
+                _btn(t(lang, "btn-bc-en"), "t", bc.id, "en"),
+            ],
+            [_btn(t(lang, "btn-bc-audience"), "a", bc.id)],
+            [
+                _btn(t(lang, "btn-bc-when"), "w", bc.id),
+                _btn(t(lang, "btn-bc-urgent", on="yes" if bc.urgent else "no"), "u", bc.id),
+            ],
+            [_btn(t(lang, "btn-bc-preview"), "pv", bc.id)],
+            [_btn(t(lang, "btn-bc-send"), "ok", bc.id)],
+            [_btn(t(lang, "btn-bc-discard"), "x", bc.id), _btn(t(lang, "btn-bc-back"), "m")],
+        ]
+    )
+
+
+async def _card(
+    context: KisContext, session: AsyncSession, actor_tid: int, lang: str, bc: Broadcast
+) -> str:
+    """The draft's card text."""
+    deps, t = context.deps, context.deps.i18n
+    tz = deps.settings.tz
+    audience = Audience.of(bc)
+    described = await _describe_audience(session, t, lang, audience, tz)
+    if audience is not None:
+        count = await broadcasts.count_audience(session, actor_tid, audience, deps.clock(), tz)
+        described = t(lang, "bc-aud-count", audience=described, count=count.recipients) + (
+            t(lang, "bc-aud-skipped", count=count.unreachable) if count.unreachable else ""
+        )
+    none = t(lang, "bc-none")
+    media = t(lang, f"bc-media-{bc.media_kind}") if bc.media_kind else none
+    return t(
+        lang,
+        "bc-card",
+        text=broadcasts.preview(bc.text_pl, 300) if bc.text_pl else none,
+        uk=broadcasts.preview(bc.text_uk, 60) if bc.text_uk else none,
+        en=broadcasts.preview(bc.text_en, 60) if bc.text_en else none,
+        media=media,
+        audience=described,
+        when=_when_text(bc.send_at, tz, lang) if bc.send_at else t(lang, "bc-when-now"),
+        quiet=t(lang, "bc-quiet-ignored" if bc.urgent else "bc-quiet-respected"),
+    )
+
+
+async def _refuse(update: Update, context: KisContext, person: Person | None) -> None:
+    lang = person.language if person else context.deps.settings.default_language
+    text = context.deps.i18n(lang, "staff-only")
+    if update.callback_query is not None:
+        await answer(update, text, alert=True)
+    else:
+        await reply(update, text)
+
+
+async def _gone(update: Update, context: KisContext, person: Person, key: str) -> None:
+    """The draft was sent, discarded or never was: say so, forget any typed question."""
+    async with context.deps.transaction() as session:
+        await people.set_awaiting(session, person.id, None)
+    text = context.deps.i18n(person.language, key)
+    if update.callback_query is not None:
+        await answer(update, text, alert=True)
+    else:
+        await reply(update, text)
+
+
+# ----------------------------------------------------------------- screens
+
+
+async def show_menu(update: Update, context: KisContext, person: Person) -> None:
+    """Broadcasts: new, continue the last draft, past broadcasts."""
+    t, lang = context.deps.i18n, person.language
+    async with context.deps.transaction() as session:
+        draft = await broadcasts.latest_draft(session, _tid(update))
+        await people.set_awaiting(session, person.id, None)
+    rows = [[_btn(t(lang, "btn-bc-new"), "n")]]
+    if draft is not None:
+        rows.append([_btn(t(lang, "btn-bc-continue"), "d", draft.id)])
+    rows.append([_btn(t(lang, "btn-bc-history"), "h")])
+    await edit_or_reply(update, t(lang, "bc-menu"), InlineKeyboardMarkup(rows))
+
+
+async def show_card(
+    update: Update, context: KisContext, person: Person, broadcast_id: int, *, new: bool = False
+) -> None:
+    """The draft's card with every choice; forgets any typed question."""
+    t, lang = context.deps.i18n, person.language
+    async with context.deps.transaction() as session:
+        bc = await broadcasts.get_draft(session, _tid(update), broadcast_id)
+        await people.set_awaiting(session, person.id, None)
+        text = await _card(context, session, _tid(update), lang, bc)
+        markup = _draft_keyboard(t, lang, bc)
+    if new:
+        await reply(update, text, markup)
+        await answer(update)
+    else:
+        await edit_or_reply(update, text, markup)
+
+
+async def _ask(
+    update: Update,
+    context: KisContext,
+    person: Person,
+    broadcast_id: int,
+    awaiting: str,
+    key: str,
+    extra: list[list[InlineKeyboardButton]] | None = None,
+) -> None:
+    """Remember what the next typed text is for, and ask for it (with Back to the card)."""
+    t, lang = context.deps.i18n, person.language
+    async with context.deps.transaction() as session:
+        await broadcasts.get_draft(session, _tid(update), broadcast_id)
+        await people.set_awaiting(session, person.id, awaiting)
+    rows = [*(extra or []), [_btn(t(lang, "btn-bc-back"), "d", broadcast_id)]]
+    await edit_or_reply(update, t(lang, key), InlineKeyboardMarkup(rows))
+
+
+async def _new_draft(update: Update, context: KisContext, person: Person) -> None:
+    async with context.deps.transaction() as session:
+        bc = await broadcasts.create_draft(session, _tid(update))
+    await _ask(update, context, person, bc.id, f"{ASK_TEXT}:{bc.id}:pl", "bc-ask-text-pl")
+
+
+async def _ask_text(
+    update: Update, context: KisContext, person: Person, broadcast_id: int, lang_code: str
+) -> None:
+    if lang_code not in broadcasts.LANGUAGES:
+        raise NotFound()
+    extra = None
+    if lang_code != "pl":
+        async with context.deps.read() as session:
+            bc = await session.get(Broadcast, broadcast_id)
+        if bc is not None and getattr(bc, f"text_{lang_code}"):
+            t = context.deps.i18n
+            extra = [
+                [_btn(t(person.language, "btn-bc-remove-version"), "tr", broadcast_id, lang_code)]
+            ]
+    await _ask(
+        update,
+        context,
+        person,
+        broadcast_id,
+        f"{ASK_TEXT}:{broadcast_id}:{lang_code}",
+        f"bc-ask-text-{lang_code}",
+        extra,
+    )
+
+
+async def _audience_menu(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
+    t, lang = context.deps.i18n, person.language
+    async with context.deps.transaction() as session:
+        await broadcasts.get_draft(session, _tid(update), bc_id)
+        await people.set_awaiting(session, person.id, None)
+    rows = [
+        [_btn(t(lang, "btn-bc-aud-all"), "aa", bc_id)],
+        [_btn(t(lang, "btn-bc-aud-workshop"), "aw", bc_id)],
+        [_btn(t(lang, "btn-bc-aud-session"), "as", bc_id)],
+        [_btn(t(lang, "btn-bc-aud-waitlist"), "aq", bc_id)],
+        [_btn(t(lang, "btn-bc-aud-dates"), "ad", bc_id)],
+        [_btn(t(lang, "btn-bc-aud-language"), "ag", bc_id)],
+        [_btn(t(lang, "btn-bc-back"), "d", bc_id)],
+    ]
+    await edit_or_reply(update, t(lang, "bc-audience-title"), InlineKeyboardMarkup(rows))
+
+
+async def _pick_target(
+    update: Update, context: KisContext, person: Person, bc_id: int, kind: str
+) -> None:
+    """A list of workshops, dates, or dates with a waiting list, each with its head count."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    tz, now = deps.settings.tz, deps.clock()
+    async with deps.transaction() as session:
+        await broadcasts.get_draft(session, _tid(update), bc_id)
+        if kind == "aw":
+            targets = await broadcasts.workshop_targets(session, _tid(update), now)
+        else:
+            targets = await broadcasts.session_targets(
+                session, _tid(update), now, waiting=kind == "aq"
+            )
+    rows = []
+    for target in targets:
+        label = target.workshop.title(lang)
+        if target.starts_at is not None:
+            label = f"{short_when(target.starts_at, tz, lang)} {label}"
+        rows.append([_btn(f"{label} ({target.people})", f"{kind}p", bc_id, target.id)])
+    rows.append([_btn(t(lang, "btn-bc-back"), "a", bc_id)])
+    key = {"aw": "bc-pick-workshop", "as": "bc-pick-session", "aq": "bc-pick-waitlist"}[kind]
+    text = t(lang, key) if targets else t(lang, "bc-pick-none")
+    await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
+
+
+async def _pick_language(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
+    t, lang = context.deps.i18n, person.language
+    async with context.deps.transaction() as session:
+        await broadcasts.get_draft(session, _tid(update), bc_id)
+    rows = [
+        [_btn(f"{FLAGS[code]} {LANGUAGE_NAMES[code]}", "agl", bc_id, code)]
+        for code in broadcasts.LANGUAGES
+    ]
+    rows.append([_btn(t(lang, "btn-bc-back"), "a", bc_id)])
+    await edit_or_reply(update, t(lang, "bc-pick-language"), InlineKeyboardMarkup(rows))
+
+
+def _day_code(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _parse_day_code(value: str) -> date:
+    if len(value) != 8 or not value.isdigit():
+        raise ValueError("not a day")
+    return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+
+
+async def _pick_dates(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    today = deps.clock().astimezone(deps.settings.tz).date()
+    async with deps.transaction() as session:
+        await broadcasts.get_draft(session, _tid(update), bc_id)
+    monday = today - timedelta(days=today.weekday())
+    presets = [
+        ("btn-bc-this-week", today, monday + timedelta(days=6)),
+        ("btn-bc-next-week", monday + timedelta(days=7), monday + timedelta(days=13)),
+        ("btn-bc-next-14", today, today + timedelta(days=13)),
+    ]
+    rows = [
+        [_btn(t(lang, key), "adp", bc_id, _day_code(start), _day_code(end))]
+        for key, start, end in presets
+    ]
+    rows.append([_btn(t(lang, "btn-bc-type-dates"), "adt", bc_id)])
+    rows.append([_btn(t(lang, "btn-bc-back"), "a", bc_id)])
+    await edit_or_reply(update, t(lang, "bc-pick-dates"), InlineKeyboardMarkup(rows))
+
+
+async def _set_audience(
+    update: Update, context: KisContext, person: Person, bc_id: int, audience: Audience
+) -> None:
+    deps = context.deps
+    async with deps.transaction() as session:
+        await broadcasts.set_audience(session, _tid(update), bc_id, audience, deps.clock())
+    await show_card(update, context, person, bc_id)
+
+
+def _moment_code(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y%m%d%H%M")
+
+
+def _parse_moment_code(value: str, tz: ZoneInfo) -> datetime:
+    if len(value) != 12 or not value.isdigit():
+        raise ValueError("not a moment")
+    day = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    moment = local_to_utc(day, time(int(value[8:10]), int(value[10:])), tz)
+    assert moment is not None
+    return moment
+
+
+async def _pick_when(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    tz, now = deps.settings.tz, deps.clock()
+    async with deps.transaction() as session:
+        await broadcasts.get_draft(session, _tid(update), bc_id)
+        await people.set_awaiting(session, person.id, None)
+    today = now.astimezone(tz).date()
+    tomorrow = today + timedelta(days=1)
+    presets: list[tuple[str, datetime | None]] = [
+        ("btn-bc-today-evening", local_to_utc(today, time(18, 0), tz)),
+        ("btn-bc-tomorrow-morning", local_to_utc(tomorrow, time(9, 0), tz)),
+        ("btn-bc-tomorrow-noon", local_to_utc(tomorrow, time(12, 0), tz)),
+    ]
+    rows = [[_btn(t(lang, "btn-bc-now"), "wn", bc_id)]]
+    for key, moment in presets:
+        if moment is not None and moment > now + timedelta(minutes=5):
+            rows.append([_btn(t(lang, key), "wp", bc_id, _moment_code(moment, tz))])
+    rows.append([_btn(t(lang, "btn-bc-type-when"), "wt", bc_id)])
+    rows.append([_btn(t(lang, "btn-bc-back"), "d", bc_id)])
+    await edit_or_reply(update, t(lang, "bc-when-title"), InlineKeyboardMarkup(rows))
+
+
+async def _set_when(
+    update: Update, context: KisContext, person: Person, bc_id: int, when: datetime | None
+) -> None:
+    deps = context.deps
+    async with deps.transaction() as session:
+        await broadcasts.set_send_at(session, _tid(update), bc_id, when, deps.clock())
+    await show_card(update, context, person, bc_id)
+
+
+async def _preview(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
+    """Send the author each version exactly as its recipients will get it, then the card."""
+    t, lang = context.deps.i18n, person.language
+    async with context.deps.transaction() as session:
+        bc = await broadcasts.get_draft(session, _tid(update), bc_id)
+    if not bc.text_pl:
+        await answer(update, t(lang, "bc-text-empty"), alert=True)
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    for code in broadcasts.LANGUAGES:
+        text = getattr(bc, f"text_{code}")
+        if not text:
+            continue
+        await reply(update, t(lang, "bc-preview-title", language=LANGUAGE_NAMES[code]))
+        await _send_as_recipient(context, chat.id, bc, text)
+    await show_card(update, context, person, bc_id, new=True)
+
+
+async def _send_as_recipient(context: KisContext, chat_id: int, bc: Broadcast, text: str) -> None:
+    bot = context.bot
+    if bc.media_kind == "photo" and bc.media_file_id:
+        await bot.send_photo(chat_id, bc.media_file_id, caption=text, parse_mode=ParseMode.HTML)
+    elif bc.media_kind == "document" and bc.media_file_id:
+        await bot.send_document(chat_id, bc.media_file_id, caption=text, parse_mode=ParseMode.HTML)
+    else:
+        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+
+
+async def _confirm_question(
+    update: Update, context: KisContext, person: Person, bc_id: int
+) -> None:
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    tz, now = deps.settings.tz, deps.clock()
+    async with deps.transaction() as session:
+        bc = await broadcasts.get_draft(session, _tid(update), bc_id)
+        audience = Audience.of(bc)
+        if not bc.text_pl:
+            raise InvalidInput("bc-text-empty")
+        if audience is None:
+            raise InvalidInput("bc-no-audience")
+        count = await broadcasts.count_audience(session, _tid(update), audience, now, tz)
+    if count.recipients == 0:
+        raise InvalidInput("bc-no-recipients")
+    due = bc.send_at or now
+    if not bc.urgent:
+        due = after_quiet_hours(due, tz, deps.settings.quiet_window)
+    if bc.send_at is None and due <= now:
+        text = t(lang, "bc-confirm-now", count=count.recipients)
+    else:
+        text = t(lang, "bc-confirm-later", count=count.recipients, when=_when_text(due, tz, lang))
+        if due != (bc.send_at or now):
+            text += "\n" + t(lang, "bc-confirm-quiet", when=_when_text(due, tz, lang))
+    markup = InlineKeyboardMarkup(
+        [[_btn(t(lang, "btn-bc-confirm"), "go", bc_id), _btn(t(lang, "btn-bc-back"), "d", bc_id)]]
+    )
+    await edit_or_reply(update, text, markup)
+
+
+async def _go(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
+    """Queue it; this message becomes the progress message."""
+    deps = context.deps
+    now = deps.clock()
+    try:
+        async with deps.transaction() as session:
+            bc = await broadcasts.confirm(
+                session,
+                _tid(update),
+                bc_id,
+                now,
+                deps.settings.tz,
+                deps.settings.quiet_window,
+            )
+            message = update.callback_query.message if update.callback_query else None
+            if message is not None:
+                await broadcasts.set_progress_message(
+                    session, bc.id, message.chat.id, message.message_id
+                )
+                await broadcasts.claim_progress(session, bc.id, now, PROGRESS_EVERY)
+    except AlreadyDecided:
+        await answer(update, deps.i18n(person.language, "bc-already-sent"), alert=True)
+        await show_report(update, context, person, bc_id)
+        return
+    log.info("broadcast %d confirmed for %d recipients", bc.id, bc.recipients)
+    if bc.status == BroadcastStatus.SENDING.value:
+        wake_dispatcher(context.application)
+    await show_report(update, context, person, bc_id)
+
+
+async def show_report(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
+    """A confirmed broadcast: its state and counts (the progress message shows the same)."""
+    deps = context.deps
+    async with deps.transaction() as session:
+        summary = await broadcasts.report_for(session, _tid(update), bc_id)
+        if summary.broadcast.status == BroadcastStatus.DRAFT.value:
+            raise AlreadyDecided()
+        audience = await _describe_audience(
+            session,
+            deps.i18n,
+            person.language,
+            Audience.of(summary.broadcast),
+            deps.settings.tz,
+        )
+    text, markup = report_view(deps, person.language, summary, audience)
+    await edit_or_reply(update, text, markup)
+
+
+def report_view(
+    deps: Deps, lang: str, summary: Summary, audience: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The text and buttons of a broadcast's report / progress message."""
+    t, tz = deps.i18n, deps.settings.tz
+    bc, r = summary.broadcast, summary.report
+    state = _state_line(t, lang, bc, r, tz)
+    lines = [
+        t(lang, "bc-report-title", when=_when_text(bc.confirmed_at, tz, lang)),
+        f"<i>{broadcasts.preview(bc.text_pl)}</i>",
+        t(lang, "bc-report-audience", audience=audience, count=r.total),
+        state,
+        t(
+            lang,
+            "bc-report-counts",
+            delivered=r.delivered,
+            unreachable=r.unreachable,
+            failed=r.failed,
+        ),
+    ]
+    if r.cancelled:
+        lines.append(t(lang, "bc-report-cancelled", count=r.cancelled))
+    if r.retrying and not r.finished:
+        lines.append(t(lang, "bc-report-retrying", count=r.retrying))
+    rows = []
+    if bc.finished_at is None and bc.status in (
+        BroadcastStatus.SCHEDULED.value,
+        BroadcastStatus.SENDING.value,
+    ):
+        rows.append([_btn(t(lang, "btn-bc-stop"), "sq", bc.id)])
+    if r.unreachable or r.failed:
+        rows.append([_btn(t(lang, "btn-bc-failures", count=r.unreachable + r.failed), "f", bc.id)])
+    rows.append([_btn(t(lang, "btn-bc-refresh"), "r", bc.id), _btn(t(lang, "btn-bc-back"), "h")])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def _state_line(t: Translator, lang: str, bc: Broadcast, r: Report, tz: ZoneInfo) -> str:
+    if bc.status == BroadcastStatus.SCHEDULED.value:
+        return t(lang, "bc-state-scheduled", when=_when_text(bc.send_at, tz, lang))
+    if bc.status == BroadcastStatus.STOPPED.value:
+        return t(lang, "bc-state-stopped" if r.finished else "bc-state-stopping")
+    if r.finished:
+        return t(lang, "bc-state-done")
+    return t(lang, "bc-state-sending", done=r.done, total=r.total)
+
+
+async def _history(update: Update, context: KisContext, person: Person) -> None:
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    tz = deps.settings.tz
+    async with deps.transaction() as session:
+        summaries = await broadcasts.recent(session, _tid(update))
+        await people.set_awaiting(session, person.id, None)
+    rows = []
+    for s in summaries:
+        label = t(
+            lang,
+            "btn-bc-history-line",
+            when=_when_text(s.broadcast.confirmed_at, tz, lang),
+            delivered=s.report.delivered,
+            total=s.report.total,
+        )
+        rows.append([_btn(label, "r", s.broadcast.id)])
+    rows.append([_btn(t(lang, "btn-bc-back"), "m")])
+    text = t(lang, "bc-history-title") if summaries else t(lang, "bc-history-empty")
+    await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
+
+
+async def _failures(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
+    t, lang = context.deps.i18n, person.language
+    async with context.deps.transaction() as session:
+        failed = await broadcasts.failures(session, _tid(update), bc_id, FAILURE_LINES + 1)
+    lines = [t(lang, "bc-failures-title")]
+    for failure in failed[:FAILURE_LINES]:
+        name = html.escape(failure.name or t(lang, "bc-failure-unknown"))
+        if failure.status == "blocked":
+            lines.append(t(lang, "bc-failure-blocked", name=name))
+        else:
+            reason = html.escape(failure.error or failure.status)
+            lines.append(t(lang, "bc-failure-failed", name=name, reason=reason))
+    if not failed:
+        lines.append(t(lang, "bc-failures-none"))
+    if len(failed) > FAILURE_LINES:
+        lines.append(t(lang, "bc-failures-more", count=FAILURE_LINES))
+    markup = InlineKeyboardMarkup([[_btn(t(lang, "btn-bc-back"), "r", bc_id)]])
+    await edit_or_reply(update, "\n".join(lines)[:4000], markup)
+
+
+async def _stop_question(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
+    t, lang = context.deps.i18n, person.language
+    async with context.deps.transaction() as session:
+        summary = await broadcasts.report_for(session, _tid(update), bc_id)
+    markup = InlineKeyboardMarkup(
+        [[_btn(t(lang, "btn-bc-stop-yes"), "sy", bc_id), _btn(t(lang, "btn-bc-back"), "r", bc_id)]]
+    )
+    await edit_or_reply(update, t(lang, "bc-stop-confirm", count=summary.report.waiting), markup)
+
+
+async def _stop(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
+    deps = context.deps
+    try:
+        async with deps.transaction() as session:
+            cancelled = await broadcasts.stop(session, _tid(update), bc_id, deps.clock())
+    except AlreadyDecided:
+        await answer(update, deps.i18n(person.language, "bc-already-finished"), alert=True)
+        await show_report(update, context, person, bc_id)
+        return
+    log.info("broadcast %d stopped, %d not sent", bc_id, cancelled)
+    await answer(update, deps.i18n(person.language, "bc-stopped", count=cancelled))
+    await show_report(update, context, person, bc_id)
+
+
+# ----------------------------------------------------------------- entry points
+
+
+async def on_callback(
+    update: Update, context: KisContext, person: Person | None, cb: Callback
+) -> None:
+    """bc:*: every press, re-authorised in the service (coordinators and admins only)."""
+    if person is None or not person.is_staff or person.status != PersonStatus.ACTIVE.value:
+        await _refuse(update, context, person)
+        return
+    t, lang = context.deps.i18n, person.language
+    try:
+        await _dispatch(update, context, person, cb)
+    except NotAllowed:
+        await _refuse(update, context, person)
+    except (IndexError, ValueError):
+        await answer(update, t(lang, "button-stale"), alert=True)
+    except NotFound:
+        await _gone(update, context, person, "button-stale")
+    except AlreadyDecided:
+        await _gone(update, context, person, "bc-already-sent")
+    except InvalidInput as exc:
+        await answer(update, t(lang, exc.reason), alert=True)
+
+
+async def _dispatch(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+    action = cb.action
+    if action == "m":
+        await show_menu(update, context, person)
+        return
+    if action == "n":
+        await _new_draft(update, context, person)
+        return
+    if action == "h":
+        await _history(update, context, person)
+        return
+    bc_id = cb.int_arg(0)
+    tz = context.deps.settings.tz
+    simple: dict[str, Callable[[Update, KisContext, Person, int], Any]] = {
+        "d": show_card,
+        "a": _audience_menu,
+        "ag": _pick_language,
+        "ad": _pick_dates,
+        "w": _pick_when,
+        "pv": _preview,
+        "ok": _confirm_question,
+        "go": _go,
+        "r": show_report,
+        "f": _failures,
+        "sq": _stop_question,
+        "sy": _stop,
+    }
+    if action in simple:
+        await simple[action](update, context, person, bc_id)
+    elif action == "t":
+        await _ask_text(update, context, person, bc_id, cb.args[1])
+    elif action == "tr":
+        async with context.deps.transaction() as session:
+            await broadcasts.remove_version(session, _tid(update), bc_id, cb.args[1])
+        await show_card(update, context, person, bc_id)
+    elif action == "md":
+        await _ask(update, context, person, bc_id, f"{ASK_MEDIA}:{bc_id}", "bc-ask-media")
+    elif action == "mr":
+        async with context.deps.transaction() as session:
+            await broadcasts.remove_media(session, _tid(update), bc_id)
+        await show_card(update, context, person, bc_id)
+    elif action in ("aw", "as", "aq"):
+        await _pick_target(update, context, person, bc_id, action)
+    elif action == "aa":
+        await _set_audience(update, context, person, bc_id, Audience(AudienceKind.ALL.value))
+    elif action == "agl":
+        audience = Audience(AudienceKind.LANGUAGE.value, language=cb.args[1])
+        await _set_audience(update, context, person, bc_id, audience)
+    elif action in ("awp", "asp", "aqp"):
+        kind = {"awp": AudienceKind.WORKSHOP, "asp": AudienceKind.SESSION}.get(
+            action, AudienceKind.WAITLIST
+        )
+        await _set_audience(update, context, person, bc_id, Audience(kind.value, ref=cb.int_arg(1)))
+    elif action == "adp":
+        start, end = _parse_day_code(cb.args[1]), _parse_day_code(cb.args[2])
+        audience = Audience(AudienceKind.DATES.value, date_from=start, date_to=end)
+        await _set_audience(update, context, person, bc_id, audience)
+    elif action == "adt":
+        await _ask(update, context, person, bc_id, f"{ASK_DATES}:{bc_id}", "bc-ask-dates")
+    elif action == "wn":
+        await _set_when(update, context, person, bc_id, None)
+    elif action == "wp":
+        await _set_when(update, context, person, bc_id, _parse_moment_code(cb.args[1], tz))
+    elif action == "wt":
+        await _ask(update, context, person, bc_id, f"{ASK_WHEN}:{bc_id}", "bc-ask-when")
+    elif action == "u":
+        async with context.deps.transaction() as session:
+            await broadcasts.toggle_urgent(session, _tid(update), bc_id)
+        await show_card(update, context, person, bc_id)
+    elif action == "x":
+        async with context.deps.transaction() as session:
+            await broadcasts.discard(session, _tid(update), bc_id)
+            await people.set_awaiting(session, person.id, None)
+        await edit_or_reply(update, context.deps.i18n(person.language, "bc-discarded"))
+    else:
+        await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
+
+
+def _awaited(person: Person) -> tuple[str, int, str]:
+    """(prompt, broadcast id, language or "") of what the person was asked to type."""
+    parts = (person.awaiting or "").split(":")
+    if len(parts) < 2 or not parts[1].isdigit():
+        raise NotFound()
+    return parts[0], int(parts[1]), parts[2] if len(parts) > 2 else ""
+
+
+async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
+    """A typed answer: a text version, a date range or a send time."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    message = update.effective_message
+    assert message is not None
+    try:
+        prompt, bc_id, lang_code = _awaited(person)
+        tz, now = deps.settings.tz, deps.clock()
+        async with deps.transaction() as session:
+            if prompt == ASK_TEXT:
+                await broadcasts.set_text(
+                    session, _tid(update), bc_id, lang_code, message.text_html
+                )
+            elif prompt == ASK_DATES:
+                start, end = broadcasts.parse_date_range(text, now.astimezone(tz).date())
+                audience = Audience(AudienceKind.DATES.value, date_from=start, date_to=end)
+                await broadcasts.set_audience(session, _tid(update), bc_id, audience, now)
+            elif prompt == ASK_WHEN:
+                when = broadcasts.parse_when(text, tz, now)
+                await broadcasts.set_send_at(session, _tid(update), bc_id, when, now)
+            else:
+                raise InvalidInput("bc-media-expected")
+    except NotAllowed:
+        await _refuse(update, context, person)
+        return
+    except NotFound:
+        await _gone(update, context, person, "button-stale")
+        return
+    except AlreadyDecided:
+        await _gone(update, context, person, "bc-already-sent")
+        return
+    except InvalidInput as exc:
+        back = InlineKeyboardMarkup([[_btn(t(lang, "btn-bc-back"), "d", bc_id)]])
+        await reply(update, t(lang, exc.reason), back)
+        return
+    await show_card(update, context, person, bc_id, new=True)
+
+
+async def on_media(update: Update, context: KisContext, person: Person) -> None:
+    """A photo or document sent as the attachment (its caption, if any, is the main text)."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    message = update.effective_message
+    assert message is not None
+    if message.photo:
+        kind, file_id = "photo", message.photo[-1].file_id
+    elif message.document is not None:
+        kind, file_id = "document", message.document.file_id
+    else:
+        await reply(update, t(lang, "bc-media-expected"))
+        return
+    caption = message.caption_html if message.caption else None
+    try:
+        prompt, bc_id, lang_code = _awaited(person)
+        if prompt not in (ASK_MEDIA, ASK_TEXT) or (prompt == ASK_TEXT and lang_code != "pl"):
+            raise InvalidInput("bc-text-expected")
+        async with deps.transaction() as session:
+            bc = await broadcasts.set_media(session, _tid(update), bc_id, kind, file_id, caption)
+            needs_text = not bc.text_pl
+            if needs_text:
+                await people.set_awaiting(session, person.id, f"{ASK_TEXT}:{bc_id}:pl")
+    except NotAllowed:
+        await _refuse(update, context, person)
+        return
+    except NotFound:
+        await _gone(update, context, person, "button-stale")
+        return
+    except AlreadyDecided:
+        await _gone(update, context, person, "bc-already-sent")
+        return
+    except InvalidInput as exc:
+        await reply(update, t(lang, exc.reason))
+        return
+    if needs_text:
+        back = InlineKeyboardMarkup([[_btn(t(lang, "btn-bc-back"), "d", bc_id)]])
+        await reply(update, t(lang, "bc-ask-caption"), back)
+        return
+    await show_card(update, context, person, bc_id, new=True)
+
+
+# ----------------------------------------------------------------- delivery
+
+
+def renderers(
+    tz: ZoneInfo, quiet: QuietHours | None, clock: Callable[[], datetime]
+) -> dict[str, Renderer]:
+    """The outbox kind of broadcasts: rendered at send time in the recipient's language."""
+
+    async def render(
+        session: AsyncSession, row: OutboxMessage, t: Translator
+    ) -> Rendered | Deferred | None:
+        bc = await session.get(Broadcast, row.ref_id) if row.ref_id is not None else None
+        if bc is None or bc.status not in (
+            BroadcastStatus.SCHEDULED.value,
+            BroadcastStatus.SENDING.value,
+        ):
+            return None  # stopped or discarded meanwhile
+        person = await session.get(Person, row.person_id) if row.person_id is not None else None
+        if (
+            person is None
+            or person.status != PersonStatus.ACTIVE.value
+            or person.telegram_id != row.chat_id
+        ):
+            return None  # left the club or deleted their data since it was confirmed
+        now = clock()
+        if not bc.urgent and in_quiet_hours(now.astimezone(tz).time(), quiet):
+            return Deferred(after_quiet_hours(now, tz, quiet))
+        text = bc.text_for(person.language)
+        if bc.media_kind == "photo":
+            return Rendered(text, photo=bc.media_file_id)
+        if bc.media_kind == "document":
+            return Rendered(text, document=bc.media_file_id)
+        return Rendered(text)
+
+    return {broadcasts.KIND: render}
+
+
+@dataclass(frozen=True)
+class _Update:
+    """One progress message to edit (or the final notice to send), decided in a transaction."""
+
+    summary: Summary
+    lang: str
+    audience: str
+    finished: bool
+
+
+async def progress_job(context: KisContext) -> None:
+    """Every PROGRESS_TICK: start scheduled broadcasts that are due, edit each running one's
+    progress message (at most every PROGRESS_EVERY) and, when every recipient is final, show
+    the report and tell the author. Conditional updates decide, so two bot processes never
+    both edit or both announce the end."""
+    deps = context.deps
+    now = deps.clock()
+    updates: list[_Update] = []
+    async with deps.transaction() as session:
+        started = await broadcasts.start_due(session, now)
+        live = await broadcasts.live(session)
+        for bc in live:
+            finished = await broadcasts.finish_if_done(session, bc.id, now)
+            if finished is None and not await broadcasts.claim_progress(
+                session, bc.id, now, PROGRESS_EVERY
+            ):
+                continue
+            if bc.progress_chat_id is None and finished is None:
+                continue
+            await session.refresh(bc)
+            author = await session.get(Person, bc.author_id) if bc.author_id else None
+            lang = author.language if author else deps.settings.default_language
+            report = finished or await broadcasts.report(session, bc.id)
+            audience = await _describe_audience(
+                session, deps.i18n, lang, Audience.of(bc), deps.settings.tz
+            )
+            updates.append(_Update(Summary(bc, report), lang, audience, finished is not None))
+    if started:
+        wake_dispatcher(context.application)
+    for item in updates:
+        await _show_progress(context, item)
+
+
+async def _show_progress(context: KisContext, item: _Update) -> None:
+    deps, bc = context.deps, item.summary.broadcast
+    text, markup = report_view(deps, item.lang, item.summary, item.audience)
+    if bc.progress_chat_id is not None and bc.progress_message_id is not None:
+        try:
+            await context.bot.edit_message_text(
+                text,
+                chat_id=bc.progress_chat_id,
+                message_id=bc.progress_message_id,
+                reply_markup=markup,
+                parse_mode=ParseMode.HTML,
+            )
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                log.info(
+                    "broadcast %d: progress message not editable (%s)", bc.id, type(exc).__name__
+                )
+        except Forbidden:
+            log.info("broadcast %d: the author blocked the bot", bc.id)
+            return
+        except TelegramError as exc:
+            log.warning("broadcast %d: progress edit failed (%s)", bc.id, type(exc).__name__)
+    if item.finished and bc.progress_chat_id is not None:
+        r = item.summary.report
+        notice = deps.i18n(
+            item.lang,
+            "bc-finished-notice",
+            delivered=r.delivered,
+            unreachable=r.unreachable,
+            failed=r.failed,
+        )
+        try:
+            await context.bot.send_message(
+                bc.progress_chat_id,
+                notice,
+                reply_markup=InlineKeyboardMarkup(
+                    [[_btn(deps.i18n(item.lang, "btn-bc-report"), "r", bc.id)]]
+                ),
+                parse_mode=ParseMode.HTML,
+            )
+        except TelegramError as exc:
+            log.info("broadcast %d: end notice not sent (%s)", bc.id, type(exc).__name__)
+
+
+def install_jobs(app: Any) -> None:
+    """The progress job (also starts scheduled broadcasts)."""
+    if app.job_queue is None:
+        raise RuntimeError("the broadcast jobs need python-telegram-bot[job-queue]")
+    app.job_queue.run_repeating(
+        progress_job, interval=PROGRESS_TICK, first=PROGRESS_TICK, name="broadcast-progress"
+    )
