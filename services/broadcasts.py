@@ -64,7 +64,7 @@ CONFIRMED = (
 )
 _TAG = re.compile(r"<[^>]+>")
 _DAY = r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?"
-_RANGE = re.compile(rf"^\s*{_DAY}\s*(?:[-–—]|do|to|по)?\s*{_DAY}?\s*$", re.IGNORECASE)
+_RANGE = re.compile(rf"^\s*{_DAY}\s*(?:(?:[-–—]|do|to|по)?\s*{_DAY})?\s*$", re.IGNORECASE)
 _WHEN = re.compile(
     r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?)\s+"
     r"(\d{1,2})[:.](\d{2})\s*$"
