@@ -47,7 +47,7 @@ pytest: install chromium
 test: lint typecheck pytest
 
 bench: install
-	@for script in bench/start_throughput.py bench/memory.py bench/herd.py bench/staff_queries.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/start_throughput.py bench/memory.py bench/herd.py bench/staff_queries.py bench/broadcast.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

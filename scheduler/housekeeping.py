@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import ContextTypes
 
-from models import Invite, Person, PersonStatus
+from models import Broadcast, BroadcastStatus, Invite, Person, PersonStatus
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 ABANDONED_ONBOARDING_AFTER = timedelta(days=30)
 # Unused invites are kept this long past their expiry (so staff can see they expired).
 EXPIRED_INVITE_KEPT_FOR = timedelta(days=30)
+# A broadcast draft never sent (or thrown away) is deleted after this long.
+ABANDONED_DRAFT_AFTER = timedelta(days=30)
 INTERVAL = timedelta(hours=6)
 
 
@@ -27,10 +29,12 @@ class Purged:
 
     abandoned_signups: int
     expired_invites: int
+    abandoned_drafts: int = 0
 
 
 async def purge_stale_data(session: AsyncSession, now: datetime) -> Purged:
-    """Delete abandoned sign-ups and long-expired unused invites."""
+    """Delete abandoned sign-ups, long-expired unused invites and old unsent broadcast
+    drafts (sent broadcasts stay: they are the delivery log)."""
     signups = await session.execute(
         delete(Person).where(
             Person.status == PersonStatus.ONBOARDING.value,
@@ -42,7 +46,17 @@ async def purge_stale_data(session: AsyncSession, now: datetime) -> Purged:
             Invite.used_at.is_(None), Invite.expires_at < now - EXPIRED_INVITE_KEPT_FOR
         )
     )
-    return Purged(signups.rowcount, invites.rowcount)  # type: ignore[attr-defined]
+    drafts = await session.execute(
+        delete(Broadcast).where(
+            Broadcast.status.in_((BroadcastStatus.DRAFT.value, BroadcastStatus.DISCARDED.value)),
+            Broadcast.created_at < now - ABANDONED_DRAFT_AFTER,
+        )
+    )
+    return Purged(
+        signups.rowcount,  # type: ignore[attr-defined]
+        invites.rowcount,  # type: ignore[attr-defined]
+        drafts.rowcount,  # type: ignore[attr-defined]
+    )
 
 
 async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -50,9 +64,10 @@ async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = context.application.bot_data["deps"]
     async with deps.transaction() as session:
         purged = await purge_stale_data(session, deps.clock())
-    if purged.abandoned_signups or purged.expired_invites:
+    if purged.abandoned_signups or purged.expired_invites or purged.abandoned_drafts:
         log.info(
-            "housekeeping removed %d abandoned sign-ups, %d expired invites",
+            "housekeeping removed %d abandoned sign-ups, %d expired invites, %d old drafts",
             purged.abandoned_signups,
             purged.expired_invites,
+            purged.abandoned_drafts,
         )
