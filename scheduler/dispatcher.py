@@ -98,24 +98,38 @@ class _Outcome:
 
 
 class _Pacer:
-    """Evenly spaced send slots at `rate` per second on the monotonic clock, with pauses."""
+    """Send slots at `rate` per second on a fixed grid of the monotonic clock, with pauses.
 
-    def __init__(self, rate: float) -> None:
+    A slot whose wake-up came late (a busy event loop) is still used and the grid is kept, so
+    lateness does not lower the rate; a gap longer than one interval (idle, or a pause) starts
+    a new grid at once, so it never builds up a burst.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.interval = 1.0 / rate
         self.next_at = 0.0
         self.paused_until = 0.0
+        self._clock = clock
+        self._sleep = sleep
 
     async def wait(self) -> None:
-        """Sleep until the next slot; an idle gap never builds up a burst."""
-        now = time.monotonic()
-        at = max(self.next_at, self.paused_until, now)
+        """Sleep until the next slot."""
+        now = self._clock()
+        at = max(self.next_at, self.paused_until)
+        if at + self.interval < now:
+            at = now
         if at > now:
-            await asyncio.sleep(at - now)
+            await self._sleep(at - now)
         self.next_at = at + self.interval
 
     def pause(self, seconds: float) -> None:
         """No slot is handed out for `seconds` (Telegram asked us to slow down)."""
-        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+        self.paused_until = max(self.paused_until, self._clock() + seconds)
 
 
 def default_worker_name() -> str:
@@ -166,6 +180,7 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sent = SendLedger()  # this dispatcher's own messages of the last second
         self._dead_checked_at: float | None = None
+        self._wake_scheduled = False  # a one-off "outbox-wake" job is pending
 
     # ------------------------------------------------------------------ running
 
@@ -521,20 +536,34 @@ class Dispatcher:
     async def _job(self, context: Any) -> None:
         if self._closed:
             return
+        if self._lock.locked():
+            # A run is under way (a long batch): it takes one more round when it ends, and
+            # schedules the next wake-up itself. Scheduling one here too would start a chain
+            # of wake-ups at every tick, each querying the database, for as long as it runs.
+            self._again = True
+            return
         await self.run_pending()
         await self._schedule_next()
 
+    async def _wake_job(self, context: Any) -> None:
+        self._wake_scheduled = False
+        await self._job(context)
+
     async def _schedule_next(self) -> None:
-        """A one-off wake-up at the next due time when that comes before the next tick."""
-        if self._job_queue is None or self._closed:
+        """A one-off wake-up at the next due time when that comes before the next tick (at
+        most one is ever pending)."""
+        if self._job_queue is None or self._closed or self._wake_scheduled:
             return
         async with self.deps.transaction() as session:
             due = await outbox.next_due_at(session)
         if due is None:
             return
         delay = (due - self.deps.clock()).total_seconds()
-        if delay < self._interval:
-            self._job_queue.run_once(self._job, when=max(delay, MIN_WAKE_DELAY), name="outbox-wake")
+        if delay < self._interval and not self._wake_scheduled:
+            self._wake_scheduled = True
+            self._job_queue.run_once(
+                self._wake_job, when=max(delay, MIN_WAKE_DELAY), name="outbox-wake"
+            )
 
     async def aclose(self) -> None:
         """Stop scheduling runs; shut the dispatcher's own HTTP client down."""

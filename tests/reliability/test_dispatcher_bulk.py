@@ -8,17 +8,31 @@ import asyncio
 import os
 import socket
 import sys
+import time
 from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.app import build_application
+from bot.context import Deps
 from bot.i18n import Translator
 from bot.ratelimit import SendLedger, is_message_endpoint
 from models import OutboxMessage, Person
 from models.outbox import PRIORITY_BULK
-from scheduler.dispatcher import Deferred, Dispatcher, Rendered, Renderer, is_dead_local
+from sandbox import SandboxServer
+from sandbox.runner import start_polling_app, stop_polling_app
+from scheduler.dispatcher import (
+    Deferred,
+    Dispatcher,
+    Rendered,
+    Renderer,
+    _Pacer,
+    is_dead_local,
+)
 from services import outbox
+from tests.conftest import FakeClock
+from tests.e2e.conftest import make_settings
 from tests.factories import make_people
 from tests.reliability.test_dispatcher import RENDERERS, Env, env
 
@@ -167,3 +181,61 @@ async def test_bulk_sending_yields_while_interactive_replies_fill_the_cap(env: E
     for _ in range(100):
         env.deps.ledger.record()
     await asyncio.wait_for(env.dispatcher._make_room(lambda: False), timeout=1)
+
+
+async def test_pacer_keeps_its_rate_when_woken_late_and_never_bursts_after_a_gap() -> None:
+    clock = _Clock()
+    stamps: list[float] = []
+
+    async def late_sleep(seconds: float) -> None:
+        clock.now += seconds + 0.01  # every wake-up 10 ms late (a busy loop)
+
+    pacer = _Pacer(25, clock, late_sleep)
+    start = clock.now
+    for _ in range(100):
+        await pacer.wait()
+        stamps.append(clock.now)
+    rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
+    assert 24.0 <= rate <= 25.5, rate  # not 1 / (0.04 + 0.01) = 20 per second
+    assert stamps[-1] - start < 4.1
+    clock.now += 5.0  # idle: the next slots are spaced again, not sent at once
+    await pacer.wait()
+    first = clock.now
+    await pacer.wait()
+    assert clock.now - first >= 0.04
+    pacer.pause(2.0)
+    before = clock.now
+    await pacer.wait()
+    assert clock.now - before >= 2.0
+
+
+async def test_a_long_run_does_not_pile_up_wake_ups(
+    sandbox: SandboxServer, engine: AsyncEngine, database_url: str, clock: FakeClock
+) -> None:
+    """While one run sends a long batch, the ticks of the repeating job and the wake-ups must
+    not start chains of one-off jobs (each querying the database) that grow with every tick."""
+    settings = make_settings(sandbox, database_url, KISBOT_SEND_RATE=10)
+    app = build_application(settings, engine=engine, clock=clock, migrate_on_start=False)
+    dispatcher: Dispatcher = app.bot_data["dispatcher"]  # ticks every 2 s
+    dispatcher.renderers.update(RENDERERS)
+    dispatcher.batch = 10  # the rest stays pending and due while a batch goes out
+    deps: Deps = app.bot_data["deps"]
+    for chat in range(100, 160):
+        sandbox.add_user(chat, f"U{chat}")
+    async with deps.transaction() as s:
+        for chat in range(100, 160):
+            await outbox.enqueue(
+                s, chat_id=chat, person_id=None, kind="plain", due_at=clock(), payload={"n": chat}
+            )
+    await start_polling_app(app)
+    try:
+        assert app.job_queue is not None
+        most = 0
+        deadline = time.monotonic() + 5.5  # 6 s of sending at 10/s: several ticks meanwhile
+        while time.monotonic() < deadline:
+            wakes = [j for j in app.job_queue.jobs() if j.name == "outbox-wake"]
+            most = max(most, len(wakes))
+            await asyncio.sleep(0.05)
+        assert most <= 1, most
+    finally:
+        await stop_polling_app(app)
