@@ -54,6 +54,7 @@ MIN_WAKE_DELAY = 0.2  # s; never spin when a due row is held by another dispatch
 RENDER_CHUNK = 25  # rows rendered per transaction: short write locks on SQLite
 WRITE_CHUNK = 100  # outcomes written per transaction
 NOT_TRIED_CANCELLED = "not tried: dispatcher stopped"
+PREFETCH_SECONDS = 2.0  # the next batch is prepared this long before the current one ends
 DEAD_WORKER_CHECK = 30.0  # s between looks for rows held by dead processes of this host
 
 
@@ -83,6 +84,15 @@ Renderer = Callable[
 ]
 
 Action = Literal["sent", "blocked", "failed", "retry", "retry_free", "cancelled", "deferred"]
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Claimed rows, rendered: those ready to send and those already marked (early)."""
+
+    rows: list[OutboxMessage]
+    ready: list[tuple[OutboxMessage, Rendered]]
+    early: list[_Outcome]
 
 
 @dataclass(frozen=True)
@@ -187,48 +197,92 @@ class Dispatcher:
     async def run_once(self) -> int:
         """One batch: recover, claim + commit, render, send, mark; returns rows handled."""
         async with self._lock:
-            return await self._run_batch()
+            handled, _ = await self._run_batch(None, prefetch=False)
+            return handled
 
     async def run_pending(self) -> int:
-        """Batches until nothing due is left; a call during a run only asks for one more."""
+        """Batches until nothing due is left; a call during a run only asks for one more.
+
+        While a full batch is going out, the next one is claimed and rendered shortly before
+        the last rows are handed over (PREFETCH_SECONDS ahead), so a long queue is sent at the
+        configured rate without a pause between batches. Nothing of it is sent before the
+        current batch is done: at most `max_in_flight` rows are ever SENDING.
+        """
         if self._lock.locked():
             self._again = True
             return 0
         total = 0
         async with self._lock:
+            batch: _Batch | None = None
             while not self._closed:
                 self._again = False
-                handled = await self._run_batch()
+                handled, batch = await self._run_batch(batch, prefetch=True)
                 total += handled
-                if not (self._again or handled >= self.batch):
+                if self._halt_for is not None:
+                    break  # a long 429: what is left waits, unclaimed, for its due time
+                if batch is None and not (self._again or handled >= self.batch):
                     break
+            if batch is not None:  # closed between two batches
+                await self._give_back(batch)
         return total
 
-    async def _run_batch(self) -> int:
+    async def _prepare(self) -> _Batch | None:
+        """Recover, claim (committed: no other dispatcher can take the rows any more) and
+        render one batch; None when nothing is due."""
         if self._own_bot and not self._bot_ready:
             await self.bot.initialize()
             self._bot_ready = True
         now = self.deps.clock()
-        self._halt_for = None
         await self._recover_dead_workers()
         async with self.deps.transaction() as session:
             recovered = await outbox.recover_stale(session, now=now, older_than=self.stale_after)
             rows = await outbox.claim_due(session, now=now, limit=self.batch, worker=self.worker)
-        # The claim is committed here: no other dispatcher can take these rows any more. They
-        # are CLAIMED, not SENDING: nothing has been handed to Telegram yet.
+        # The rows are CLAIMED, not SENDING: nothing has been handed to Telegram yet.
         if recovered.released:
             log.warning("outbox: %d stale claims released (never sent)", recovered.released)
         if recovered.interrupted:
             log.warning("outbox: %d interrupted deliveries marked failed", recovered.interrupted)
         if not rows:
-            return 0
-        outcomes: Counter[str] = Counter()
-        settled: set[int] = set()  # ids marked before sending, or committed SENDING
+            return None
         try:
             ready, early = await self._render(rows)
-            outcomes.update(o.action for o in early)
-            settled.update(o.id for o in early)
-            outcomes.update(await self._deliver(ready, settled))
+        except BaseException:
+            # Rows marked by a committed render chunk are no longer CLAIMED: release skips them.
+            await self._release_untried([row.id for row in rows])
+            raise
+        return _Batch(rows, ready, early)
+
+    async def _give_back(self, batch: _Batch) -> None:
+        """Release a prepared batch that will not be sent by us (every row still CLAIMED)."""
+        marked = {o.id for o in batch.early}
+        await self._release_untried([row.id for row in batch.rows if row.id not in marked])
+
+    async def _run_batch(
+        self, batch: _Batch | None, *, prefetch: bool
+    ) -> tuple[int, _Batch | None]:
+        """Send one batch (prepared now, or earlier by the previous batch); returns how many
+        rows it had and, with `prefetch`, the next batch when it was prepared meanwhile."""
+        self._halt_for = None
+        if batch is None:
+            batch = await self._prepare()
+        if batch is None:
+            return 0, None
+        rows = batch.rows
+        outcomes: Counter[str] = Counter(o.action for o in batch.early)
+        settled: set[int] = {o.id for o in batch.early}  # marked before sending, or SENDING
+        upcoming: asyncio.Task[_Batch | None] | None = None
+
+        def near_end() -> None:
+            nonlocal upcoming
+            full = len(rows) >= self.batch  # more is probably due
+            if prefetch and full and upcoming is None and not self._stopping_batch():
+                upcoming = asyncio.create_task(self._prepare())
+
+        following: _Batch | None = None
+        delivered = False
+        try:
+            outcomes.update(await self._deliver(batch.ready, settled, near_end))
+            delivered = True
         finally:
             # Every row not handed over (a long 429, shutdown, cancellation, an error) is still
             # CLAIMED by us: give it back now rather than after STALE_AFTER.
@@ -236,12 +290,29 @@ class Dispatcher:
             released = await self._release_untried(untried) if untried else 0
             if released:
                 outcomes["not tried"] += released
+            if upcoming is not None:
+                following = await self._take(upcoming, delivered and not self._stopping_batch())
         log.info(
             "outbox: %d handled (%s)",
             len(rows),
             ", ".join(f"{count} {action}" for action, count in sorted(outcomes.items())),
         )
-        return len(rows)
+        return len(rows), following
+
+    def _stopping_batch(self) -> bool:
+        return self._halt_for is not None or self._closed
+
+    async def _take(self, upcoming: asyncio.Task[_Batch | None], keep: bool) -> _Batch | None:
+        """The prefetched batch, or None (given back when it must not be sent now)."""
+        try:
+            prepared = await upcoming
+        except Exception:
+            log.exception("outbox: preparing the next batch failed; it is released")
+            return None
+        if prepared is not None and not keep:
+            await self._give_back(prepared)
+            return None
+        return prepared
 
     async def _recover_dead_workers(self) -> None:
         """Rows held by a dispatcher process of this host that no longer exists (killed, then
@@ -321,7 +392,10 @@ class Dispatcher:
         return None, rendered
 
     async def _deliver(
-        self, ready: list[tuple[OutboxMessage, Rendered]], settled: set[int]
+        self,
+        ready: list[tuple[OutboxMessage, Rendered]],
+        settled: set[int],
+        near_end: Callable[[], None] | None = None,
     ) -> Counter[str]:
         """Send paced and concurrently; a journal task hands rows over and records outcomes.
 
@@ -344,6 +418,11 @@ class Dispatcher:
         journal_task = asyncio.create_task(journal.run())
         slots = asyncio.Semaphore(self.max_in_flight)
         sends: list[asyncio.Task[None]] = []
+        remaining = len(ready)
+        ahead = max(1, int(self.deps.settings.send_rate * PREFETCH_SECONDS))
+        if near_end is not None and remaining <= ahead:
+            near_end()
+            near_end = None
 
         def promote() -> None:
             now = time.monotonic()
@@ -370,6 +449,10 @@ class Dispatcher:
                 _, chat = heapq.heappop(free)
                 queue = queues[chat]
                 _, row, rendered = queue.popleft()
+                remaining -= 1
+                if near_end is not None and remaining <= ahead:
+                    near_end()  # the next batch is claimed and rendered meanwhile
+                    near_end = None
                 self._chat_free_at[chat] = time.monotonic() + self.per_chat_interval
                 if queue:
                     heapq.heappush(waiting, (self._chat_free_at[chat], queue[0][0], chat))

@@ -9,6 +9,7 @@ import os
 import socket
 import sys
 import time
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -239,3 +240,47 @@ async def test_a_long_run_does_not_pile_up_wake_ups(
         assert most <= 1, most
     finally:
         await stop_polling_app(app)
+
+
+def _counting_renderer(env: Env, seen: list[int]) -> Renderer:
+    async def render(session: AsyncSession, row: OutboxMessage, t: Translator) -> Rendered:
+        seen.append(len(env.sb.calls_to("sendMessage")))  # messages sent when rendered
+        return Rendered(f"bulk {row.payload['n']}")
+
+    return render
+
+
+async def test_the_next_batch_is_prepared_while_the_current_one_goes_out(env: Env) -> None:
+    seen: list[int] = []
+    env.dispatcher.renderers["plain"] = _counting_renderer(env, seen)
+    env.dispatcher.batch = 10
+    for chat in range(200, 230):
+        env.sb.add_user(chat, f"U{chat}")
+        await env.add(chat, chat)
+    assert await env.dispatcher.run_pending() == 30
+    assert len(seen) == 30 and len(env.sent_texts()) == 30
+    # Batches 2 and 3 were rendered before the batch ahead of them had gone out entirely.
+    assert seen[10] < 10 and seen[20] < 20, seen
+    rows = await env.rows()
+    assert {(r.status, r.attempts) for r in rows.values()} == {("sent", 1)}
+
+
+async def test_a_long_429_gives_the_prefetched_batch_back(env: Env) -> None:
+    env.dispatcher.batch = 10
+    ids = []
+    for chat in range(300, 330):
+        env.sb.add_user(chat, f"U{chat}")
+        ids.append(await env.add(chat, chat))
+    env.sb.inject_fault("sendMessage", status=429, retry_after=60, times=1)
+    await env.dispatcher.run_pending()  # ends at the 429: does not sit out the minute
+    rows = await env.rows()
+    statuses = Counter(r.status for r in rows.values())
+    assert statuses["claimed"] == 0 and statuses["sending"] == 0, statuses
+    minute = env.clock() + timedelta(seconds=59)
+    second, third = ids[10:20], ids[20:]
+    # The batch prepared meanwhile went back untried, due when Telegram allows again.
+    assert all(rows[i].status == "pending" and rows[i].due_at >= minute for i in second)
+    assert all(rows[i].attempts == 0 and rows[i].claimed_by is None for i in second)
+    # The one after it was never claimed.
+    assert all(rows[i].status == "pending" and rows[i].attempts == 0 for i in third)
+    assert all(rows[i].due_at < minute for i in third)

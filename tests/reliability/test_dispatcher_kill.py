@@ -132,8 +132,9 @@ async def test_sigkill_mid_run_loses_no_untried_row_and_sends_nothing_twice(
     ambiguous = {i for i, row in before.items() if row.status == "sending"}  # handed over
     assert len(sent_a) + len(unclaimed) + len(stranded) + len(ambiguous) == N, status_before
     arrived_a = {i for i in before if got_before[chat_of[i]]}
-    # The kill landed mid-batch: some rows confirmed, some claimed and waiting, some unclaimed.
-    assert sent_a and stranded and unclaimed, status_before
+    # The kill landed mid-batch: some rows confirmed, some claimed and waiting (the rest of the
+    # batch, and the next one, prepared while this one went out), maybe some unclaimed.
+    assert sent_a and stranded, status_before
     # Every confirmed row arrived exactly once; nothing unclaimed or only claimed was sent:
     # a row reaches Telegram only after its hand-over (SENDING) was committed.
     assert all(got_before[chat_of[i]] == [texts[i]] for i in sent_a)
