@@ -932,13 +932,18 @@ async def _show_progress(context: KisContext, item: _Update) -> None:
             log.warning("broadcast %d: progress edit failed (%s)", bc.id, type(exc).__name__)
     if item.finished and bc.progress_chat_id is not None:
         r = item.summary.report
-        notice = deps.i18n(
-            item.lang,
-            "bc-finished-notice",
-            delivered=r.delivered,
-            unreachable=r.unreachable,
-            failed=r.failed,
-        )
+        if bc.status == BroadcastStatus.STOPPED.value:
+            notice = deps.i18n(
+                item.lang, "bc-stopped-notice", delivered=r.delivered, cancelled=r.cancelled
+            )
+        else:
+            notice = deps.i18n(
+                item.lang,
+                "bc-finished-notice",
+                delivered=r.delivered,
+                unreachable=r.unreachable,
+                failed=r.failed,
+            )
         try:
             await context.bot.send_message(
                 bc.progress_chat_id,

@@ -389,7 +389,9 @@ async def test_stop_half_way(harness: Harness) -> None:
     sent = sum(1 for s in statuses.values() if s == "sent")
     cancelled = sum(1 for s in statuses.values() if s == "cancelled")
     assert sent == arrived and cancelled == 60 - sent and 5 <= sent < 60
-    await asyncio.sleep(1.5)
+    notice = await expect_text(admin, "Ogłoszenie zatrzymane", timeout=20)
+    assert f"doręczono {sent}, nie wysłano {cancelled}" in notice.text
+    await asyncio.sleep(1.0)
     assert got() == arrived  # nothing more after the stop
 
 

@@ -119,6 +119,8 @@ btn-bc-refresh = 🔄 Refresh
 btn-bc-report = 📊 Report
 bc-finished-notice = 📣 Announcement sent: { $delivered } delivered, { $unreachable } unreachable, { $failed } failed.
 
+bc-stopped-notice = ⏹ Announcement stopped: { $delivered } delivered, { $cancelled } not sent.
+
 bc-history-title = <b>📋 Sent announcements</b>
     (delivered / all recipients)
 bc-history-empty = No announcement has been sent yet.

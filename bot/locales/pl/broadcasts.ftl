@@ -120,6 +120,8 @@ btn-bc-refresh = 🔄 Odśwież
 btn-bc-report = 📊 Raport
 bc-finished-notice = 📣 Ogłoszenie wysłane: doręczono { $delivered }, nieosiągalni { $unreachable }, nie udało się { $failed }.
 
+bc-stopped-notice = ⏹ Ogłoszenie zatrzymane: doręczono { $delivered }, nie wysłano { $cancelled }.
+
 bc-history-title = <b>📋 Wysłane ogłoszenia</b>
     (doręczone / wszyscy odbiorcy)
 bc-history-empty = Nie wysłano jeszcze żadnego ogłoszenia.

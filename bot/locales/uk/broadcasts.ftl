@@ -120,6 +120,8 @@ btn-bc-refresh = 🔄 Оновити
 btn-bc-report = 📊 Звіт
 bc-finished-notice = 📣 Оголошення надіслано: доставлено { $delivered }, недосяжні { $unreachable }, не вдалося { $failed }.
 
+bc-stopped-notice = ⏹ Оголошення зупинено: доставлено { $delivered }, не надіслано { $cancelled }.
+
 bc-history-title = <b>📋 Надіслані оголошення</b>
     (доставлено / усі одержувачі)
 bc-history-empty = Ще не надіслано жодного оголошення.
