@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, Broadcast, OutboxMessage, Person
 from sandbox import Reply, SimUser
-from services import people
+from services import broadcasts, people
+from services.broadcasts import Audience
+from services.reminder_time import parse_quiet_hours
 from tests.e2e.conftest import ADMIN_ID, Harness
 from tests.e2e.flows import expect_text
 from tests.factories import AudienceWorld, make_audience_world, make_people
@@ -435,3 +437,41 @@ async def test_roles_and_forged_presses(harness: Harness) -> None:
     assert rows == 0 and stored is not None and stored.status == "draft"
     assert coord is not None and coord.awaiting is None
     assert h.admin.id == ADMIN_ID
+
+
+async def test_a_broadcast_reaching_quiet_hours_waits_for_the_morning(harness: Harness) -> None:
+    """Confirmed at 20:00, but not out yet when quiet hours begin (a long queue, a late
+    dispatcher): at send time the rows are deferred, untried, until 08:00."""
+    h = harness
+    evening = daytime(h, 20)
+    admin = h.admin
+    await admin.say("/start")
+    world = await make_audience_world(h.sessionmaker, evening)
+    users = world_users(h, world)
+    async with h.sessionmaker.begin() as s:
+        author = await people.get_by_telegram_id(s, ADMIN_ID)
+        assert author is not None
+        draft = await broadcasts.create_draft(s, ADMIN_ID)
+        await broadcasts.set_text(s, ADMIN_ID, draft.id, "pl", "Po ciszy nocnej")
+        await broadcasts.set_audience(s, ADMIN_ID, draft.id, Audience("all"), evening)
+        bc = await broadcasts.confirm(
+            s, ADMIN_ID, draft.id, evening, TZ, parse_quiet_hours("21:00-08:00")
+        )
+    assert bc.status == "sending"
+    h.clock.now = evening + timedelta(hours=1, minutes=30)  # 21:30 before the dispatcher ran
+    h.app.bot_data["dispatcher"].wake()
+    await asyncio.sleep(1.5)
+    assert not any("Po ciszy nocnej" in t for u in users.values() for t in texts(u))
+    rows = await outbox_statuses(h, bc.id)
+    assert set(rows.values()) == {"pending"}
+    async with h.sessionmaker() as s:
+        due = set(
+            await s.scalars(select(OutboxMessage.due_at).where(OutboxMessage.ref_id == bc.id))
+        )
+        attempts = set(
+            await s.scalars(select(OutboxMessage.attempts).where(OutboxMessage.ref_id == bc.id))
+        )
+    morning = (evening + timedelta(days=1)).astimezone(TZ).replace(hour=8, minute=0)
+    assert due == {morning.astimezone(UTC)} and attempts == {0}
+    h.clock.now = morning.astimezone(UTC) + timedelta(minutes=1)
+    await wait_until(lambda: any("Po ciszy nocnej" in t for t in texts(users["anna"])))
