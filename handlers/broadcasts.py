@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -41,10 +41,10 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.context import Deps, KisContext
 from bot.i18n import LANGUAGE_NAMES, Translator
 from handlers.callbacks import Callback, encode
-from handlers.common import answer, edit_or_reply, reply
+from handlers.common import answer, edit_or_reply, refuse_staff_only, reply
 from handlers.formatting import short_when
 from models import AudienceKind, Broadcast, BroadcastStatus, OutboxMessage, Person, PersonStatus
-from scheduler.dispatcher import Deferred, Rendered, Renderer, wake_dispatcher
+from scheduler.dispatcher import Deferred, Rendered, Renderer, send_rendered, wake_dispatcher
 from services import broadcasts, people
 from services.broadcasts import Audience, Report, Summary
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
@@ -178,15 +178,6 @@ async def _card(
         when=_when_text(bc.send_at, tz, lang) if bc.send_at else t(lang, "bc-when-now"),
         quiet=t(lang, "bc-quiet-ignored" if bc.urgent else "bc-quiet-respected"),
     )
-
-
-async def _refuse(update: Update, context: KisContext, person: Person | None) -> None:
-    lang = person.language if person else context.deps.settings.default_language
-    text = context.deps.i18n(lang, "staff-only")
-    if update.callback_query is not None:
-        await answer(update, text, alert=True)
-    else:
-        await reply(update, text)
 
 
 async def _gone(update: Update, context: KisContext, person: Person, key: str) -> None:
@@ -435,18 +426,17 @@ async def _preview(update: Update, context: KisContext, person: Person, bc_id: i
         if not text:
             continue
         await reply(update, t(lang, "bc-preview-title", language=LANGUAGE_NAMES[code]))
-        await _send_as_recipient(context, chat.id, bc, text)
+        await send_rendered(context.bot, chat.id, as_rendered(bc, text))
     await show_card(update, context, person, bc_id, new=True)
 
 
-async def _send_as_recipient(context: KisContext, chat_id: int, bc: Broadcast, text: str) -> None:
-    bot = context.bot
-    if bc.media_kind == "photo" and bc.media_file_id:
-        await bot.send_photo(chat_id, bc.media_file_id, caption=text, parse_mode=ParseMode.HTML)
-    elif bc.media_kind == "document" and bc.media_file_id:
-        await bot.send_document(chat_id, bc.media_file_id, caption=text, parse_mode=ParseMode.HTML)
-    else:
-        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+def as_rendered(bc: Broadcast, text: str) -> Rendered:
+    """The message recipients get: the text alone, or as the caption of the attachment."""
+    if bc.media_kind == "photo":
+        return Rendered(text, photo=bc.media_file_id)
+    if bc.media_kind == "document":
+        return Rendered(text, document=bc.media_file_id)
+    return Rendered(text)
 
 
 async def _confirm_question(
@@ -646,13 +636,13 @@ async def on_callback(
 ) -> None:
     """bc:*: every press, re-authorised in the service (coordinators and admins only)."""
     if person is None or not person.is_staff or person.status != PersonStatus.ACTIVE.value:
-        await _refuse(update, context, person)
+        await refuse_staff_only(update, context, person)
         return
     t, lang = context.deps.i18n, person.language
     try:
         await _dispatch(update, context, person, cb)
     except NotAllowed:
-        await _refuse(update, context, person)
+        await refuse_staff_only(update, context, person)
     except (IndexError, ValueError):
         await answer(update, t(lang, "button-stale"), alert=True)
     except NotFound:
@@ -749,14 +739,42 @@ def _awaited(person: Person) -> tuple[str, int, str]:
     return parts[0], int(parts[1]), parts[2] if len(parts) > 2 else ""
 
 
-async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
-    """A typed answer: a text version, a date range or a send time."""
-    deps, t, lang = context.deps, context.deps.i18n, person.language
-    message = update.effective_message
-    assert message is not None
+async def _typed(
+    update: Update,
+    context: KisContext,
+    person: Person,
+    step: Callable[[str, int, str], Awaitable[None]],
+) -> int | None:
+    """Run `step(prompt, broadcast id, language)` for a typed answer or a file; the broadcast
+    id when it worked, None when the person was told why not (the question stays open after
+    a wrong answer)."""
+    t, lang = context.deps.i18n, person.language
+    bc_id: int | None = None
     try:
         prompt, bc_id, lang_code = _awaited(person)
-        tz, now = deps.settings.tz, deps.clock()
+        await step(prompt, bc_id, lang_code)
+    except NotAllowed:
+        await refuse_staff_only(update, context, person)
+    except NotFound:
+        await _gone(update, context, person, "button-stale")
+    except AlreadyDecided:
+        await _gone(update, context, person, "bc-already-sent")
+    except InvalidInput as exc:
+        back = [[_btn(t(lang, "btn-bc-back"), "d", bc_id)]] if bc_id is not None else []
+        await reply(update, t(lang, exc.reason), InlineKeyboardMarkup(back) if back else None)
+    else:
+        return bc_id
+    return None
+
+
+async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
+    """A typed answer: a text version, a date range or a send time."""
+    deps = context.deps
+    message = update.effective_message
+    assert message is not None
+    tz, now = deps.settings.tz, deps.clock()
+
+    async def step(prompt: str, bc_id: int, lang_code: str) -> None:
         async with deps.transaction() as session:
             if prompt == ASK_TEXT:
                 await broadcasts.set_text(
@@ -771,20 +789,10 @@ async def on_text(update: Update, context: KisContext, person: Person, text: str
                 await broadcasts.set_send_at(session, _tid(update), bc_id, when, now)
             else:
                 raise InvalidInput("bc-media-expected")
-    except NotAllowed:
-        await _refuse(update, context, person)
-        return
-    except NotFound:
-        await _gone(update, context, person, "button-stale")
-        return
-    except AlreadyDecided:
-        await _gone(update, context, person, "bc-already-sent")
-        return
-    except InvalidInput as exc:
-        back = InlineKeyboardMarkup([[_btn(t(lang, "btn-bc-back"), "d", bc_id)]])
-        await reply(update, t(lang, exc.reason), back)
-        return
-    await show_card(update, context, person, bc_id, new=True)
+
+    bc_id = await _typed(update, context, person, step)
+    if bc_id is not None:
+        await show_card(update, context, person, bc_id, new=True)
 
 
 async def on_media(update: Update, context: KisContext, person: Person) -> None:
@@ -800,8 +808,10 @@ async def on_media(update: Update, context: KisContext, person: Person) -> None:
         await reply(update, t(lang, "bc-media-expected"))
         return
     caption = message.caption_html if message.caption else None
-    try:
-        prompt, bc_id, lang_code = _awaited(person)
+    needs_text = False
+
+    async def step(prompt: str, bc_id: int, lang_code: str) -> None:
+        nonlocal needs_text
         if prompt not in (ASK_MEDIA, ASK_TEXT) or (prompt == ASK_TEXT and lang_code != "pl"):
             raise InvalidInput("bc-text-expected")
         async with deps.transaction() as session:
@@ -809,17 +819,9 @@ async def on_media(update: Update, context: KisContext, person: Person) -> None:
             needs_text = not bc.text_pl
             if needs_text:
                 await people.set_awaiting(session, person.id, f"{ASK_TEXT}:{bc_id}:pl")
-    except NotAllowed:
-        await _refuse(update, context, person)
-        return
-    except NotFound:
-        await _gone(update, context, person, "button-stale")
-        return
-    except AlreadyDecided:
-        await _gone(update, context, person, "bc-already-sent")
-        return
-    except InvalidInput as exc:
-        await reply(update, t(lang, exc.reason))
+
+    bc_id = await _typed(update, context, person, step)
+    if bc_id is None:
         return
     if needs_text:
         back = InlineKeyboardMarkup([[_btn(t(lang, "btn-bc-back"), "d", bc_id)]])
@@ -855,12 +857,7 @@ def renderers(
         now = clock()
         if not bc.urgent and in_quiet_hours(now.astimezone(tz).time(), quiet):
             return Deferred(after_quiet_hours(now, tz, quiet))
-        text = bc.text_for(person.language)
-        if bc.media_kind == "photo":
-            return Rendered(text, photo=bc.media_file_id)
-        if bc.media_kind == "document":
-            return Rendered(text, document=bc.media_file_id)
-        return Rendered(text)
+        return as_rendered(bc, bc.text_for(person.language))
 
     return {broadcasts.KIND: render}
 

@@ -66,12 +66,22 @@ async def send_to(context: KisContext, chat_id: int, text: str, markup: Markup =
     except Forbidden:
         log.info("recipient unreachable (blocked the bot)")
         async with context.deps.transaction() as session:
-            await people.mark_unreachable_chat(session, chat_id, context.deps.clock())
+            await people.mark_unreachable(session, context.deps.clock(), telegram_id=chat_id)
         return False
     except BadRequest as exc:
         log.warning("message not delivered: %s", type(exc).__name__)
         return False
     return True
+
+
+async def refuse_staff_only(update: Update, context: KisContext, person: Person | None) -> None:
+    """Tell someone without the role that this is for staff (an alert on a button press)."""
+    lang = person.language if person else context.deps.settings.default_language
+    text = context.deps.i18n(lang, "staff-only")
+    if update.callback_query is not None:
+        await answer(update, text, alert=True)
+    else:
+        await reply(update, text)
 
 
 async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:

@@ -9,7 +9,7 @@ from telegram import ReplyKeyboardRemove, Update
 from bot.context import KisContext
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import answer, edit_or_reply, reply, send_to
+from handlers.common import answer, edit_or_reply, refuse_staff_only, reply, send_to
 from handlers.menu import local_time
 from models import Person, Role
 from services import invites, people
@@ -60,7 +60,7 @@ async def show_pending(update: Update, context: KisContext, person: Person) -> N
         async with deps.transaction() as session:
             pending = await people.list_pending(session, _tid(update))
     except NotAllowed:
-        await _refuse(update, context, person)
+        await refuse_staff_only(update, context, person)
         return
     if not pending:
         await reply(update, t(lang, "staff-no-pending"))
@@ -79,21 +79,12 @@ async def show_pending(update: Update, context: KisContext, person: Person) -> N
     await answer(update)
 
 
-async def _refuse(update: Update, context: KisContext, person: Person | None) -> None:
-    lang = person.language if person else context.deps.settings.default_language
-    text = context.deps.i18n(lang, "staff-only")
-    if update.callback_query is not None:
-        await answer(update, text, alert=True)
-    else:
-        await reply(update, text)
-
-
 async def on_callback(
     update: Update, context: KisContext, person: Person | None, cb: Callback
 ) -> None:
     """st:*: every staff click, re-authorised here and again in the service."""
     if person is None or not person.is_staff:
-        await _refuse(update, context, person)
+        await refuse_staff_only(update, context, person)
         return
     if cb.action == "pd":
         await show_pending(update, context, person)
@@ -126,7 +117,7 @@ async def _decide(
                 session, _tid(update), person_id, approve, deps.clock()
             )
     except NotAllowed:
-        await _refuse(update, context, actor)
+        await refuse_staff_only(update, context, actor)
         return
     except (AlreadyDecided, NotFound):
         text = t(lang, "staff-already-decided")
@@ -157,7 +148,7 @@ async def ask_invite_name(update: Update, context: KisContext, person: Person) -
             actor = await people.require_role(session, _tid(update), people.APPROVER_ROLES)
             actor.awaiting = "invite_name"
     except NotAllowed:
-        await _refuse(update, context, person)
+        await refuse_staff_only(update, context, person)
         return
     await reply(update, t(lang, "staff-invite-ask-name"), kb.cancel_keyboard(t, lang))
     await answer(update)
@@ -174,7 +165,7 @@ async def on_invite_name(update: Update, context: KisContext, person: Person, te
             )
             actor.awaiting = None
     except NotAllowed:
-        await _refuse(update, context, person)
+        await refuse_staff_only(update, context, person)
         return
     except InvalidInput as exc:
         await reply(update, t(lang, exc.reason), kb.cancel_keyboard(t, lang))

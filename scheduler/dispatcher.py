@@ -512,29 +512,7 @@ class Dispatcher:
     async def _attempt(self, row: OutboxMessage, attempts: int, rendered: Rendered) -> _Outcome:
         """Send one message; classify Telegram's answer. `attempts` includes this one."""
         try:
-            if rendered.photo is not None:
-                await self.bot.send_photo(
-                    row.chat_id,
-                    rendered.photo,
-                    caption=rendered.text,
-                    reply_markup=rendered.reply_markup,
-                    parse_mode=ParseMode.HTML,
-                )
-            elif rendered.document is not None:
-                await self.bot.send_document(
-                    row.chat_id,
-                    rendered.document,
-                    caption=rendered.text,
-                    reply_markup=rendered.reply_markup,
-                    parse_mode=ParseMode.HTML,
-                )
-            else:
-                await self.bot.send_message(
-                    row.chat_id,
-                    rendered.text,
-                    reply_markup=rendered.reply_markup,
-                    parse_mode=ParseMode.HTML,
-                )
+            await send_rendered(self.bot, row.chat_id, rendered)
         except Forbidden as exc:
             error = _describe(exc, self.bot)
             return _Outcome(row.id, "blocked", self.deps.clock(), error, person_id=row.person_id)
@@ -572,7 +550,7 @@ class Dispatcher:
         if o.action == "blocked":
             marked = await outbox.mark_blocked(session, o.id, o.error or "403 Forbidden", worker=me)
             if marked and o.person_id is not None:
-                await people.mark_unreachable(session, o.person_id, o.at)
+                await people.mark_unreachable(session, o.at, person_id=o.person_id)
             return marked
         if o.action == "deferred":
             assert o.due_at is not None
@@ -787,6 +765,30 @@ def _fail(future: asyncio.Future[Any] | None, exc: BaseException) -> None:
         future.cancel()
     else:
         future.set_exception(exc)
+
+
+async def send_rendered(bot: Bot, chat_id: int, rendered: Rendered) -> None:
+    """Send a rendered message: a photo or document with the text as its caption, or text."""
+    if rendered.photo is not None:
+        await bot.send_photo(
+            chat_id,
+            rendered.photo,
+            caption=rendered.text,
+            reply_markup=rendered.reply_markup,
+            parse_mode=ParseMode.HTML,
+        )
+    elif rendered.document is not None:
+        await bot.send_document(
+            chat_id,
+            rendered.document,
+            caption=rendered.text,
+            reply_markup=rendered.reply_markup,
+            parse_mode=ParseMode.HTML,
+        )
+    else:
+        await bot.send_message(
+            chat_id, rendered.text, reply_markup=rendered.reply_markup, parse_mode=ParseMode.HTML
+        )
 
 
 def is_dead_local(worker: str) -> bool:

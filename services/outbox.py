@@ -277,21 +277,7 @@ async def recover_dead_workers(session: AsyncSession, workers: Collection[str]) 
     names = [name[:64] for name in workers]
     if not names:
         return Recovery(0, 0)
-    claims = (OutboxMessage.status == CLAIMED, OutboxMessage.claimed_by.in_(names))
-    released = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(_lockable_ids(*claims)), *claims)
-        .values(status=PENDING, claimed_at=None, claimed_by=None)
-        .execution_options(synchronize_session=False)
-    )
-    sends = (OutboxMessage.status == SENDING, OutboxMessage.claimed_by.in_(names))
-    interrupted = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(_lockable_ids(*sends)), *sends)
-        .values(status=OutboxStatus.FAILED.value, last_error=INTERRUPTED_ERROR)
-        .execution_options(synchronize_session=False)
-    )
-    return Recovery(_rowcount(released), _rowcount(interrupted))
+    return await _recover(session, OutboxMessage.claimed_by.in_(names))
 
 
 _AFTER_SENDING = (SENDING,)  # only Telegram's answer can move a row on from here
@@ -420,15 +406,19 @@ async def recover_stale(session: AsyncSession, *, now: datetime, older_than: tim
     cannot duplicate anything. SENDING rows become FAILED "interrupted: delivery not confirmed":
     they may have arrived, and they are never resent (at most once).
     """
-    cutoff = now - older_than
-    claims = (OutboxMessage.status == CLAIMED, OutboxMessage.claimed_at < cutoff)
+    return await _recover(session, OutboxMessage.claimed_at < now - older_than)
+
+
+async def _recover(session: AsyncSession, held: ColumnElement[bool]) -> Recovery:
+    """CLAIMED rows matching `held` back to PENDING, SENDING ones to FAILED (interrupted)."""
+    claims = (OutboxMessage.status == CLAIMED, held)
     released = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(_lockable_ids(*claims)), *claims)
         .values(status=PENDING, claimed_at=None, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
-    sends = (OutboxMessage.status == SENDING, OutboxMessage.claimed_at < cutoff)
+    sends = (OutboxMessage.status == SENDING, held)
     interrupted = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(_lockable_ids(*sends)), *sends)

@@ -294,21 +294,19 @@ async def approver_chats(session: AsyncSession) -> list[tuple[int, str]]:
     return [(tid, lang) for tid, lang in rows.all() if tid is not None]
 
 
-async def mark_unreachable(session: AsyncSession, person_id: int, now: datetime) -> None:
-    """Telegram answered 403 for this person: leave them out of broadcasts from now on."""
+async def mark_unreachable(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    person_id: int | None = None,
+    telegram_id: int | None = None,
+) -> None:
+    """Telegram answered 403 for this person (by id or Telegram id): leave them out of
+    broadcasts from now on."""
+    who = Person.id == person_id if person_id is not None else Person.telegram_id == telegram_id
     await session.execute(
         update(Person)
-        .where(Person.id == person_id, Person.unreachable_at.is_(None))
-        .values(unreachable_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def mark_unreachable_chat(session: AsyncSession, telegram_id: int, now: datetime) -> None:
-    """The same, by Telegram id (a direct reply or notice that got 403)."""
-    await session.execute(
-        update(Person)
-        .where(Person.telegram_id == telegram_id, Person.unreachable_at.is_(None))
+        .where(who, Person.unreachable_at.is_(None))
         .values(unreachable_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -290,7 +290,7 @@ async def test_unreachable_until_they_write_again(
 ) -> None:
     now = clock()
     async with sessionmaker.begin() as s:
-        await people.mark_unreachable(s, world.person_ids["ewa"], now)
+        await people.mark_unreachable(s, now, person_id=world.person_ids["ewa"])
         count = await broadcasts.count_audience(s, COORD, Audience("all"), now, TZ)
         assert (count.recipients, count.unreachable) == (4, 2)
         assert await people.mark_reachable(s, world.ids["ira"])
