@@ -13,12 +13,16 @@ connection), a timeout raises `TimedOut` and any other transport error `NetworkE
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _value(given: ODVInput[float], default: float | None) -> float | None:
@@ -99,8 +103,14 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=sock_read,
         )
-        data: Any = fields
-        if files:
+        data: Any = None
+        headers: dict[str, str] | None = None
+        if fields and not files:
+            # The same urlencoded form aiohttp's FormData would build, without its multipart
+            # machinery (a writer and a uuid4 boundary per request, even when unused).
+            data = urlencode(fields).encode()
+            headers = FORM_HEADERS
+        elif files:
             form = aiohttp.FormData()
             for name, value in (fields or {}).items():
                 form.add_field(name, value)
@@ -117,7 +127,9 @@ class AiohttpRequest(BaseRequest):
                     form.add_field(name, part)
             data = form
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as res:
+            async with self._session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as res:
                 return res.status, await res.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             raise TimedOut from err
