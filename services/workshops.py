@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -297,10 +297,15 @@ async def _insert_enrollments(
     """
     if not rows:
         return []
-    columns = [c.key for c in Enrollment.__table__.columns if c.key != "id"]
+    table = cast(Table, Enrollment.__table__)
+    columns = [c.key for c in table.columns if c.key != "id"]
     values: list[dict[str, Any]] = [{key: row.get(key) for key in columns} for row in rows]
-    returned = await session.execute(
-        insert(Enrollment).values(values).returning(Enrollment.id, Enrollment.person_id)
+    # A Core executemany: SQLAlchemy's "insertmanyvalues" sends it as INSERT ... VALUES
+    # (...), (...) ... RETURNING, from a statement compiled once and cached (an ORM or
+    # multi-values insert() would be compiled anew for every batch size).
+    connection = await session.connection()
+    returned = await connection.execute(
+        insert(table).returning(table.c.id, table.c.person_id), values
     )
     ids = {person_id: enrollment_id for enrollment_id, person_id in returned.all()}
     created = []
@@ -339,7 +344,8 @@ async def _schedule_reminders_many(
         if ws.starts_at - timedelta(hours=hours) > now
     ]
     if rows:
-        await session.execute(insert(OutboxMessage).values(rows))
+        connection = await session.connection()
+        await connection.execute(insert(cast(Table, OutboxMessage.__table__)), rows)
 
 
 async def _schedule_reminders(
