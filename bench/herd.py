@@ -101,7 +101,7 @@ class HerdResult:
     # (with aiosqlite's threads), and the sandbox's process (the same one with --in-process).
     loop_cpu_s: float
     process_cpu_s: float
-    sandbox_cpu_s: float
+    sandbox_cpu_s: float | None  # None with --in-process: the sandbox is in the bot's figures
 
     @property
     def answered(self) -> int:
@@ -294,7 +294,7 @@ async def herd(
         seconds=outcome.seconds,
         loop_cpu_s=time.thread_time() - thread_start,
         process_cpu_s=time.process_time() - process_start,
-        sandbox_cpu_s=outcome.cpu_s,
+        sandbox_cpu_s=None if isinstance(sb, InProcessSandbox) else outcome.cpu_s,
     )
 
 
@@ -334,7 +334,7 @@ async def measure(
                 f"p50 {percentile(result.latencies_ms, 50):.0f} ms, "
                 f"p99 {percentile(result.latencies_ms, 99):.0f} ms; CPU: bot loop "
                 f"{result.loop_cpu_s:.1f}s, bot process {result.process_cpu_s:.1f}s, "
-                f"sandbox {result.sandbox_cpu_s:.1f}s in {result.seconds:.1f}s"
+                f"sandbox {result.sandbox_cpu_s or 0:.1f}s in {result.seconds:.1f}s"
             )
             await sb.idle(quiet=0.2, timeout=60)
         finally:
@@ -357,13 +357,17 @@ async def make_echo(base_url: str) -> AnyApp:
     return app
 
 
-def cpu_per_update(prefix: str, result: HerdResult) -> dict[str, float]:
-    """CPU milliseconds per answered press: bot loop, bot process, sandbox process."""
+def cpu_per_update(prefix: str, result: HerdResult) -> dict[str, float | None]:
+    """CPU milliseconds per answered press: bot loop, bot process, sandbox process (None when
+    the sandbox ran in the bot's process and is counted in the other two)."""
     answered = max(result.answered, 1)
+    sandbox = result.sandbox_cpu_s
     return {
         f"{prefix}loop_cpu_ms_per_update": round(result.loop_cpu_s * 1000 / answered, 2),
         f"{prefix}process_cpu_ms_per_update": round(result.process_cpu_s * 1000 / answered, 2),
-        f"{prefix}sandbox_cpu_ms_per_update": round(result.sandbox_cpu_s * 1000 / answered, 2),
+        f"{prefix}sandbox_cpu_ms_per_update": (
+            None if sandbox is None else round(sandbox * 1000 / answered, 2)
+        ),
     }
 
 
