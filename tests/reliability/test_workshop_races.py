@@ -9,7 +9,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.batching import GroupCommit
-from models import Enrollment, OutboxMessage, WorkshopSession
+from bot.context import Deps
+from bot.i18n import Translator
+from bot.settings import Settings
+from handlers.workshops import SignUpOutcome, sign_up_batch
+from models import Enrollment, OutboxMessage, Person, PersonStatus, WorkshopSession
 from models.db import create_sessionmaker
 from services import workshops
 from tests.conftest import FakeClock
@@ -183,3 +187,55 @@ async def test_double_taps_in_one_batch_make_one_enrolment(
         stored = await session.get(WorkshopSession, ws.id)
         count = len(list(await session.scalars(select(Enrollment))))
     assert count == 2 and stored is not None and stored.seats_taken == 1
+
+
+async def test_the_sign_up_button_path_in_group_commits(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    """handlers.workshops.sign_up_batch, as the bot runs it: presses by Telegram id, some from
+    people who may not sign up (they take the router's usual path), in batches."""
+    sm = create_sessionmaker(engine)
+    people = await make_people(sm, 62)
+    async with sm.begin() as session:  # two of them have not finished registering
+        for p in people[:2]:
+            await session.execute(
+                update(Person).where(Person.id == p.id).values(status=PersonStatus.PENDING.value)
+            )
+    workshop = await make_workshop(sm)
+    ws = await make_session(sm, workshop, clock() + timedelta(days=7), capacity=10)
+    settings = Settings(_env_file=None, telegram_bot_token="1:x")  # type: ignore[call-arg]
+    deps = Deps(settings, engine, sm, Translator("pl"), clock=clock)
+
+    async def run(session_id: int, telegram_ids: list[int]) -> list[SignUpOutcome]:
+        return await sign_up_batch(deps, session_id, telegram_ids)
+
+    batcher: GroupCommit[int, int, SignUpOutcome] = GroupCommit(run)
+    first = await batcher.submit(ws.id, people[2].telegram_id or 0)  # a batch of one
+    taps = [p.telegram_id or 0 for p in people] + [people[5].telegram_id or 0]
+    outcomes = [first, *await asyncio.gather(*(batcher.submit(ws.id, t) for t in taps))]
+    assert [o.lang for o in outcomes[1:3]] == [None, None]  # pending: not handled here
+    results = [o.result for o in outcomes if o.result is not None]
+    assert [r.outcome for r in results].count("confirmed") == 10
+    assert [r.outcome for r in results].count("waiting") == 50
+    assert [r.outcome for r in results].count("already") == 2  # people[2] again, people[5]
+    async with sm() as session:
+        rows = list(
+            await session.scalars(
+                select(Enrollment).where(Enrollment.session_id == ws.id).order_by(Enrollment.id)
+            )
+        )
+    assert [r.status for r in rows] == ["confirmed"] * 10 + ["waiting"] * 50
+    place = {r.id: n for n, r in enumerate([r for r in rows if r.status == "waiting"], 1)}
+    for result in results:
+        if result.enrollment.status == "waiting":
+            assert result.position == place[result.enrollment.id]
+    # An unknown or closed session: the active are told, the others take the usual path.
+    [stale_pending, stale_active] = await sign_up_batch(
+        deps, ws.id + 1000, [people[0].telegram_id or 0, people[3].telegram_id or 0]
+    )
+    assert stale_pending.lang is None and stale_active.problem == "stale"
+    clock.advance(days=8)
+    [closed_pending, closed_active] = await sign_up_batch(
+        deps, ws.id, [people[0].telegram_id or 0, people[3].telegram_id or 0]
+    )
+    assert closed_pending.lang is None and closed_active.problem == "closed"
