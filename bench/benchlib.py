@@ -16,7 +16,6 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.settings import Settings
 from models.db import create_engine, normalise_url
-from sandbox import SandboxServer
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -38,16 +37,16 @@ def database_kind(url: str) -> str:
 
 def kisbot_factory(
     token: str, database_url: str, *, rate_cap: bool = True, migrate: bool = True
-) -> Callable[[SandboxServer], Awaitable[AnyApp]]:
-    """The production Application (build_application) pointed at a sandbox.
+) -> Callable[[str], Awaitable[AnyApp]]:
+    """The production Application (build_application) pointed at a sandbox's Bot API base URL.
 
     rate_cap=False lifts the client-side 30 messages/s cap to measure the bot's own capacity.
     """
 
-    async def make(sb: SandboxServer) -> AnyApp:
+    async def make(base_url: str) -> AnyApp:
         values: dict[str, Any] = {
             "TELEGRAM_BOT_TOKEN": token,
-            "TELEGRAM_API_BASE_URL": sb.base_url,
+            "TELEGRAM_API_BASE_URL": base_url,
             "DATABASE_URL": database_url,
             "KISBOT_LOG_LEVEL": "WARNING",
         }

@@ -1,9 +1,14 @@
 """Thundering herd: N participants tap "sign up" for one session of a few seats within 1 second.
 
-The production Application (`bot.app.build_application`) runs against the in-process sandbox
-Bot API with flood limits off, so this measures the bot, not Telegram. PTB's client-side
-overall cap is lifted too (KISBOT_OVERALL_MAX_RATE=0, reported as `client_rate_cap: 0`):
-with the default 30 messages/s the herd would only measure AIORateLimiter.
+The production Application (`bot.app.build_application`) runs against the sandbox Bot API
+with flood limits off, so this measures the bot, not Telegram. PTB's client-side overall cap
+is lifted too (KISBOT_OVERALL_MAX_RATE=0, reported as `client_rate_cap: 0`): with the default
+30 messages/s the herd would only measure AIORateLimiter.
+
+The sandbox server and the simulated users run in a child process of their own
+(`sandbox.process.SandboxProcess`), as Telegram and its users are never inside the bot's
+process; the bot talks to it over loopback HTTP. `--in-process` puts them back on the bot's
+event loop (the set-up before), for comparison.
 
 Set-up: a fresh database (a temporary SQLite file by default; with --database-url pointing at
 PostgreSQL a scratch database is created on that server and dropped afterwards, unless
@@ -14,17 +19,19 @@ telegram ids are the sandbox users' ids; one workshop with one session 7 days ah
 The button: before the bot starts, a plain `telegram.Bot` posts each user the session card
 (a sendMessage through the sandbox's public Bot API, with the inline button
 `ws:b:<session_id>`), i.e. the message the bot itself shows after "Show date". Each user then
-presses that button on that message (`SimUser.press_data(..., message_id=...)`). Presses are
-spread evenly over one second. A user is answered by the first bot event (edit, message or
-callback answer) in their chat after the press; latencies use the sandbox's monotonic event
-timestamps.
+presses that button on that message (`sandbox.load.press_burst`, in the sandbox's process).
+Presses are spread evenly over one second. A user is answered by the first bot event (edit,
+message or callback answer) in their chat after the press; latencies use the sandbox's
+monotonic clock (the moment the update was queued, the moment the bot's call was applied).
+CPU time is reported per answered press for the bot's event-loop thread, the whole bot
+process and the sandbox's process.
 
-The same load (same N, same one-second spread) then runs on a bare PTB bot on a fresh sandbox:
-a CallbackQueryHandler that answers the query and edits the message text (default,
-sequential update processing), for `echo_updates_per_s`.
+The same load (same N, same one-second spread) then runs on a bare PTB bot on a fresh sandbox
+set up the same way: a CallbackQueryHandler that answers the query and edits the message text
+(default ApplicationBuilder settings, sequential update processing), for `echo_updates_per_s`.
 
 Run from the repository root:  python bench/herd.py [--participants 1000] [--capacity 20]
-                                                   [--database-url postgresql+asyncpg://...]
+                                   [--database-url postgresql+asyncpg://...] [--in-process]
 Progress goes to stderr; the last line on stdout is one JSON object.
 """
 
@@ -40,6 +47,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -56,12 +64,13 @@ from models import Enrollment, EnrollmentStatus, Person, Workshop, WorkshopSessi
 from models.base import utcnow
 from models.db import Sessionmaker, create_engine, create_sessionmaker
 from models.migrate import upgrade
-from sandbox import FloodLimits, SandboxServer, SimUser
+from sandbox import FloodLimits, SandboxServer, Violation
+from sandbox.load import PressOutcome, press_burst
+from sandbox.process import SandboxProcess
 from sandbox.runner import start_polling_app, stop_polling_app
 
 TOKEN = "123456:HERD"
 WAIT_TIMEOUT = 120.0
-POLL_STEP = 0.005
 SETUP_CONCURRENCY = 50
 # Distinct telegram-id ranges, so warm-up and measured users never share a chat.
 WARMUP_BASE_ID = 100_000
@@ -88,7 +97,11 @@ class HerdResult:
     users: int
     latencies_ms: list[float]
     seconds: float
-    loop_cpu_s: float  # CPU time of the event-loop thread (bot and sandbox) during the herd
+    # CPU time during the herd: the bot process's event-loop thread, the whole bot process
+    # (with aiosqlite's threads), and the sandbox's process (the same one with --in-process).
+    loop_cpu_s: float
+    process_cpu_s: float
+    sandbox_cpu_s: float | None  # None with --in-process: the sandbox is in the bot's figures
 
     @property
     def answered(self) -> int:
@@ -202,7 +215,47 @@ async def count_outcomes(url: str, session_id: int) -> dict[str, int]:
 # ---------------------------------------------------------------- sandbox side
 
 
-async def post_session_cards(sb: SandboxServer, users: list[SimUser], data: str) -> dict[int, int]:
+class InProcessSandbox:
+    """The sandbox on the bot's own event loop (`--in-process`): the old set-up, for comparison.
+
+    Same interface as `sandbox.process.SandboxProcess`.
+    """
+
+    def __init__(self) -> None:
+        self.sb = SandboxServer(flood_limits=FloodLimits(enabled=False))
+        self.pid = os.getpid()
+
+    @property
+    def base_url(self) -> str:
+        return self.sb.base_url
+
+    async def __aenter__(self) -> InProcessSandbox:
+        await self.sb.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.sb.stop()
+
+    async def add_users(self, users: list[tuple[int, str]]) -> None:
+        for user_id, name in users:
+            self.sb.add_user(user_id, name)
+
+    async def press_burst(
+        self, presses: list[tuple[int, int]], data: str, spread: float, timeout: float = 120.0
+    ) -> PressOutcome:
+        return await press_burst(self.sb, presses, data, spread, timeout)
+
+    async def idle(self, quiet: float = 0.1, timeout: float = 10) -> None:
+        await self.sb.idle(quiet=quiet, timeout=timeout)
+
+    async def violations(self) -> list[Violation]:
+        return list(self.sb.violations)
+
+
+Sandbox = SandboxProcess | InProcessSandbox
+
+
+async def post_session_cards(base_url: str, user_ids: list[int], data: str) -> dict[int, int]:
     """Have the bot's token post each user the session card with the sign-up button.
 
     A plain telegram.Bot (not the Application under test) calls sendMessage on the sandbox's
@@ -213,96 +266,83 @@ async def post_session_cards(sb: SandboxServer, users: list[SimUser], data: str)
     text_ = "<b>Edukacja finansowa</b>\nKIS Śródmieście, Wejherowo"
     message_ids: dict[int, int] = {}
     semaphore = asyncio.Semaphore(SETUP_CONCURRENCY)
-    async with Bot(TOKEN, base_url=sb.base_url) as bot:
+    async with Bot(TOKEN, base_url=base_url) as bot:
 
-        async def post(user: SimUser) -> None:
+        async def post(user_id: int) -> None:
             async with semaphore:
                 message = await bot.send_message(
-                    user.id, text_, reply_markup=markup, parse_mode=ParseMode.HTML
+                    user_id, text_, reply_markup=markup, parse_mode=ParseMode.HTML
                 )
-            message_ids[user.id] = message.message_id
+            message_ids[user_id] = message.message_id
 
-        await asyncio.gather(*(post(user) for user in users))
+        await asyncio.gather(*(post(user_id) for user_id in user_ids))
     return message_ids
 
 
 async def herd(
-    sb: SandboxServer, users: list[SimUser], message_ids: dict[int, int], data: str, spread: float
+    sb: Sandbox, user_ids: list[int], message_ids: dict[int, int], data: str, spread: float
 ) -> HerdResult:
-    """Press `data` once per user, evenly over `spread` seconds; wait for every first reaction."""
-    count = len(users)
-    step = spread / count if count > 1 else 0.0
-    pressed_at: dict[int, float] = {}
-    marks: dict[int, int] = {}
-    start = time.monotonic()
-    cpu_start = time.thread_time()
-    index = 0
-    while index < count:
-        now = time.monotonic()
-        # Press everyone whose slot has come (sleep granularity is about a millisecond).
-        while index < count and start + index * step <= now:
-            user = users[index]
-            marks[user.id] = len(user.chat.events)
-            pressed_at[user.id] = time.monotonic()
-            await user.press_data(data, message_id=message_ids[user.id])
-            index += 1
-        if index < count:
-            await asyncio.sleep(max(0.0, start + index * step - time.monotonic()))
-    first: dict[int, float] = {}
-    pending = {user.id: user for user in users}
-    deadline = time.monotonic() + WAIT_TIMEOUT
-    while pending and time.monotonic() < deadline:
-        for user_id, user in list(pending.items()):
-            events = user.chat.events
-            if len(events) > marks[user_id]:
-                first[user_id] = events[marks[user_id]].at
-                del pending[user_id]
-        if pending:
-            await asyncio.sleep(POLL_STEP)
-    end = max(first.values()) if first else time.monotonic()
-    latencies = [(first[uid] - pressed_at[uid]) * 1000 for uid in first]
-    return HerdResult(count, latencies, end - start, time.thread_time() - cpu_start)
+    """Press `data` once per user, evenly over `spread` seconds, in the sandbox's process;
+    wait there for every first reaction. This process's CPU is measured meanwhile."""
+    thread_start, process_start = time.thread_time(), time.process_time()
+    outcome = await sb.press_burst(
+        [(user_id, message_ids[user_id]) for user_id in user_ids], data, spread, WAIT_TIMEOUT
+    )
+    return HerdResult(
+        users=outcome.users,
+        latencies_ms=outcome.latencies_ms,
+        seconds=outcome.seconds,
+        loop_cpu_s=time.thread_time() - thread_start,
+        process_cpu_s=time.process_time() - process_start,
+        sandbox_cpu_s=None if isinstance(sb, InProcessSandbox) else outcome.cpu_s,
+    )
 
 
 async def measure(
     name: str,
-    make_app: Callable[[SandboxServer], Awaitable[AnyApp]],
+    make_app: Callable[[str], Awaitable[AnyApp]],
     participants: int,
     warmup: int,
     data: str,
     warmup_data: str,
     spread: float,
+    in_process: bool,
 ) -> tuple[HerdResult, int]:
     """One bot on its own sandbox: warm-up presses, then the herd; also count violations."""
-    async with SandboxServer(flood_limits=FloodLimits(enabled=False)) as sb:
-        warm_users = [sb.add_user(WARMUP_BASE_ID + i, f"Warm{i}") for i in range(warmup)]
-        users = [sb.add_user(MEASURE_BASE_ID + i, f"User{i}") for i in range(participants)]
-        warm_ids = await post_session_cards(sb, warm_users, warmup_data)
-        message_ids = await post_session_cards(sb, users, data)
-        app = await make_app(sb)
-        progress(f"{name}: starting")
+    sandbox: Sandbox = InProcessSandbox() if in_process else SandboxProcess(flood_limits=False)
+    async with sandbox as sb:
+        warm_ids = [WARMUP_BASE_ID + i for i in range(warmup)]
+        user_ids = [MEASURE_BASE_ID + i for i in range(participants)]
+        await sb.add_users([(uid, f"Warm{i}") for i, uid in enumerate(warm_ids)])
+        await sb.add_users([(uid, f"User{i}") for i, uid in enumerate(user_ids)])
+        warm_messages = await post_session_cards(sb.base_url, warm_ids, warmup_data)
+        message_ids = await post_session_cards(sb.base_url, user_ids, data)
+        app = await make_app(sb.base_url)
+        where = "in this process" if in_process else f"in process {sb.pid}"
+        progress(f"{name}: starting (sandbox {where})")
         await start_polling_app(app)
         try:
-            if warm_users:
-                warm = await herd(sb, warm_users, warm_ids, warmup_data, 0.0)
+            if warm_ids:
+                warm = await herd(sb, warm_ids, warm_messages, warmup_data, 0.0)
                 progress(f"{name}: warm-up {warm.answered}/{warmup} answered")
                 await sb.idle(quiet=0.2, timeout=30)
             progress(f"{name}: {participants} presses of {data!r} over {spread:g}s")
-            result = await herd(sb, users, message_ids, data, spread)
+            result = await herd(sb, user_ids, message_ids, data, spread)
             progress(
                 f"{name}: {result.answered}/{participants} answered in {result.seconds:.2f}s "
                 f"= {result.updates_per_s:.1f} updates/s, "
                 f"p50 {percentile(result.latencies_ms, 50):.0f} ms, "
-                f"p99 {percentile(result.latencies_ms, 99):.0f} ms, "
-                f"loop CPU {result.loop_cpu_s:.1f}s in {result.seconds:.1f}s"
+                f"p99 {percentile(result.latencies_ms, 99):.0f} ms; CPU: bot loop "
+                f"{result.loop_cpu_s:.1f}s, bot process {result.process_cpu_s:.1f}s, "
+                f"sandbox {result.sandbox_cpu_s or 0:.1f}s in {result.seconds:.1f}s"
             )
             await sb.idle(quiet=0.2, timeout=60)
         finally:
             await stop_polling_app(app)
-        return result, len(sb.violations)
+        return result, len(await sb.violations())
 
 
-async def make_echo(sb: SandboxServer) -> AnyApp:
+async def make_echo(base_url: str) -> AnyApp:
     """A bare python-telegram-bot bot: answer the press, edit the message (sequential)."""
 
     async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -312,9 +352,23 @@ async def make_echo(sb: SandboxServer) -> AnyApp:
         await query.answer()
         await query.edit_message_text(f"OK: {query.data}")
 
-    app = ApplicationBuilder().token(TOKEN).base_url(sb.base_url).build()
+    app = ApplicationBuilder().token(TOKEN).base_url(base_url).build()
     app.add_handler(CallbackQueryHandler(on_press))
     return app
+
+
+def cpu_per_update(prefix: str, result: HerdResult) -> dict[str, float | None]:
+    """CPU milliseconds per answered press: bot loop, bot process, sandbox process (None when
+    the sandbox ran in the bot's process and is counted in the other two)."""
+    answered = max(result.answered, 1)
+    sandbox = result.sandbox_cpu_s
+    return {
+        f"{prefix}loop_cpu_ms_per_update": round(result.loop_cpu_s * 1000 / answered, 2),
+        f"{prefix}process_cpu_ms_per_update": round(result.process_cpu_s * 1000 / answered, 2),
+        f"{prefix}sandbox_cpu_ms_per_update": (
+            None if sandbox is None else round(sandbox * 1000 / answered, 2)
+        ),
+    }
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -335,11 +389,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             data,
             warmup_data,
             args.spread,
+            args.in_process,
         )
         outcome = await count_outcomes(database_url, setup.session_id)
-    echo, echo_violations = await measure(
-        "echo", make_echo, args.participants, args.warmup, data, warmup_data, args.spread
-    )
+    echo, echo_violations = HerdResult(0, [], 0.0, 0.0, 0.0, 0.0), 0
+    if not args.skip_echo:
+        echo, echo_violations = await measure(
+            "echo",
+            make_echo,
+            args.participants,
+            args.warmup,
+            data,
+            warmup_data,
+            args.spread,
+            args.in_process,
+        )
     ratio = kis.updates_per_s / echo.updates_per_s if echo.updates_per_s else 0.0
     summary: dict[str, Any] = {
         "participants": args.participants,
@@ -354,9 +418,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "max_ms": round(max(kis.latencies_ms, default=0.0), 1),
         "updates_per_s": round(kis.updates_per_s, 1),
         "seconds": round(kis.seconds, 3),
-        "loop_cpu_ms_per_update": round(kis.loop_cpu_s * 1000 / max(kis.answered, 1), 2),
+        **cpu_per_update("", kis),
         "echo_updates_per_s": round(echo.updates_per_s, 1),
-        "echo_loop_cpu_ms_per_update": round(echo.loop_cpu_s * 1000 / max(echo.answered, 1), 2),
+        **cpu_per_update("echo_", echo),
         "echo_p50_ms": round(percentile(echo.latencies_ms, 50), 1),
         "echo_p99_ms": round(percentile(echo.latencies_ms, 99), 1),
         "echo_unanswered": echo.unanswered,
@@ -366,8 +430,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "spread_s": args.spread,
         "warmup": args.warmup,
         "spec_violations": kis_violations + echo_violations,
+        "sandbox": "in-process" if args.in_process else "own process",
     }
-    summary["targets_met"] = (
+    summary["targets_met"] = not args.skip_echo and (
         summary["confirmed"] == args.capacity
         and summary["unanswered"] == 0
         and summary["p99_ms"] <= 2000
@@ -400,6 +465,17 @@ def parse_args() -> argparse.Namespace:
         help="PostgreSQL server (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres): "
         "a scratch database is created there and dropped afterwards; "
         "default: a fresh temporary SQLite file",
+    )
+    parser.add_argument(
+        "--skip-echo",
+        action="store_true",
+        help="measure kis-bot only (for profiling; ratio and targets_met are then not computed)",
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the sandbox and the pressing users on the bot's own event loop (the old "
+        "set-up) instead of in a child process",
     )
     parser.add_argument(
         "--use-database-as-is",

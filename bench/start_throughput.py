@@ -96,14 +96,14 @@ async def burst(sb: SandboxServer, base_id: int, count: int, text: str) -> Round
 
 async def measure(
     name: str,
-    make_app: Callable[[SandboxServer], Awaitable[AnyApp]],
+    make_app: Callable[[str], Awaitable[AnyApp]],
     text: str,
     users: int,
     warmup: int,
 ) -> tuple[RoundResult, int]:
     """Run warm-up and measured bursts of one bot on its own sandbox; also count violations."""
     async with SandboxServer(flood_limits=FloodLimits(enabled=False)) as sb:
-        app = await make_app(sb)
+        app = await make_app(sb.base_url)
         progress(f"{name}: starting")
         await start_polling_app(app)
         try:
@@ -128,7 +128,7 @@ async def measure(
         return result, len(sb.violations)
 
 
-async def make_echo(sb: SandboxServer) -> AnyApp:
+async def make_echo(base_url: str) -> AnyApp:
     """A bare python-telegram-bot echo bot (default, sequential update processing)."""
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -136,7 +136,7 @@ async def make_echo(sb: SandboxServer) -> AnyApp:
         if message is not None and message.text:
             await message.reply_text(message.text)
 
-    app = ApplicationBuilder().token(TOKEN).base_url(sb.base_url).build()
+    app = ApplicationBuilder().token(TOKEN).base_url(base_url).build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     return app
 

@@ -94,8 +94,9 @@ def build_application(
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url_for(settings.telegram_api_base_url))
-        # aiohttp instead of PTB's httpx: several times less event-loop CPU per request.
-        .request(AiohttpRequest(connection_pool_size=256))
+        # aiohttp instead of PTB's httpx: several times less event-loop CPU per request. One
+        # connection per update in progress (each sends one request at a time).
+        .request(AiohttpRequest(connection_pool_size=max(256, settings.max_concurrent_updates)))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=KisContext))
         .defaults(Defaults(tzinfo=settings.tz))

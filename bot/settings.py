@@ -34,7 +34,10 @@ class Settings(BaseSettings):
         default_factory=list, alias="KISBOT_ADMIN_IDS"
     )
     log_level: str = Field(default="INFO", alias="KISBOT_LOG_LEVEL")
-    max_concurrent_updates: int = Field(default=32, alias="KISBOT_MAX_CONCURRENT_UPDATES")
+    # Updates in progress at once (each chat's strictly in order). Generous, because an update
+    # mostly waits: for Telegram, or for the group commit its sign-up joined (the more presses
+    # in flight, the more share one transaction). Matches the HTTP connection pool (bot/app.py).
+    max_concurrent_updates: int = Field(default=256, alias="KISBOT_MAX_CONCURRENT_UPDATES")
     overall_max_rate: float = Field(default=30, ge=0, alias="KISBOT_OVERALL_MAX_RATE")
     send_rate: float = Field(default=25, gt=0, alias="KISBOT_SEND_RATE")
     reminder_hours: Annotated[list[int], NoDecode] = Field(

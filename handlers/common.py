@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
@@ -49,12 +57,44 @@ async def edit_or_reply(
         await reply(update, text, markup)
         return
     try:
-        await query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+        await _edit_text(query, text, markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             log.info("edit failed (%s); sending a new message", type(exc).__name__)
             await reply(update, text, markup)
     await answer(update, notice, alert=notice is not None)
+
+
+async def _edit_text(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """`query.edit_message_text(text, reply_markup=markup, parse_mode=HTML)`, except that
+    Telegram's answer, the edited message, is not turned into a `telegram.Message`.
+
+    Every button press ends in this edit. PTB parses each message it gets back into a Message
+    of some two hundred attributes: a third of the call's CPU (about 0.3 ms), for an object
+    nobody here reads. The request itself goes the way PTB's method sends it (`Bot._post`:
+    defaults, rate limiter, retries and the same `TelegramError`s). Inline messages,
+    inaccessible messages and arbitrary callback data take PTB's own method.
+    """
+    message, bot = query.message, query.get_bot()
+    arbitrary = getattr(bot, "callback_data_cache", None) is not None
+    if query.inline_message_id or not isinstance(message, Message) or arbitrary:
+        await query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+        return
+    await bot._post(
+        "editMessageText",
+        {
+            "chat_id": message.chat_id,
+            "message_id": message.message_id,
+            "text": text,
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": markup,
+            "business_connection_id": message.business_connection_id,
+        },
+        read_timeout=DEFAULT_NONE,
+        write_timeout=DEFAULT_NONE,
+        connect_timeout=DEFAULT_NONE,
+        pool_timeout=DEFAULT_NONE,
+    )
 
 
 async def send_to(context: KisContext, chat_id: int, text: str, markup: Markup = None) -> bool:

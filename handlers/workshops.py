@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
+from bot.batching import GroupCommit
 from bot.context import Deps, KisContext
 from bot.i18n import Translator
 from handlers.callbacks import Callback, encode
 from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply, policy_from, reply, workshop_policy
 from handlers.formatting import clock_time, long_when, short_when
-from models import OutboxMessage, Person, PersonStatus, WorkshopGroup
+from models import OutboxMessage, Person, WorkshopGroup
 from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
 from services import people, workshops
 from services.calendar import session_ics
@@ -123,40 +125,97 @@ def _booking_keyboard(t: Translator, lang: str, enrollment_id: int) -> InlineKey
     )
 
 
+@dataclass(frozen=True)
+class SignUpOutcome:
+    """What one press of ws:b:<session id> came to."""
+
+    lang: str | None  # None: not an active participant (the router's usual path tells them)
+    result: workshops.EnrollResult | None = None
+    problem: Literal["closed", "stale"] | None = None  # session over / no such session
+
+
+SIGN_UPS = "workshop_sign_ups"  # bot_data key of the application's GroupCommit
+
+
+async def sign_up_batch(
+    deps: Deps, session_id: int, telegram_ids: list[int]
+) -> list[SignUpOutcome]:
+    """The presses of one session's sign-up button that arrived together, in one transaction:
+    the people looked up in one query, then `workshops.enroll_many` in arrival order."""
+    tappers: dict[int, workshops.Tapper] = {}
+    problem: Literal["closed", "stale"] | None = None
+    results: list[workshops.EnrollResult] = []
+    try:
+        async with deps.transaction() as session:
+            tappers = await workshops.tappers(session, telegram_ids)
+            back = [tid for tid, tapper in tappers.items() if tapper.unreachable]
+            if back:  # they tap our buttons again: broadcasts reach them again
+                await people.mark_reachable(session, *back)
+            sign_ups = [
+                workshops.SignUp(tappers[tid].person_id, tid)
+                for tid in telegram_ids
+                if tid in tappers and tappers[tid].active
+            ]
+            results = await workshops.enroll_many(
+                session, session_id, sign_ups, deps.clock(), policy_from(deps.settings)
+            )
+    except workshops.SessionClosed:
+        problem = "closed"
+    except NotFound:
+        problem = "stale"
+    remaining = iter(results)
+    outcomes = []
+    for tid in telegram_ids:
+        tapper = tappers.get(tid)
+        if tapper is None or not tapper.active:
+            outcomes.append(SignUpOutcome(None))
+        elif problem is not None:
+            outcomes.append(SignUpOutcome(tapper.language, problem=problem))
+        else:
+            outcomes.append(SignUpOutcome(tapper.language, next(remaining)))
+    return outcomes
+
+
+def _sign_ups(context: KisContext) -> GroupCommit[int, int, SignUpOutcome]:
+    """The application's batcher of sign-ups, keyed by session (created on first use)."""
+    batcher: GroupCommit[int, int, SignUpOutcome] | None = context.bot_data.get(SIGN_UPS)
+    if batcher is None:
+        deps = context.deps
+
+        async def run(session_id: int, telegram_ids: list[int]) -> list[SignUpOutcome]:
+            return await sign_up_batch(deps, session_id, telegram_ids)
+
+        batcher = GroupCommit(run, name="sign-up")
+        context.bot_data[SIGN_UPS] = batcher
+    return batcher
+
+
 async def sign_up(update: Update, context: KisContext, cb: Callback) -> bool:
     """ws:b: book a seat or a place on the waiting list (one per person, double taps included).
 
-    The busiest button (everyone taps it when a popular date opens), so the person is looked
-    up inside the sign-up's own transaction instead of in one of its own first. Returns False,
-    having done nothing, when the tapper is not an active participant or the data is forged;
-    the router then takes its usual path, which tells them why.
+    The busiest button (everyone taps it when a popular date opens). Presses for the same
+    session that arrive while one sign-up transaction runs are handled together in the next
+    one (a group commit, `bot.batching.GroupCommit`), in arrival order, the people looked up
+    in the same transaction; each reply is sent after that transaction has committed. Returns
+    False, having done nothing, when the tapper is not an active participant or the data is
+    forged; the router then takes its usual path, which tells them why.
     """
     deps, user = context.deps, update.effective_user
-    lang = deps.settings.default_language
     if user is None or len(cb.args) != 1:
         return False
     try:
         session_id = cb.int_arg()
     except ValueError:
         return False
-    try:
-        async with deps.transaction() as session:
-            person = await people.get_by_telegram_id(session, user.id)
-            if person is None or person.status != PersonStatus.ACTIVE.value:
-                return False
-            if person.unreachable_at is not None:
-                person.unreachable_at = None  # they tap our buttons again: reachable
-            lang = person.language
-            result = await workshops.enroll(
-                session, person.id, user.id, session_id, deps.clock(), workshop_policy(context)
-            )
-    except workshops.SessionClosed:
-        await edit_or_reply(update, deps.i18n(lang, "ws-closed"))
-        return True
-    except NotFound:
-        await answer(update, deps.i18n(lang, "button-stale"), alert=True)
-        return True
-    await _show_enrollment(update, context, lang, result)
+    outcome = await _sign_ups(context).submit(session_id, user.id)
+    if outcome.lang is None:
+        return False
+    if outcome.problem == "closed":
+        await edit_or_reply(update, deps.i18n(outcome.lang, "ws-closed"))
+    elif outcome.problem == "stale" or outcome.result is None:
+        await answer(update, deps.i18n(outcome.lang, "button-stale"), alert=True)
+    else:
+        await _show_enrollment(update, context, outcome.lang, outcome.result)
     return True
 
 

@@ -312,15 +312,15 @@ async def mark_unreachable(
     )
 
 
-async def mark_reachable(session: AsyncSession, telegram_id: int) -> bool:
+async def mark_reachable(session: AsyncSession, *telegram_ids: int) -> bool:
     """The person wrote to the bot again: broadcasts reach them again. True if changed."""
     result = await session.execute(
         update(Person)
-        .where(Person.telegram_id == telegram_id, Person.unreachable_at.is_not(None))
+        .where(Person.telegram_id.in_(telegram_ids), Person.unreachable_at.is_not(None))
         .values(unreachable_at=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+    return result.rowcount > 0  # type: ignore[attr-defined, no-any-return]
 
 
 async def set_language(session: AsyncSession, person_id: int, language: str) -> Person:

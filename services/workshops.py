@@ -9,12 +9,14 @@ offer expires; then it goes to the next person.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
@@ -22,6 +24,9 @@ from models import (
     SEAT_HOLDING,
     Enrollment,
     EnrollmentStatus,
+    OutboxMessage,
+    Person,
+    PersonStatus,
     SessionStatus,
     Workshop,
     WorkshopSeries,
@@ -257,6 +262,21 @@ async def _take_seat(session: AsyncSession, session_id: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def _take_seats(session: AsyncSession, session_id: int, seats: int) -> bool:
+    """Atomically take `seats` seats if that many are free (all or none)."""
+    result = await session.execute(
+        update(WorkshopSession)
+        .where(
+            WorkshopSession.id == session_id,
+            WorkshopSession.status == SessionStatus.SCHEDULED.value,
+            WorkshopSession.seats_taken + seats <= WorkshopSession.capacity,
+        )
+        .values(seats_taken=WorkshopSession.seats_taken + seats)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def _release_seat(session: AsyncSession, session_id: int) -> None:
     await session.execute(
         update(WorkshopSession)
@@ -264,6 +284,68 @@ async def _release_seat(session: AsyncSession, session_id: int) -> None:
         .values(seats_taken=WorkshopSession.seats_taken - 1)
         .execution_options(synchronize_session=False)
     )
+
+
+async def _insert_enrollments(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> list[Enrollment]:
+    """Insert new enrolments of distinct people in one multi-row INSERT; return them, in the
+    same order, as persistent objects of the session (no reload).
+
+    The database numbers the rows in the order of the VALUES list, so ids follow arrival
+    order; each id is matched to its row by person, not by the order of RETURNING.
+    """
+    if not rows:
+        return []
+    table = cast(Table, Enrollment.__table__)
+    columns = [c.key for c in table.columns if c.key != "id"]
+    values: list[dict[str, Any]] = [{key: row.get(key) for key in columns} for row in rows]
+    # A Core executemany: SQLAlchemy's "insertmanyvalues" sends it as INSERT ... VALUES
+    # (...), (...) ... RETURNING, from a statement compiled once and cached (an ORM or
+    # multi-values insert() would be compiled anew for every batch size).
+    connection = await session.connection()
+    returned = await connection.execute(
+        insert(table).returning(table.c.id, table.c.person_id), values
+    )
+    ids = {person_id: enrollment_id for enrollment_id, person_id in returned.all()}
+    created = []
+    for row in values:
+        enrollment = Enrollment(id=ids[row["person_id"]], **row)
+        make_transient_to_detached(enrollment)  # as if loaded: every column is set
+        session.add(enrollment)
+        created.append(enrollment)
+    return created
+
+
+async def _schedule_reminders_many(
+    session: AsyncSession,
+    seated: Sequence[tuple[Enrollment, int]],
+    ws: WorkshopSession,
+    now: datetime,
+    policy: Policy,
+) -> None:
+    """`_schedule_reminders` for several new seats (enrolment, chat) of one session, in one
+    multi-row INSERT: the rows `outbox.enqueue` would write one by one."""
+    rows = [
+        {
+            "chat_id": chat_id,
+            "person_id": enrollment.person_id,
+            "kind": KIND_REMINDER,
+            "ref_id": enrollment.id,
+            "due_at": ws.starts_at - timedelta(hours=hours),
+            "expires_at": ws.starts_at,
+            "payload": {},
+            "status": outbox.PENDING,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for enrollment, chat_id in seated
+        for hours in policy.reminder_hours
+        if ws.starts_at - timedelta(hours=hours) > now
+    ]
+    if rows:
+        connection = await session.connection()
+        await connection.execute(insert(cast(Table, OutboxMessage.__table__)), rows)
 
 
 async def _schedule_reminders(
@@ -288,6 +370,41 @@ async def _schedule_reminders(
             )
 
 
+@dataclass(frozen=True)
+class SignUp:
+    """One sign-up of a batch: who, and the chat their reminders go to."""
+
+    person_id: int
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class Tapper:
+    """Who pressed a sign-up button, as far as signing up needs to know (see `tappers`)."""
+
+    person_id: int
+    language: str
+    active: bool
+    unreachable: bool = False  # Telegram answered 403 before (person.unreachable_at)
+
+
+async def tappers(session: AsyncSession, telegram_ids: Collection[int]) -> dict[int, Tapper]:
+    """The people behind these Telegram ids (one query, only the columns a sign-up needs);
+    ids nobody has are missing from the result."""
+    if not telegram_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            Person.telegram_id, Person.id, Person.language, Person.status, Person.unreachable_at
+        ).where(Person.telegram_id.in_(set(telegram_ids)))
+    )
+    return {
+        tid: Tapper(pid, lang, status == PersonStatus.ACTIVE.value, gone is not None)
+        for tid, pid, lang, status, gone in rows.all()
+        if tid is not None
+    }
+
+
 async def enroll(
     session: AsyncSession,
     person_id: int,
@@ -298,36 +415,100 @@ async def enroll(
 ) -> EnrollResult:
     """Sign up for a session: a seat if one is free, else the waiting list. Idempotent.
 
-    This is the hot path of a rush on a popular date, so it costs five statements: lock the
-    session (with its workshop), look for the person's active enrolment, take a seat, insert
-    the enrolment (confirmed, or waiting) and its reminder or its waiting-list position. Every
-    enrolment is created here, under the session lock, so the unique index on active
-    enrolments can only be hit by a bug: no savepoint is spent on catching it.
+    `enroll_many` with one sign-up: five statements.
     """
+    [result] = await enroll_many(session, session_id, [SignUp(person_id, chat_id)], now, policy)
+    return result
+
+
+async def enroll_many(
+    session: AsyncSession,
+    session_id: int,
+    sign_ups: Sequence[SignUp],
+    now: datetime,
+    policy: Policy,
+) -> list[EnrollResult]:
+    """Sign several people up for one session at once, in the order given (a group commit).
+
+    Exactly as if each had called `enroll` in that order, one after another: the first ones
+    get the free seats, the others join the waiting list behind everyone already on it, and a
+    person who already has an active enrolment (or comes twice) gets it back as "already".
+    Returns one result per sign-up, in the same order.
+
+    This is the hot path of a rush on a popular date, so the whole batch costs what one
+    sign-up costs: lock the session row (with its workshop), read the active enrolments of all
+    the people, take all the seats in one conditional UPDATE, insert the enrolments (one
+    multi-row INSERT, ids in arrival order), then their reminders, and one count for the
+    waiting-list positions. Every enrolment is created under the session lock, so the unique
+    index on active enrolments can only be hit by a bug: no savepoint is spent on catching it.
+    """
+    if not sign_ups:
+        return []
     ws, workshop = await _lock_session_and_workshop(session, session_id)
     if ws.status != SessionStatus.SCHEDULED.value or ws.starts_at <= now:
         raise SessionClosed()
-    existing = await _active_enrollment(session, person_id, session_id)
-    if existing is not None:
-        position = await _position(session, existing) if existing.status == "waiting" else None
-        return EnrollResult(existing, "already", position, ws, workshop)
-    seated = ws.seats_taken < ws.capacity and await _take_seat(session, session_id)
-    if seated:
+    # After the lock, in a statement of its own: on PostgreSQL it sees every enrolment
+    # committed before the lock was granted (see _lock_session_and_workshop).
+    existing: dict[int, Enrollment] = {
+        e.person_id: e
+        for e in await session.scalars(
+            select(Enrollment).where(
+                Enrollment.session_id == session_id,
+                Enrollment.person_id.in_({s.person_id for s in sign_ups}),
+                Enrollment.status.in_(ACTIVE_ENROLLMENT),
+            )
+        )
+    }
+    newcomers: list[SignUp] = []  # first taps of people without an active enrolment
+    seen = set(existing)
+    for sign_up in sign_ups:
+        if sign_up.person_id not in seen:
+            seen.add(sign_up.person_id)
+            newcomers.append(sign_up)
+    seats = min(max(0, ws.capacity - ws.seats_taken), len(newcomers))
+    if seats and not await _take_seats(session, session_id, seats):
+        seats = 0  # cannot happen under the lock; the database has the last word anyway
+    if seats:
         # Keep the loaded row in step with the UPDATE without flushing it again.
-        set_committed_value(ws, "seats_taken", ws.seats_taken + 1)
-    enrollment = Enrollment(
-        session_id=session_id,
-        person_id=person_id,
-        status=(EnrollmentStatus.CONFIRMED if seated else EnrollmentStatus.WAITING).value,
-        created_at=now,
-        confirmed_at=now if seated else None,
+        set_committed_value(ws, "seats_taken", ws.seats_taken + seats)
+    created = await _insert_enrollments(
+        session,
+        [
+            dict(
+                session_id=session_id,
+                person_id=sign_up.person_id,
+                status=(
+                    EnrollmentStatus.CONFIRMED if k < seats else EnrollmentStatus.WAITING
+                ).value,
+                created_at=now,
+                confirmed_at=now if k < seats else None,
+            )
+            for k, sign_up in enumerate(newcomers)
+        ],
     )
-    session.add(enrollment)
-    await session.flush()
-    if seated:
-        await _schedule_reminders(session, enrollment, ws, chat_id, now, policy)
-        return EnrollResult(enrollment, "confirmed", None, ws, workshop)
-    return EnrollResult(enrollment, "waiting", await _position(session, enrollment), ws, workshop)
+    existing.update((s.person_id, e) for s, e in zip(newcomers, created, strict=True))
+    seated = [(e, s.chat_id) for s, e in zip(newcomers[:seats], created[:seats], strict=True)]
+    await _schedule_reminders_many(session, seated, ws, now, policy)
+    positions: dict[int, int] = {}  # enrolment id -> place on the waiting list (by id)
+    waiting_new = sorted(created[seats:], key=lambda e: e.id)
+    if waiting_new:
+        first = await _position(session, waiting_new[0])
+        positions.update((e.id, first + k) for k, e in enumerate(waiting_new))
+    fresh = {e.id for e in created}
+    results: list[EnrollResult] = []
+    for sign_up in sign_ups:
+        enrollment = existing[sign_up.person_id]
+        outcome: Literal["confirmed", "waiting", "already"] = "already"
+        if enrollment.id in fresh:
+            fresh.discard(enrollment.id)  # a second tap in the same batch is "already"
+            outcome = "confirmed" if enrollment.status == "confirmed" else "waiting"
+        position = None
+        if enrollment.status == EnrollmentStatus.WAITING.value:
+            if enrollment.id not in positions:
+                positions[enrollment.id] = await _position(session, enrollment)
+            position = positions[enrollment.id]
+        results.append(EnrollResult(enrollment, outcome, position, ws, workshop))
+    return results
 
 
 async def enroll_series(
