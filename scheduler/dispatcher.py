@@ -179,6 +179,7 @@ class Dispatcher:
         self.per_chat_interval = per_chat_interval
         self._pacer = _Pacer(deps.settings.send_rate)
         self._chat_free_at: dict[int, float] = {}  # monotonic time each chat may get the next
+        self._chat_called_at: dict[int, float] = {}  # when each chat's last call was made
         self._lock = asyncio.Lock()
         self._again = False
         self._halt_for: float | None = None
@@ -406,6 +407,8 @@ class Dispatcher:
         """
         now_mono = time.monotonic()
         self._chat_free_at = {c: t for c, t in self._chat_free_at.items() if t > now_mono}
+        recent = now_mono - self.per_chat_interval
+        self._chat_called_at = {c: t for c, t in self._chat_called_at.items() if t > recent}
         queues: dict[int, deque[tuple[int, OutboxMessage, Rendered]]] = {}
         for order, (row, rendered) in enumerate(ready):
             queues.setdefault(row.chat_id, deque()).append((order, row, rendered))
@@ -504,6 +507,14 @@ class Dispatcher:
             if attempts is None:
                 log.warning("outbox: row %d is no longer claimed by us; not sent", row.id)
                 return
+            # The hand-over's commit takes a varying time: keep the per-chat gap at the call
+            # itself, not only where the row's turn was decided.
+            last = self._chat_called_at.get(row.chat_id)
+            if last is not None:
+                gap = last + self.per_chat_interval - time.monotonic()
+                if gap > 0:
+                    await asyncio.sleep(gap)
+            self._chat_called_at[row.chat_id] = time.monotonic()
             outcome = await self._attempt(row, attempts, rendered)
             await journal.record(outcome)  # returns once committed
         finally:

@@ -326,9 +326,11 @@ async def test_partner_told_when_the_booking_is_cancelled(harness: Harness) -> N
 async def test_request_not_sent_to_someone_no_longer_a_partner(harness: Harness) -> None:
     partner = await _club(harness)
     await partner.say("/staff")
-    await _request_care(harness, OLA)
-    async with harness.sessionmaker.begin() as s:
-        await people.remove_staff(s, PARTNER_TID)
+    dispatcher = harness.app.bot_data["dispatcher"]
+    async with dispatcher._lock:  # no delivery run until the partner is gone
+        await _request_care(harness, OLA)
+        async with harness.sessionmaker.begin() as s:
+            await people.remove_staff(s, PARTNER_TID)
     await _run_outbox(harness)
     assert await partner.silence(0.3) == []
     async with harness.sessionmaker() as s:
