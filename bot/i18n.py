@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax.ast import Resource
 
 from bot.settings import SUPPORTED_LANGUAGES
 
@@ -26,6 +27,20 @@ def guess_language(language_code: str | None, default: str) -> str:
     return default
 
 
+_PARSED: dict[Path, tuple[float, Resource]] = {}
+
+
+def _parsed(path: Path) -> Resource:
+    """The parsed catalogue file, parsed once per process (per version of the file): parsing
+    every .ftl costs most of a second, and each Application builds a Translator."""
+    mtime = path.stat().st_mtime
+    cached = _PARSED.get(path)
+    if cached is None or cached[0] != mtime:
+        cached = (mtime, FluentResource(path.read_text(encoding="utf-8")))
+        _PARSED[path] = cached
+    return cached[1]
+
+
 class Translator:
     """Formats messages by id in one of the supported languages."""
 
@@ -37,7 +52,7 @@ class Translator:
             bundle = FluentBundle([lang], use_isolating=False)
             ids: set[str] = set()
             for path in sorted((locales / lang).glob("*.ftl")):
-                resource = FluentResource(path.read_text(encoding="utf-8"))
+                resource = _parsed(path)
                 bundle.add_resource(resource)
                 ids.update(
                     entry.id.name

@@ -33,9 +33,19 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        # Updates in their handlers (or waiting for their chat's turn); the end-to-end tests
+        # read it to know when the bot has done reacting.
+        self.in_progress = 0
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the handlers while holding the update's chat lock."""
+        self.in_progress += 1
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            self.in_progress -= 1
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
         if key is None:
             await coroutine

@@ -197,6 +197,10 @@ class SandboxServer:
         self._faults: list[Fault] = []
         # Activity tracking for idle().
         self._inflight = 0
+        # Set by a harness that runs the bot in this process: True when the bot has finished
+        # handling every update it fetched. Lets SimUser.expect() return as soon as the bot is
+        # done instead of waiting for a quiet period.
+        self.bot_idle: Callable[[], bool] | None = None
         self._last_activity = time.monotonic()
         self._closing = False
         # HTTP.
@@ -437,6 +441,13 @@ class SandboxServer:
         self.stats.updates_enqueued += 1
         self._updates_pulse.fire()
         return update
+
+    def bot_settled(self) -> bool | None:
+        """Whether the bot is done reacting (no update unfetched or in its handlers, no API call
+        in flight); None when no `bot_idle` probe was given (then only quiet periods tell)."""
+        if self.bot_idle is None:
+            return None
+        return self.unfetched_updates == 0 and self._inflight == 0 and self.bot_idle()
 
     @property
     def unfetched_updates(self) -> int:

@@ -31,6 +31,9 @@ def _tiny_png() -> bytes:
 
 # A 1x1 transparent PNG used for photos sent by simulated users.
 TINY_PNG = _tiny_png()
+# With a harness that tells when the bot is done (SandboxServer.bot_idle): no new event for
+# this long, and the bot settled, ends expect().
+PROBE_SETTLE = 0.02
 
 
 class SimUser:
@@ -291,6 +294,14 @@ class SimUser:
                 raise TimeoutError(self._timeout_message(timeout))
             await chat.changed.wait(remaining)
         while True:
+            settled = self.server.bot_settled()
+            if settled is not None:
+                # The harness can tell when the bot is done: wait for that, and a moment more.
+                if not await chat.changed.wait(PROBE_SETTLE) and self.server.bot_settled():
+                    break
+                if time.monotonic() >= deadline:
+                    break
+                continue
             only_answers = all(event.kind == "answer" for event in chat.events_since(self._mark))
             quiet = answer_settle if only_answers else settle
             if not await chat.changed.wait(quiet) or time.monotonic() >= deadline:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import build_application
 from bot.context import KisApplication
 from bot.settings import Settings
+from bot.updates import PerChatUpdateProcessor
 from models.db import Sessionmaker, create_engine, create_sessionmaker
 from sandbox import FloodLimits, SandboxServer, SimUser
 from sandbox.runner import start_polling_app, stop_polling_app
@@ -43,6 +44,19 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
         await server.stop()
     assert not server.violations, f"Bot API spec violations: {server.violations}"
     assert not server.unanswered_callbacks, f"unanswered presses: {server.unanswered_callbacks}"
+
+
+def watch_bot(sandbox: SandboxServer, app: KisApplication) -> None:
+    """Let SimUser.expect() know when this in-process bot has finished reacting: nothing in its
+    update queue and no update in its handlers (bot.updates.PerChatUpdateProcessor)."""
+    processor = app.update_processor
+    if not isinstance(processor, PerChatUpdateProcessor):
+        return
+
+    def idle() -> bool:
+        return app.update_queue.qsize() == 0 and processor.in_progress == 0
+
+    sandbox.bot_idle = idle
 
 
 @dataclass
@@ -80,6 +94,7 @@ async def harness(
     async def launch() -> KisApplication:
         app = build_application(settings, engine=engine, clock=clock, migrate_on_start=False)
         await start_polling_app(app)
+        watch_bot(sandbox, app)
         return app
 
     async def restart() -> None:

@@ -17,7 +17,6 @@ from services import broadcasts, people
 from services.broadcasts import Audience
 from services.reminder_time import parse_quiet_hours
 from tests.e2e.conftest import ADMIN_ID, Harness
-from tests.e2e.flows import expect_text
 from tests.factories import AudienceWorld, make_audience_world, make_people
 
 TZ = ZoneInfo("Europe/Warsaw")
@@ -37,6 +36,13 @@ async def wait_until(check: Callable[[], bool], timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.05)
+
+
+async def notice(user: SimUser, fragment: str, timeout: float = 20.0) -> str:
+    """The text of the newest message containing `fragment`, waiting for it if needed (it may
+    have arrived with the reply to the previous action)."""
+    await wait_until(lambda: any(fragment in t for t in texts(user)), timeout)
+    return next(t for t in reversed(texts(user)) if fragment in t)
 
 
 def texts(user: SimUser) -> list[str]:
@@ -133,8 +139,8 @@ async def test_compose_preview_send_and_report(harness: Harness) -> None:
     refused = await admin.expect()
     assert refused.answer is not None and "już zatwierdzone" in (refused.answer.text or "")
 
-    notice = await expect_text(admin, "Ogłoszenie wysłane", timeout=20)
-    assert "doręczono 5, nieosiągalni 0, nie udało się 0" in notice.text
+    done_text = await notice(admin, "Ogłoszenie wysłane")
+    assert "doręczono 5, nieosiągalni 0, nie udało się 0" in done_text
     assert any("Zebranie w piątek o 10 <b>w sali 11</b>" in t for t in texts(users["anna"]))
     assert any("Збори в пʼятницю о 10" in t for t in texts(users["olena"]))
     assert any("Zebranie w piątek" in t for t in texts(users["john"]))  # no English: Polish
@@ -262,7 +268,7 @@ async def test_schedule_quiet_hours_urgent_and_cancel(harness: Harness) -> None:
     await wait_until(lambda: any("Pilne ogłoszenie" in t for t in texts(users["john"])))
     await asyncio.sleep(0.5)
     assert not any("Wieczorne ogłoszenie" in t for t in texts(users["john"]))
-    await expect_text(admin, "Ogłoszenie wysłane", timeout=20)
+    await notice(admin, "Ogłoszenie wysłane")
 
 
 async def test_photo_and_document(harness: Harness) -> None:
@@ -339,8 +345,8 @@ async def test_telegram_errors_are_in_the_report(harness: Harness) -> None:
     }
     assert sum("Test dostarczania" in t for t in texts(users["anna"])) == 1  # retried, once
     assert sum("Test dostarczania" in t for t in texts(users["olena"])) == 1
-    notice = await expect_text(admin, "Ogłoszenie wysłane", timeout=20)
-    assert "doręczono 3, nieosiągalni 1, nie udało się 1" in notice.text
+    done_text = await notice(admin, "Ogłoszenie wysłane")
+    assert "doręczono 3, nieosiągalni 1, nie udało się 1" in done_text
     report = await admin.tap("📊 Raport")
     failures = await admin.tap("⚠️ Niedoręczone (2)")
     assert "Ewa: zablokował(a) bota" in failures.text
@@ -391,8 +397,8 @@ async def test_stop_half_way(harness: Harness) -> None:
     sent = sum(1 for s in statuses.values() if s == "sent")
     cancelled = sum(1 for s in statuses.values() if s == "cancelled")
     assert sent == arrived and cancelled == 60 - sent and 5 <= sent < 60
-    notice = await expect_text(admin, "Ogłoszenie zatrzymane", timeout=20)
-    assert f"doręczono {sent}, nie wysłano {cancelled}" in notice.text
+    stopped_text = await notice(admin, "Ogłoszenie zatrzymane")
+    assert f"doręczono {sent}, nie wysłano {cancelled}" in stopped_text
     await asyncio.sleep(1.0)
     assert got() == arrived  # nothing more after the stop
 
