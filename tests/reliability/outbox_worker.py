@@ -54,6 +54,9 @@ async def main(args: argparse.Namespace) -> dict[str, int]:
         "TELEGRAM_API_BASE_URL": args.api_base,
         "DATABASE_URL": args.database_url,
         "KISBOT_SEND_RATE": args.send_rate,
+        # No interactive replies in this process: the overall cap (which keeps bulk sends under
+        # Telegram's ~30/s beside them) would only hold the worker back to 30/s.
+        "KISBOT_OVERALL_MAX_RATE": 0,
     }
     settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]  # no .env file
     engine = create_engine(settings.database_url)

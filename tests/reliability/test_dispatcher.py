@@ -152,10 +152,13 @@ def sandbox_bot(sb: SandboxServer) -> Bot:
 async def env(
     sandbox: SandboxServer, engine: AsyncEngine, database_url: str, clock: FakeClock
 ) -> AsyncIterator[Env]:
-    """Flood limits off, send_rate high enough that tests are not slowed by pacing."""
+    """Flood limits off, send_rate high and the overall cap lifted (test_dispatcher_bulk tests
+    it), so that tests are not slowed by pacing."""
     for user_id in (1, 2, 3):
         sandbox.add_user(user_id, f"User{user_id}")
-    deps = make_deps(sandbox, engine, database_url, clock, KISBOT_SEND_RATE=200)
+    deps = make_deps(
+        sandbox, engine, database_url, clock, KISBOT_SEND_RATE=200, KISBOT_OVERALL_MAX_RATE=0
+    )
     async with sandbox_bot(sandbox) as bot:
         yield Env(sandbox, bot, deps, clock, database_url)
 
@@ -524,7 +527,9 @@ async def test_two_dispatchers_share_one_postgresql_database(
             dispatchers = [
                 Dispatcher(
                     bot,
-                    make_deps(sandbox, eng, url, clock, KISBOT_SEND_RATE=2000),
+                    make_deps(
+                        sandbox, eng, url, clock, KISBOT_SEND_RATE=2000, KISBOT_OVERALL_MAX_RATE=0
+                    ),
                     RENDERERS,
                     worker=name,
                     batch=100,
