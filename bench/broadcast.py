@@ -152,7 +152,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             async with Bot(TOKEN, base_url=sb.base_url) as plain:
                 card = await plain.send_message(AUTHOR, "📣 …")
             broadcast_id = await confirm(url, AUTHOR, card.message_id)
-            app = await kisbot_factory(TOKEN, url, migrate=False)(sb)
+            app = await kisbot_factory(TOKEN, url, migrate=False)(sb.base_url)
             configured = app.bot_data["deps"].settings.send_rate
             started = time.monotonic()
             await start_polling_app(app)
