@@ -171,7 +171,8 @@ def test_send_ledger_counts_the_last_second() -> None:
 async def test_bulk_sending_yields_while_interactive_replies_fill_the_cap(env: Env) -> None:
     clock = _Clock()
     env.deps.ledger = SendLedger(clock)
-    for _ in range(int(env.deps.settings.overall_max_rate)):  # 30 replies in the last second
+    env.deps.settings.overall_max_rate = 30  # the default (the env fixture lifts it)
+    for _ in range(30):  # 30 replies in the last second
         env.deps.ledger.record()
     waiting = asyncio.create_task(env.dispatcher._make_room(lambda: False))
     await asyncio.sleep(0.3)
