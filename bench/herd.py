@@ -381,29 +381,29 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         setup = await prepare_database(database_url, args.participants, args.warmup, args.capacity)
         data = f"ws:b:{setup.session_id}"
         warmup_data = f"ws:b:{setup.warmup_session_id}"
-        kis, kis_violations = await measure(
-            "kis-bot",
-            kisbot_factory(TOKEN, database_url, rate_cap=False, migrate=False),
-            args.participants,
-            args.warmup,
-            data,
-            warmup_data,
-            args.spread,
-            args.in_process,
+
+        def measure_bot(
+            name: str, make_app: Callable[[str], Awaitable[AnyApp]]
+        ) -> Awaitable[tuple[HerdResult, int]]:
+            """`measure` with this run's presses (the same for kis-bot and the echo bot)."""
+            return measure(
+                name,
+                make_app,
+                args.participants,
+                args.warmup,
+                data,
+                warmup_data,
+                args.spread,
+                args.in_process,
+            )
+
+        kis, kis_violations = await measure_bot(
+            "kis-bot", kisbot_factory(TOKEN, database_url, rate_cap=False, migrate=False)
         )
         outcome = await count_outcomes(database_url, setup.session_id)
     echo, echo_violations = HerdResult(0, [], 0.0, 0.0, 0.0, 0.0), 0
     if not args.skip_echo:
-        echo, echo_violations = await measure(
-            "echo",
-            make_echo,
-            args.participants,
-            args.warmup,
-            data,
-            warmup_data,
-            args.spread,
-            args.in_process,
-        )
+        echo, echo_violations = await measure_bot("echo", make_echo)
     ratio = kis.updates_per_s / echo.updates_per_s if echo.updates_per_s else 0.0
     summary: dict[str, Any] = {
         "participants": args.participants,

@@ -51,9 +51,6 @@ def file_url_for(base_url: str) -> str:
     return base_url.rstrip("/") + "/file/bot"
 
 
-_heap_frozen = False
-
-
 def freeze_startup_heap() -> None:
     """Move everything alive after start-up out of the garbage collector's sight (once per
     process): `gc.collect()`, then `gc.freeze()`.
@@ -65,10 +62,8 @@ def freeze_startup_heap() -> None:
     never walked; what is created later is collected as before. bench/herd.py: 2 × 150 ms
     pauses in a burst became one of 11 ms (docs/performance.md).
     """
-    global _heap_frozen
-    if _heap_frozen:
+    if gc.get_freeze_count():  # a second application in this process
         return
-    _heap_frozen = True
     gc.collect()
     gc.freeze()
 

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.batching import GroupCommit
 from bot.context import Deps
@@ -23,34 +23,48 @@ POLICY = workshops.Policy()
 EnrollResult = workshops.EnrollResult
 
 
+async def enroll_alone(
+    sm: async_sessionmaker[AsyncSession], clock: FakeClock, person: Person, session_id: int
+) -> str:
+    """One sign-up in a transaction of its own (`workshops.enroll`); its outcome."""
+    async with sm.begin() as session:
+        result = await workshops.enroll(
+            session, person.id, person.telegram_id or 0, session_id, clock(), POLICY
+        )
+        return result.outcome
+
+
+async def assert_ten_seated_fifty_waiting(
+    sm: async_sessionmaker[AsyncSession], session_id: int
+) -> list[Enrollment]:
+    """The stored outcome of a 60-for-10 round: ten confirmed first, then fifty waiting, one
+    enrolment per person; the enrolments in id (arrival) order."""
+    async with sm() as session:
+        rows = list(
+            await session.scalars(
+                select(Enrollment)
+                .where(Enrollment.session_id == session_id)
+                .order_by(Enrollment.id)
+            )
+        )
+        stored = await session.get(WorkshopSession, session_id)
+    assert stored is not None and stored.seats_taken == 10
+    # Arrival order: the first ten to be handled hold the seats, the rest wait behind them.
+    assert [r.status for r in rows] == ["confirmed"] * 10 + ["waiting"] * 50
+    assert len({r.person_id for r in rows}) == 60
+    return rows
+
+
 async def test_sixty_people_ten_seats(engine: AsyncEngine, clock: FakeClock) -> None:
     sm = create_sessionmaker(engine)
     people = await make_people(sm, 60)
     workshop = await make_workshop(sm)
     for round_no in range(10):
         ws = await make_session(sm, workshop, clock() + timedelta(days=7 + round_no), capacity=10)
-
-        async def sign_up(person_id: int, chat_id: int, session_id: int = ws.id) -> str:
-            async with sm.begin() as session:
-                result = await workshops.enroll(
-                    session, person_id, chat_id, session_id, clock(), POLICY
-                )
-                return result.outcome
-
-        outcomes = await asyncio.gather(*(sign_up(p.id, p.telegram_id or 0) for p in people))
+        outcomes = await asyncio.gather(*(enroll_alone(sm, clock, p, ws.id) for p in people))
         assert outcomes.count("confirmed") == 10, f"round {round_no}"
         assert outcomes.count("waiting") == 50, f"round {round_no}"
-        async with sm() as session:
-            rows = list(
-                await session.scalars(
-                    select(Enrollment).where(Enrollment.session_id == ws.id).order_by(Enrollment.id)
-                )
-            )
-            stored = await session.get(WorkshopSession, ws.id)
-        assert stored is not None and stored.seats_taken == 10
-        # Arrival order: the first ten to be handled hold the seats, the rest wait behind them.
-        assert [r.status for r in rows] == ["confirmed"] * 10 + ["waiting"] * 50
-        assert len({r.person_id for r in rows}) == 60
+        await assert_ten_seated_fifty_waiting(sm, ws.id)
 
 
 async def test_double_taps_make_one_enrolment(engine: AsyncEngine, clock: FakeClock) -> None:
@@ -91,31 +105,14 @@ async def test_sixty_people_ten_seats_in_group_commits(
         ws = await make_session(sm, workshop, clock() + timedelta(days=7 + round_no), capacity=10)
         batcher: GroupCommit[int, workshops.SignUp, EnrollResult] = GroupCommit(run_batch)
         batched, alone = people[:45], people[45:]
-
-        async def alone_sign_up(person_id: int, chat_id: int, session_id: int = ws.id) -> str:
-            async with sm.begin() as session:
-                result = await workshops.enroll(
-                    session, person_id, chat_id, session_id, clock(), POLICY
-                )
-                return result.outcome
-
         results = await asyncio.gather(
             *(batcher.submit(ws.id, workshops.SignUp(p.id, p.telegram_id or 0)) for p in batched),
-            *(alone_sign_up(p.id, p.telegram_id or 0) for p in alone),
+            *(enroll_alone(sm, clock, p, ws.id) for p in alone),
         )
         outcomes = [r.outcome if isinstance(r, EnrollResult) else r for r in results]
         assert outcomes.count("confirmed") == 10, f"round {round_no}"
         assert outcomes.count("waiting") == 50, f"round {round_no}"
-        async with sm() as session:
-            rows = list(
-                await session.scalars(
-                    select(Enrollment).where(Enrollment.session_id == ws.id).order_by(Enrollment.id)
-                )
-            )
-            stored = await session.get(WorkshopSession, ws.id)
-        assert stored is not None and stored.seats_taken == 10
-        assert [r.status for r in rows] == ["confirmed"] * 10 + ["waiting"] * 50
-        assert len({r.person_id for r in rows}) == 60
+        rows = await assert_ten_seated_fifty_waiting(sm, ws.id)
         # Positions told to the batched people are their places in id order.
         place = {r.id: n for n, r in enumerate([r for r in rows if r.status == "waiting"], 1)}
         for result in results[:45]:

@@ -11,10 +11,9 @@ import bot.app as app_module
 
 
 @pytest.fixture
-def unfrozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def unfrozen() -> Iterator[None]:
     """A process that has not frozen yet (restored to the usual, unfrozen state afterwards)."""
     gc.unfreeze()
-    monkeypatch.setattr(app_module, "_heap_frozen", False)
     yield
     gc.unfreeze()
 
