@@ -84,7 +84,7 @@ def build_application(
         childcare.CarePolicy(settings.care_margin_minutes, settings.care_capacity, settings.tz)
     )
     own_engine = engine is None
-    engine = engine or create_engine(settings.database_url)
+    engine = engine or create_engine(settings.database_url, **settings.db_timeouts)
     deps = Deps(
         settings=settings,
         engine=engine,

@@ -59,7 +59,7 @@ def _with_db(settings: Settings, work: Callable[..., Awaitable[T]], *, migrate: 
     async def main() -> T:
         from models.migrate import upgrade
 
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, **settings.db_timeouts)
         try:
             if migrate:
                 await upgrade(engine)
@@ -181,7 +181,7 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) 
     settings = _settings()
 
     async def main() -> None:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, **settings.db_timeouts)
         try:
             await upgrade(engine, revision)
         finally:
@@ -199,7 +199,7 @@ def db_current() -> None:
     settings = _settings()
 
     async def main() -> str | None:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, **settings.db_timeouts)
         try:
             return await current_revision(engine)
         finally:
@@ -536,7 +536,7 @@ def _consult_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]
     async def main() -> T:
         from models.migrate import upgrade
 
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, **settings.db_timeouts)
         try:
             await upgrade(engine)
             async with create_sessionmaker(engine).begin() as session:

@@ -102,7 +102,7 @@ def _run(work: Callable[[AsyncSession, Settings, int], Awaitable[T]], actor: int
     async def main() -> T:
         from models.migrate import upgrade
 
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, **settings.db_timeouts)
         try:
             await upgrade(engine)
             async with create_sessionmaker(engine).begin() as session:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from models.db import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
 from services.reminder_time import parse_quiet_hours
 
 SUPPORTED_LANGUAGES = ("pl", "uk", "en")
@@ -28,6 +29,17 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
     )
     database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    # Seconds; a database that hangs fails the query after this long (models/db.py).
+    db_connect_timeout: float = Field(
+        default=DEFAULT_CONNECT_TIMEOUT, gt=0, le=600, alias="KISBOT_DB_CONNECT_TIMEOUT"
+    )
+    db_statement_timeout: float = Field(
+        default=DEFAULT_STATEMENT_TIMEOUT, gt=0, le=3600, alias="KISBOT_DB_STATEMENT_TIMEOUT"
+    )
+    # Seconds `kisbot run` keeps retrying an unreachable Telegram at start before giving up.
+    startup_telegram_wait: float = Field(
+        default=60, ge=0, le=3600, alias="KISBOT_STARTUP_TELEGRAM_WAIT"
+    )
     timezone: str = Field(default="Europe/Warsaw", alias="KISBOT_TIMEZONE")
     default_language: str = Field(default="pl", alias="KISBOT_DEFAULT_LANGUAGE")
     admin_ids: Annotated[list[int], NoDecode] = Field(
@@ -109,6 +121,14 @@ class Settings(BaseSettings):
     def roster_clock(self) -> time:
         """KISBOT_ROSTER_TIME parsed: when the childcare partner gets the day's roster (local)."""
         return time.fromisoformat(self.roster_time)
+
+    @property
+    def db_timeouts(self) -> dict[str, float]:
+        """The database timeouts as `models.db.create_engine` keyword arguments."""
+        return {
+            "connect_timeout": self.db_connect_timeout,
+            "statement_timeout": self.db_statement_timeout,
+        }
 
     @property
     def tz(self) -> ZoneInfo:

@@ -14,7 +14,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Defaults of KISBOT_DB_CONNECT_TIMEOUT and KISBOT_DB_STATEMENT_TIMEOUT (seconds): a database
+# that hangs makes a query fail after this long (and the person gets the usual apology) instead
+# of leaving them in silence for as long as it hangs.
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_STATEMENT_TIMEOUT = 30.0
+# On PostgreSQL the server cancels a statement after the statement timeout; asyncpg's own
+# (client-side) timeout, for a server that does not answer at all, is a little longer so that
+# the server's cancel, which keeps the connection usable, normally comes first.
+CLIENT_TIMEOUT_MARGIN = 5.0
 # Execution option marking a read-only engine: on SQLite its transactions start as a plain
 # (deferred) BEGIN instead of BEGIN IMMEDIATE, so reads never queue for the write lock.
 READ_ONLY_OPTION = "kisbot_read_only"
@@ -32,25 +40,38 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine with the project's SQLite or PostgreSQL settings applied."""
+def create_engine(
+    url: str,
+    *,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+    **kwargs: Any,
+) -> AsyncEngine:
+    """An async engine with the project's SQLite or PostgreSQL settings applied.
+
+    Creates nothing on disk: an SQLite file's directory is made at the first connection.
+    """
     url = normalise_url(url)
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
-        kwargs.setdefault("hide_parameters", True)
-        engine = create_async_engine(url, **kwargs)
-        _configure_sqlite(engine)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("hide_parameters", True)  # no personal data in error messages or logs
+    connect_args = kwargs.setdefault("connect_args", {})
+    if parsed.get_backend_name() == "sqlite":
+        # SQLite has no server to hang; what waits is a writer queueing for the lock (the busy
+        # timeout), bounded by the statement timeout.
+        connect_args.setdefault("timeout", statement_timeout)
+        engine = create_async_engine(url, **kwargs)
+        _configure_sqlite(engine, busy_timeout_ms=round(statement_timeout * 1000))
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        connect_args.setdefault("timeout", connect_timeout)
+        connect_args.setdefault("command_timeout", statement_timeout + CLIENT_TIMEOUT_MARGIN)
+        server_settings = connect_args.setdefault("server_settings", {})
+        server_settings.setdefault("statement_timeout", str(round(statement_timeout * 1000)))
+    kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for every transaction.
 
     pysqlite's own transaction handling starts transactions lazily as DEFERRED; two deferred
@@ -58,13 +79,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     waiting. Taking the write lock at BEGIN makes writers queue on the busy timeout instead.
     """
 
+    database = engine.url.database or ""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _make_directory(*_args: Any) -> None:
+        # Here rather than in create_engine: `kisbot run` checks the database and Telegram
+        # before anything is created (no empty data/ directory after a failed start).
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

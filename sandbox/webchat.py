@@ -592,7 +592,7 @@ async def _prepare_database(settings: Settings) -> SeedReport:
     from models.db import create_engine, create_sessionmaker
     from models.migrate import upgrade
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, **settings.db_timeouts)
     try:
         await upgrade(engine)
         async with create_sessionmaker(engine).begin() as session:
