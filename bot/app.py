@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
@@ -22,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot.context import Deps, KisApplication, KisContext
+from bot.failures import TELEGRAM
 from bot.http import AiohttpRequest
 from bot.i18n import Translator
 from bot.ratelimit import CountingRateLimiter
@@ -124,7 +126,10 @@ def build_application(
             # Retries after Telegram's 429 (honouring retry_after); 0 lifts the overall cap.
             # It also counts each reply, so that bulk sending yields to them (bot.ratelimit).
             CountingRateLimiter(
-                deps.ledger, overall_max_rate=settings.overall_max_rate, max_retries=3
+                deps.ledger,
+                on_success=partial(deps.failures.succeeded, TELEGRAM),
+                overall_max_rate=settings.overall_max_rate,
+                max_retries=3,
             )
         )
         .post_init(post_init)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,11 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 BatchRunner = Callable[[K, list[T]], Awaitable[Sequence[R]]]
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 class GroupCommit(Generic[K, T, R]):
@@ -41,6 +46,9 @@ class GroupCommit(Generic[K, T, R]):
     async def submit(self, key: K, item: T) -> R:
         """Queue `item` for the next batch of `key` and wait for its result (or exception)."""
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        # A submitter cancelled while waiting never reads its future: without this, a batch
+        # failing afterwards (a database outage) left "Future exception was never retrieved".
+        future.add_done_callback(_retrieve)
         self._pending.setdefault(key, []).append((item, future))
         if key not in self._workers:
             self._workers[key] = asyncio.create_task(self._drain(key), name=f"{self._name}:{key}")
@@ -66,7 +74,10 @@ class GroupCommit(Generic[K, T, R]):
                     future.set_exception(exc)
                 else:
                     future.cancel()
-            raise
+            if not isinstance(exc, Exception):
+                raise
+            # The submitters have the error; nobody awaits this task, so raising here would
+            # only add "Task exception was never retrieved".
         finally:
             del self._workers[key]
 

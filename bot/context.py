@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.failures import DATABASE, FailureDigest
 from bot.i18n import Translator
 from bot.ratelimit import SendLedger
 from bot.settings import Settings
@@ -32,6 +33,8 @@ class Deps:
     read_sessionmaker: Sessionmaker | None = None
     # Interactive messages of the last second (bot.ratelimit): bulk sending yields to them.
     ledger: SendLedger = field(default_factory=SendLedger)
+    # Outages summarised in the log (handlers.errors); a committed transaction ends a database one.
+    failures: FailureDigest = field(default_factory=FailureDigest)
     # SQLite allows one writer at a time. Writers of this process queue here, in order and
     # woken at once, instead of inside SQLite's busy handler, which polls with sleeps of up to
     # 100 ms. Other processes (the CLI) still wait on the busy timeout.
@@ -55,6 +58,7 @@ class Deps:
                 await stack.enter_async_context(self._write_gate)
             session = await stack.enter_async_context(self.sessionmaker.begin())
             yield session
+        self.failures.succeeded(DATABASE)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -62,6 +66,7 @@ class Deps:
         assert self.read_sessionmaker is not None
         async with self.read_sessionmaker() as session:  # closing it rolls back
             yield session
+        self.failures.succeeded(DATABASE)
 
 
 class KisContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -58,11 +58,15 @@ class SendLedger:
 
 
 class CountingRateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter that also records each message in a SendLedger."""
+    """PTB's AIORateLimiter that also records each message in a SendLedger (and reports each
+    answered request to `on_success`: Telegram is reachable)."""
 
-    def __init__(self, ledger: SendLedger, **kwargs: Any) -> None:
+    def __init__(
+        self, ledger: SendLedger, *, on_success: Callable[[], None] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.ledger = ledger
+        self.on_success = on_success
 
     async def process_request(
         self,
@@ -76,6 +80,9 @@ class CountingRateLimiter(AIORateLimiter):
         """Count the message, then rate-limit it as AIORateLimiter does."""
         if is_message_endpoint(endpoint):
             self.ledger.record()
-        return await super().process_request(
+        result = await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
+        if self.on_success is not None:
+            self.on_success()
+        return result

@@ -5,30 +5,49 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import Forbidden
 
 from bot.context import KisContext
+from bot.failures import failure_kind
 from handlers.common import language_for, load_person
 
 log = logging.getLogger("kisbot.errors")
 
 
+def describe(update: object, context: KisContext) -> str:
+    """What failed, ids only: "update 42", "job housekeeping", "task …"."""
+    if isinstance(update, Update):
+        return f"update {update.update_id}"
+    if context.job is not None:
+        return f"job {context.job.name}"
+    if context.coroutine is not None:
+        name = getattr(context.coroutine, "__qualname__", None) or type(context.coroutine).__name__
+        return f"task {name}"
+    return "a call outside any update"
+
+
 async def on_error(update: object, context: KisContext) -> None:
-    """Log the failure with ids only, then apologise to the user if there is one."""
+    """Log the failure with ids only, then apologise to the user if there is one.
+
+    Failures an outage explains (the database or Telegram unreachable) are summarised by
+    `Deps.failures`: the first with its traceback, then a line per interval, then one when it
+    is over.
+    """
     error = context.error
-    update_id = update.update_id if isinstance(update, Update) else None
+    what = describe(update, context)
     if isinstance(error, Forbidden):
-        log.info("update %s: recipient blocked the bot", update_id)
+        log.info("%s: recipient blocked the bot", what)
         return
-    if isinstance(error, (NetworkError, TimedOut, RetryAfter)) and not isinstance(update, Update):
-        log.warning("network problem outside an update: %s", type(error).__name__)
-        return
-    log.error(
-        "update %s failed: %s",
-        update_id,
-        type(error).__name__,
-        exc_info=(type(error), error, error.__traceback__) if error else None,
-    )
+    kind = failure_kind(error)
+    if error is not None and kind is not None:
+        context.deps.failures.failed(kind, what, error)
+    else:
+        log.error(
+            "%s failed: %s",
+            what,
+            type(error).__name__,
+            exc_info=(type(error), error, error.__traceback__) if error else None,
+        )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:

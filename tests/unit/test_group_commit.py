@@ -97,3 +97,35 @@ async def test_a_cancelled_submitter_does_not_cancel_the_batch() -> None:
         await first
     assert await second == "a2"
     assert recorder.batches == [("a", [1]), ("a", [2])]
+
+
+async def test_a_cancelled_submitter_leaves_no_unretrieved_exception() -> None:
+    """A submitter cancelled (e.g. by a timeout) while its batch fails during a database
+    outage: its result is nobody's, and asyncio must not report "exception was never
+    retrieved" for it."""
+    import gc
+
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, object]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, ctx: reported.append(ctx))
+    try:
+        recorder = Recorder()
+        recorder.gate.clear()
+        batcher = GroupCommit(recorder.run)
+        waiting = asyncio.create_task(batcher.submit("a", 13))
+        await recorder.started.wait()
+        waiting.cancel()
+        recorder.gate.set()
+        try:
+            await waiting
+        except asyncio.CancelledError:
+            pass
+        for _ in range(10):  # the batch ends, then the futures' done callbacks run
+            await asyncio.sleep(0)
+        assert not batcher.busy
+        del waiting, batcher
+        gc.collect()
+    finally:
+        loop.set_exception_handler(previous)
+    assert not [ctx.get("message") for ctx in reported]
