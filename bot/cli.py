@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.logs import protect_streams, register_secrets
 from bot.settings import Settings
 from models import STAFF_ROLES, Person, ServiceType
 from models.base import utcnow
@@ -22,7 +23,12 @@ from models.db import create_engine, create_sessionmaker
 from services import audit, invites, people
 from services.errors import DomainError, InvalidInput, NotFound
 
-app = typer.Typer(help="kis-bot: the KIS Wejherowo booking-and-reminder bot.", no_args_is_help=True)
+app = typer.Typer(
+    help="kis-bot: the KIS Wejherowo booking-and-reminder bot.",
+    no_args_is_help=True,
+    # A traceback's local variables include the token and the database URL.
+    pretty_exceptions_show_locals=False,
+)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff members and their roles.", no_args_is_help=True)
 invite_app = typer.Typer(
@@ -46,11 +52,15 @@ NO_TOKEN_HELP = (
 
 
 def _settings() -> Settings:
+    """The settings; from here on the token and the database password never reach the output."""
+    protect_streams()
     try:
-        return Settings()
+        settings = Settings()
     except Exception as exc:  # pydantic's message names the bad variable
         console.print(f"[red]Configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    register_secrets(settings.token, settings.database_url)
+    return settings
 
 
 def _with_db(settings: Settings, work: Callable[..., Awaitable[T]], *, migrate: bool = True) -> T:
@@ -83,17 +93,22 @@ def _with_db(settings: Settings, work: Callable[..., Awaitable[T]], *, migrate: 
 
 @app.command()
 def run() -> None:
-    """Migrate the database and run the bot (long polling) until Ctrl+C."""
-    from bot.app import build_application
+    """Migrate the database and run the bot (long polling) until Ctrl+C.
+
+    Checks the database, then Telegram, first; a failed start is one line on stderr, exit code
+    2 for a configuration mistake and 1 for an outage.
+    """
     from bot.logs import setup_logging
+    from bot.startup import run_bot
 
     settings = _settings()
     if not settings.token:
         print(NO_TOKEN_HELP, file=sys.stderr)
         raise typer.Exit(2)
     setup_logging(settings.log_level)
-    application = build_application(settings)
-    application.run_polling(allowed_updates=["message", "callback_query"])
+    code = run_bot(settings)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.logs import protect_streams, register_secrets
 from bot.settings import Settings
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
@@ -79,11 +80,14 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _settings() -> Settings:
+    protect_streams()
     try:
-        return Settings()
+        settings = Settings()
     except Exception as exc:  # pydantic's message names the bad variable
         err_console.print(f"[red]Configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    register_secrets(settings.token, settings.database_url)
+    return settings
 
 
 async def _acting_tid(session: AsyncSession, settings: Settings, actor: int | None) -> int:
