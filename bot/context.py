@@ -55,7 +55,17 @@ class Deps:
         """
         async with contextlib.AsyncExitStack() as stack:
             if self._write_gate is not None:
-                await stack.enter_async_context(self._write_gate)
+                # Bounded like a statement: behind a writer that hangs, the queue would
+                # otherwise wait for as long as it hangs (the person gets the apology instead).
+                timeout = self.settings.db_statement_timeout
+                try:
+                    async with asyncio.timeout(timeout):
+                        await self._write_gate.acquire()
+                except TimeoutError:
+                    raise TimeoutError(
+                        f"no turn to write to the database in {timeout:g} s"
+                    ) from None
+                stack.callback(self._write_gate.release)
             session = await stack.enter_async_context(self.sessionmaker.begin())
             yield session
         self.failures.succeeded(DATABASE)

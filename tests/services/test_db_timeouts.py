@@ -135,3 +135,43 @@ async def test_create_engine_makes_the_sqlite_directory_only_when_connecting(
         assert database.exists()
     finally:
         await engine.dispose()
+
+
+async def test_a_writer_queued_behind_a_hung_one_gives_up_after_the_statement_timeout(
+    sqlite_url: str,
+) -> None:
+    """SQLite's writers of one process queue at Deps' write gate: that wait is bounded too."""
+    from bot.context import Deps
+    from bot.failures import DATABASE, failure_kind
+    from bot.i18n import Translator
+    from bot.settings import Settings
+    from models.db import create_sessionmaker
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, telegram_bot_token="1:x", KISBOT_DB_STATEMENT_TIMEOUT=0.5
+    )
+    engine = create_engine(sqlite_url, **settings.db_timeouts)
+    deps = Deps(settings, engine, create_sessionmaker(engine), Translator("pl"))
+    hung = asyncio.Event()
+    release = asyncio.Event()
+
+    async def hang() -> None:
+        async with deps.transaction():
+            hung.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hang())
+    try:
+        await hung.wait()
+        started = time.monotonic()
+        with pytest.raises(TimeoutError) as raised:
+            async with deps.transaction():
+                pass
+        assert time.monotonic() - started < 3
+        assert failure_kind(raised.value) == DATABASE  # so the person gets the apology
+    finally:
+        release.set()
+        await holder
+    async with deps.transaction():  # the gate was not leaked
+        pass
+    await engine.dispose()
