@@ -102,3 +102,31 @@ def test_a_telegram_outage_is_logged_without_a_traceback(
     assert digest.outages == (TELEGRAM,)
     digest.succeeded(TELEGRAM)
     assert [bool(r.exc_info) for r in caplog.records] == [False, False]
+
+
+def test_an_unretrieved_task_exception_of_an_outage_joins_its_summary(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`kisbot run`'s loop exception handler: "Task exception was never retrieved" of a
+    database error is one more failure of the outage, not one more traceback."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from bot.startup import _on_loop_exception
+
+    digest = FailureDigest(logging.getLogger("kisbot.errors"), clock=Mono())
+    app = SimpleNamespace(bot_data={"deps": SimpleNamespace(failures=digest)})
+    loop = asyncio.new_event_loop()
+    caplog.set_level(logging.INFO)
+    try:
+        for _ in range(3):
+            context = {"message": "Task exception was never retrieved", "exception": db_down()}
+            _on_loop_exception(app, loop, context)
+        _on_loop_exception(app, loop, {"message": "Task exception was never retrieved",
+                                       "exception": ValueError("a bug")})  # fmt: skip
+    finally:
+        loop.close()
+    assert digest.outages == (DATABASE,)
+    outage = [r for r in caplog.records if r.name == "kisbot.errors"]
+    assert len(outage) == 1 and "a background task failed" in outage[0].getMessage()
+    assert [r.name for r in caplog.records if r.name != "kisbot.errors"] == ["asyncio"]
