@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -15,8 +19,8 @@ from models.db import create_engine
 from sandbox import SandboxServer
 from sandbox.runner import start_polling_app, stop_polling_app
 from services import people
-from tests.conftest import FakeClock
-from tests.e2e.conftest import make_settings, watch_bot
+from tests.conftest import FakeClock, create_pg_database
+from tests.e2e.conftest import TOKEN, make_settings, watch_bot
 
 APOLOGY = "Sorry, something went wrong on our side"
 
@@ -108,3 +112,91 @@ async def test_a_failing_job_is_logged_as_that_job(
     messages = [r.getMessage() for r in caplog.records if r.name == "kisbot.errors"]
     assert messages == ["job nightly-report failed: ValueError"]
     assert not any("update None" in m for m in messages)
+
+
+class TcpProxy:
+    """A TCP relay to the PostgreSQL server that can be cut (connections dropped, new ones
+    refused) and restored on the same port: a database outage without stopping the server."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in self._writers:
+            writer.close()
+        self._writers.clear()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self._writers += [writer, up_writer]
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+@pytest.mark.postgres
+async def test_kisbot_run_through_a_database_outage_logs_one_traceback(
+    sandbox: SandboxServer, tmp_path: Path, pg_server_url: str, pg_database_factory: list[str]
+) -> None:
+    """The real process, PostgreSQL cut for 30 /starts, then back: one traceback (it was one per
+    update), everyone told, and one line saying it is over."""
+    from urllib.parse import urlsplit
+
+    url = await create_pg_database(pg_server_url, pg_database_factory)
+    parts = urlsplit(url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    await proxy.start()
+    via_proxy = url.replace(f"@{parts.hostname}:{parts.port}/", f"@127.0.0.1:{proxy.port}/")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("KISBOT_", "DATABASE_"))},
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": sandbox.base_url,
+        "DATABASE_URL": via_proxy,
+        "KISBOT_LOG_LEVEL": "INFO",
+        "KISBOT_DB_CONNECT_TIMEOUT": "2",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        first = await sandbox.add_user(1, "A", language_code="en").say("/start", timeout=30)
+        assert "Choose your language" in first.text
+        await proxy.cut()
+        for n in range(30):
+            user = sandbox.add_user(100 + n, f"U{n}", language_code="en")
+            assert APOLOGY in (await user.say("/start", timeout=15)).text
+        await proxy.start()
+        back = await sandbox.add_user(2, "B", language_code="en").say("/start", timeout=15)
+        assert "Choose your language" in back.text
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+        await proxy.cut()
+    log = output.decode()
+    assert process.returncode == 0, log
+    assert log.count("Traceback (most recent call last)") == 1, log
+    assert log.count("database unavailable: ") >= 2, log
+    assert "database unavailable: over after" in log, log
+    assert "update None" not in log and "never retrieved" not in log, log
