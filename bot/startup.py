@@ -223,11 +223,11 @@ def _telegram_host(settings: Settings) -> str:
     return urlsplit(settings.telegram_api_base_url).netloc or settings.telegram_api_base_url
 
 
-def _unreachable(settings: Settings, problem: str, waited: float) -> StartupFailure:
+def _unreachable(settings: Settings, problem: str, waited: float | None) -> StartupFailure:
+    tried = f", tried for {waited:.0f} s" if waited is not None else ""
     return StartupFailure(
-        f"cannot reach Telegram at {_telegram_host(settings)} ({problem}), tried for "
-        f"{waited:.0f} s: check the internet connection (and TELEGRAM_API_BASE_URL), then "
-        "start the bot again.",
+        f"cannot reach Telegram at {_telegram_host(settings)} ({problem}){tried}: check the "
+        "internet connection (and TELEGRAM_API_BASE_URL), then start the bot again.",
         OUTAGE,
     )
 
@@ -299,7 +299,7 @@ def explain(error: BaseException, settings: Settings) -> StartupFailure | None:
         if isinstance(cause, InvalidToken):
             return _rejected_token(settings)
         if isinstance(cause, NetworkError | RetryAfter):
-            return _unreachable(settings, type(cause).__name__, 0)
+            return _unreachable(settings, _first_line(cause) or type(cause).__name__, None)
     if failure_kind(error) is not None or isinstance(error, sa_exc.DBAPIError):
         url = make_url(normalise_url(settings.database_url))
         return explain_database_error(error, url, settings.db_connect_timeout)

@@ -189,3 +189,27 @@ async def test_telegram_back_during_the_start_retries_serves(tmp_path: Path) -> 
     assert process.returncode == 0, log
     assert "retrying" in log and TOKEN not in log
     assert (tmp_path / "data" / "kisbot.sqlite3").exists()  # created once both were good
+
+
+async def test_database_that_accepts_and_never_answers(tmp_path: Path) -> None:
+    """A frozen database host: given up after KISBOT_DB_CONNECT_TIMEOUT, not hung forever."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def accept(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        outcome = await kisbot_run(
+            tmp_path,
+            timeout=30,
+            DATABASE_URL=f"postgresql://kisbot:{PASSWORD}@127.0.0.1:{port}/kisbot",
+            KISBOT_DB_CONNECT_TIMEOUT="1",
+        )
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+    assert_clean_failure(outcome, 1, "did not answer within 1 s", tmp_path)
