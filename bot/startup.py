@@ -145,6 +145,13 @@ def explain_database_error(
                 "and password in DATABASE_URL.",
                 CONFIG,
             )
+        if isinstance(cause, asyncpg.InsufficientPrivilegeError):
+            return StartupFailure(
+                f'PostgreSQL at {where} does not let the user "{url.username}" do this '
+                f"({cause}): run kis-bot as the owner of the database, or grant that user the "
+                "rights (GRANT ALL ON SCHEMA public TO …).",
+                CONFIG,
+            )
         if isinstance(cause, socket.gaierror):
             return StartupFailure(
                 f"cannot find the database host {url.host!r}: check the host name in "
@@ -183,8 +190,12 @@ def explain_database_error(
                 "directory writable for this user, or point DATABASE_URL elsewhere.",
                 CONFIG,
             )
+    innermost = _causes(error)[-1]
+    detail = _first_line(innermost) or type(innermost).__name__
     return StartupFailure(
-        f"the database cannot be used: {type(error).__name__}: {_first_line(error)}", OUTAGE
+        f"the database cannot be used ({type(innermost).__name__}: {detail}): check "
+        "DATABASE_URL and the database (`kisbot db current` shows its migration).",
+        OUTAGE,
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import SandboxServer
-from tests.conftest import PG_ADMIN_DSN
+from tests.conftest import PG_ADMIN_DSN, create_pg_database
 
 # Shaped like a real token: the generic pattern must hide it too.
 TOKEN = "7400123456:AAHx9k2Lq-Vb7_Zt3mNpQrStUvWxYz01234"
@@ -213,3 +213,65 @@ async def test_database_that_accepts_and_never_answers(tmp_path: Path) -> None:
         server.close()
         await server.wait_closed()
     assert_clean_failure(outcome, 1, "did not answer within 1 s", tmp_path)
+
+
+@pytest.mark.postgres
+async def test_migrations_failing_after_the_checks(
+    tmp_path: Path, pg_server_url: str, pg_database_factory: list[str]
+) -> None:
+    """The checks pass, then the migrations fail (a `person` table not made by them): one
+    line, and the bot's HTTP sessions closed (no "Unclosed client session")."""
+    import asyncpg
+
+    url = await create_pg_database(pg_server_url, pg_database_factory, migrate=False)
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        await conn.execute("CREATE TABLE person (id int)")
+    finally:
+        await conn.close()
+    sandbox = SandboxServer()
+    await sandbox.start()
+    try:
+        outcome = await kisbot_run(
+            tmp_path,
+            DATABASE_URL=url,
+            TELEGRAM_API_BASE_URL=sandbox.base_url,
+            KISBOT_LOG_LEVEL="WARNING",  # without the migrations' INFO lines
+        )
+    finally:
+        await sandbox.stop()
+    assert_clean_failure(outcome, 1, "the database cannot be used", tmp_path)
+    assert 'relation "person" already exists' in outcome.lines[-1]
+
+
+async def test_token_revoked_between_the_check_and_the_start(tmp_path: Path) -> None:
+    """getMe succeeds for the check, then Telegram rejects the token when the bot starts: one
+    line, and the HTTP sessions PTB leaves open after a failed start are closed."""
+    from aiohttp import web
+
+    calls: list[str] = []
+
+    async def api(request: web.Request) -> web.Response:
+        calls.append(request.match_info["method"])
+        if len(calls) == 1:
+            me = {"id": 7400123456, "is_bot": True, "first_name": "K", "username": "kis_bot"}
+            return web.json_response({"ok": True, "result": me})
+        return web.json_response(
+            {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+        )
+
+    server = web.Application()
+    server.router.add_route("*", "/bot{token}/{method}", api)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        outcome = await kisbot_run(tmp_path, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot")
+    finally:
+        await runner.cleanup()
+    assert calls[:2] == ["getMe", "getMe"]
+    assert outcome.code == 2, outcome.output
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in outcome.lines[-1]
+    assert "Unclosed" not in outcome.output and TOKEN not in outcome.output
