@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date as dt_date
 from datetime import time as dt_time
 from datetime import timedelta
@@ -63,6 +63,21 @@ def _settings() -> Settings:
     return settings
 
 
+def _run_db(settings: Settings, coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` for a command on the database: an unusable database is one line on stderr
+    (exit code 2 for a configuration mistake, 1 for an outage), not a traceback."""
+    from bot.startup import database_failure, report
+
+    try:
+        return asyncio.run(coroutine)
+    except Exception as exc:
+        failure = database_failure(exc, settings)
+        if failure is None:
+            raise
+        report(failure)
+        raise typer.Exit(failure.exit_code) from exc
+
+
 def _with_db(settings: Settings, work: Callable[..., Awaitable[T]], *, migrate: bool = True) -> T:
     """Run `work(session)` in one transaction on a migrated database."""
 
@@ -79,7 +94,7 @@ def _with_db(settings: Settings, work: Callable[..., Awaitable[T]], *, migrate: 
             await engine.dispose()
 
     try:
-        return asyncio.run(main())
+        return _run_db(settings, main())
     except InvalidInput as exc:
         console.print(f"[red]Invalid value:[/red] {exc.reason}")
         raise typer.Exit(2) from exc
@@ -202,7 +217,7 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) 
         finally:
             await engine.dispose()
 
-    asyncio.run(main())
+    _run_db(settings, main())
     console.print(f"Database is at revision [bold]{revision}[/bold].")
 
 
@@ -220,7 +235,7 @@ def db_current() -> None:
         finally:
             await engine.dispose()
 
-    console.print(asyncio.run(main()) or "empty (no migrations applied)")
+    console.print(_run_db(settings, main()) or "empty (no migrations applied)")
 
 
 @staff_app.command("add")
@@ -560,7 +575,7 @@ def _consult_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]
             await engine.dispose()
 
     try:
-        return asyncio.run(main())
+        return _run_db(settings, main())
     except _Refused as exc:
         raise _fail(str(exc)) from exc
     except InvalidInput as exc:

@@ -12,7 +12,6 @@ the bot does at every start). Refusals change nothing and exit with code 1; bad 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -115,8 +114,10 @@ def _run(work: Callable[[AsyncSession, Settings, int], Awaitable[T]], actor: int
         finally:
             await engine.dispose()
 
+    from bot.cli import _run_db  # here: bot.cli imports this module
+
     try:
-        return asyncio.run(main())
+        return _run_db(settings, main())
     except Refused as exc:
         raise _fail(str(exc)) from exc
     except InvalidInput as exc:

@@ -317,6 +317,18 @@ def explain(error: BaseException, settings: Settings) -> StartupFailure | None:
     return None
 
 
+def database_failure(error: BaseException, settings: Settings) -> StartupFailure | None:
+    """One line for a command that failed on the database (a bad DATABASE_URL, an outage, a
+    missing database), or None for any other error."""
+    try:
+        url = _database_url(settings)
+    except StartupFailure as failure:
+        return failure
+    if failure_kind(error) is not None or isinstance(error, sa_exc.DBAPIError):
+        return explain_database_error(error, url, settings.db_connect_timeout)
+    return None
+
+
 def report(failure: StartupFailure) -> None:
     """The one line on stderr (redacted like every other output)."""
     print(f"kisbot: {failure.message}", file=sys.stderr, flush=True)

@@ -91,3 +91,32 @@ def test_invite_with_an_empty_name_is_refused(db: str) -> None:
     result = runner.invoke(app, ["invite", "create", "--name", "  ", "--bot-username", "b"])
     assert result.exit_code == 2
     assert rows(db, Invite) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "says"),
+    [
+        ("postgress://kisbot:pa55word-x@127.0.0.1:5432/kisbot", 2, "postgress://"),
+        ("postgresql://kisbot:pa55word-x@127.0.0.1:{closed}/kisbot", 1, "connection refused"),
+    ],
+)
+def test_an_unusable_database_is_one_line_without_the_password(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    code: int,
+    says: str,
+) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url.format(closed=closed))
+    for args in (["db", "current"], ["staff", "list"], ["db", "upgrade"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == code, (args, result.output)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("kisbot: ") and says in lines[0]
+        assert "pa55word" not in result.output
