@@ -334,6 +334,17 @@ def report(failure: StartupFailure) -> None:
     print(f"kisbot: {failure.message}", file=sys.stderr, flush=True)
 
 
+class _QuietBootstrapFailure(logging.Filter):
+    """PTB logs a failed start (getMe at initialisation) with its traceback; `run_bot` reports
+    it in one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.levelno >= logging.ERROR
+            and record.getMessage().startswith("Network Retry Loop (Bootstrap")
+        )
+
+
 def _on_loop_exception(app: Any, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
     """Errors of tasks nobody awaited: an outage's are summarised, others logged as usual."""
     error = context.get("exception")
@@ -364,6 +375,7 @@ def run_bot(settings: Settings) -> int:
             return 130
         application = build_application(settings)
         loop.set_exception_handler(partial(_on_loop_exception, application))
+        logging.getLogger("telegram.ext").addFilter(_QuietBootstrapFailure())
         try:
             application.run_polling(allowed_updates=["message", "callback_query"], close_loop=False)
         except Exception as error:

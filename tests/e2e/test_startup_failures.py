@@ -272,6 +272,4 @@ async def test_token_revoked_between_the_check_and_the_start(tmp_path: Path) -> 
     finally:
         await runner.cleanup()
     assert calls[:2] == ["getMe", "getMe"]
-    assert outcome.code == 2, outcome.output
-    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in outcome.lines[-1]
-    assert "Unclosed" not in outcome.output and TOKEN not in outcome.output
+    assert_clean_failure(outcome, 2, "Telegram rejected TELEGRAM_BOT_TOKEN", tmp_path)
