@@ -181,6 +181,8 @@ class SandboxServer:
         self._next_update_id = 1
         self._delivered_update_id = 0
         self._updates_pulse = Pulse()
+        # Confirmed updates, newest last: what `redeliver` can send again.
+        self._confirmed: deque[dict[str, Any]] = deque(maxlen=1000)
         self._allowed_updates: frozenset[str] | None = None
         self._webhook: dict[str, Any] | None = None
         # Bot settings.
@@ -194,6 +196,9 @@ class SandboxServer:
         self._callbacks: dict[str, tuple[int, int | None, str | None]] = {}
         self.callback_answers: dict[str, CallbackAnswer] = {}
         self._callback_counter = itertools.count(1)
+        # Telegram refuses to answer a press after a while ("query is too old"); None: never.
+        self.callback_query_ttl: float | None = None
+        self._callback_born: dict[str, float] = {}
         self._faults: list[Fault] = []
         # Activity tracking for idle().
         self._inflight = 0
@@ -468,7 +473,19 @@ class SandboxServer:
                 updates.popleft()
             return
         while updates and updates[0]["update_id"] < offset:
-            updates.popleft()
+            self._confirmed.append(updates.popleft())
+
+    def redeliver(self, count: int) -> list[int]:
+        """Queue the last `count` confirmed updates again, as Telegram does when it did not
+        take a confirmation in (the same update_ids); returns those ids."""
+        again = list(self._confirmed)[-count:] if count > 0 else []
+        if not again:
+            return []
+        for update in reversed(again):
+            self._updates.appendleft(update)
+        self._delivered_update_id = min(self._delivered_update_id, again[0]["update_id"] - 1)
+        self._updates_pulse.fire()
+        return [update["update_id"] for update in again]
 
     # ------------------------------------------------------------------ HTTP layer
 
@@ -1019,8 +1036,16 @@ class SandboxServer:
         chat.add_event("delete", message_id)
         return True
 
+    def _expire_callback(self, query_id: str) -> None:
+        """Forget a press older than `callback_query_ttl`: it can no longer be answered."""
+        born = self._callback_born.pop(query_id, None)
+        ttl = self.callback_query_ttl
+        if born is not None and ttl is not None and time.monotonic() - born > ttl:
+            self._callbacks.pop(query_id, None)
+
     async def _answer_callback_query(self, ctx: _Ctx) -> bool:
         query_id = str(ctx.params["callback_query_id"])
+        self._expire_callback(query_id)
         entry = self._callbacks.pop(query_id, None)
         if entry is None:
             raise ApiError(
@@ -1045,13 +1070,20 @@ class SandboxServer:
 
     @property
     def unanswered_callbacks(self) -> list[str]:
-        """callback_data of button presses the bot never answered (the client keeps spinning)."""
-        return [data or "" for _, _, data in self._callbacks.values()]
+        """callback_data of button presses the bot never answered (the client keeps spinning);
+        presses older than `callback_query_ttl` are not counted (Telegram stops the spinner)."""
+        ttl, now = self.callback_query_ttl, time.monotonic()
+        return [
+            data or ""
+            for query_id, (_, _, data) in self._callbacks.items()
+            if ttl is None or now - self._callback_born.get(query_id, now) <= ttl
+        ]
 
     def register_callback(self, chat_id: int, message_id: int | None, data: str | None) -> str:
         """Create a callback query id that answerCallbackQuery will accept."""
         query_id = str(4_000_000_000_000_000 + next(self._callback_counter))
         self._callbacks[query_id] = (chat_id, message_id, data)
+        self._callback_born[query_id] = time.monotonic()
         return query_id
 
     async def _send_chat_action(self, ctx: _Ctx) -> bool:
