@@ -36,6 +36,7 @@ from bot.context import Deps, KisContext
 from bot.i18n import Translator
 from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply, send_to
+from handlers.consultations import referral_notice
 from handlers.formatting import clock_time
 from models import OutboxMessage, Person, PersonStatus, Referral, Role, ServiceType
 from scheduler.daily import missed_today, queue_digest
@@ -49,7 +50,6 @@ SESSION_CHOICES = (1, 2, 3, 4, 5, 6, 8, 10)
 DAY_CHOICES = (30, 60, 90)
 FIND = "cx_find"
 LINK = 0  # the "person" of a referral draft that becomes a deep link
-MENU_CONSULT = "menu-consult"  # the participants' main-menu label (defined with their screens)
 AGENDA_CATCH_UP = timedelta(hours=2)  # a bot started this long after the agenda time still sends it
 DOUBLE_TAP = timedelta(minutes=2)  # the same referral again this soon is a repeated tap
 MARK = {"attended": "✅", "no_show": "❌"}  # anything else: not marked yet
@@ -369,19 +369,9 @@ async def issue(update: Update, context: KisContext, person: Person, cb: Callbac
         return
     # After the commit: the participant hears about it in their own language.
     assert target.telegram_id is not None
-    plang = target.language
-    delivered = await send_to(
-        context,
-        target.telegram_id,
-        t(
-            plang,
-            "cx-referral-received",
-            service=html.escape(service.name(plang)),
-            sessions=sessions,
-            until=_until(expires_on),
-            menu=t(plang, MENU_CONSULT),
-        ),
-    )
+    # For a sensitive service the notice opens neutrally (a lock screen shows its first lines).
+    notice, notice_markup = referral_notice(t, target.language, service, referral)
+    delivered = await send_to(context, target.telegram_id, notice, notice_markup)
     done = t(
         lang,
         "cx-issued" if delivered else "cx-issued-unreachable",

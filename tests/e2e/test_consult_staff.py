@@ -128,7 +128,10 @@ async def test_coordinator_refers_a_participant_found_by_name(harness: Harness) 
 
     told = await expect_text(anna, "направлення")
     assert told.text.startswith("📝 У вас нове направлення в KIS.")  # neutral first line
-    assert "Консультація психолога" in told.text and until in told.text
+    assert "Консультація психолога" not in told.text  # discreet: details one tap away
+    shown = await anna.tap("🔎 Показати деталі", message_id=told.last.message_id)
+    assert "Консультація психолога" in shown.text and until in shown.text
+    assert shown.buttons == ["📅 Вибрати час"]
     async with harness.sessionmaker() as s:
         [referral] = list(await s.scalars(select(Referral)))
         actions = list(await s.scalars(select(AuditEvent.action)))
@@ -140,6 +143,10 @@ async def test_coordinator_refers_a_participant_found_by_name(harness: Harness) 
     assert referral.expires_on == MONDAY + timedelta(days=90)
     assert referral.issued_by_id == admin_row.id and referral.code is None
     assert "referral.issue" in actions
+    # Somebody else's forged "Show details" of Anna's referral reveals nothing.
+    await admin.press_data(f"cs:rf:{referral.id}")
+    forged = await admin.expect()
+    assert forged.messages == [] and forged.answer is not None and forged.answer.show_alert
 
     # A second tap on "Issue" (the button of a message still on screen) issues nothing new.
     await admin.press_data(f"cx:y:{anna_row.id}:{ids['psychologist']}:3:90")

@@ -50,6 +50,7 @@ cx-link-created = 🔗 <b>Link ze skierowaniem</b>: { $service }, spotkania: { $
     Przekaż go osobie (SMS, e-mail albo wydruk). Po otwarciu linku zapisze się w bocie sama.
 cx-referral-not-needed = Ta usługa nie wymaga skierowania.
 cx-referral-person = Ta osoba nie jest już aktywnym uczestnikiem.
+cx-referral-received-neutral = 📝 Masz nowe skierowanie w KIS.
 cx-referral-received = 📝 Masz nowe skierowanie w KIS.
     <b>{ $service }</b> — liczba spotkań: { $sessions }, ważne do { $until }.
     Zapisz się na termin w menu „{ $menu }”.
