@@ -605,7 +605,8 @@ async def render_agenda(
     session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
 ) -> Rendered | None:
     """The day's agenda for its specialist (`row.person_id`), in their language now; nothing
-    when they are no longer an active specialist or every appointment was cancelled."""
+    when they are no longer an active specialist or every appointment was cancelled. With a
+    sensitive service among them only how many and the first time (the lock screen)."""
     if row.person_id is None:
         return None
     specialist = await session.get(Person, row.person_id)
@@ -622,7 +623,13 @@ async def render_agenda(
         return None
     lang = specialist.language
     lines = [t(lang, "cx-morning-title", day=_long_day(day, lang)), ""]
-    lines += _agenda_lines(t, lang, entries, tz)
+    if any(e.service.sensitive for e in entries):
+        # A locked phone previews the message: no participant next to a psychologist's or
+        # lawyer's service there; "Open the agenda" (re-authorised) shows the day.
+        first = clock_time(min(e.starts_at for e in entries), tz)
+        lines.append(t(lang, "cx-morning-discreet", count=len(entries), time=first))
+    else:
+        lines += _agenda_lines(t, lang, entries, tz)
     markup = InlineKeyboardMarkup(
         [[_btn(t(lang, "btn-cx-open-agenda"), "a", specialist.id, _day_code(day))]]
     )

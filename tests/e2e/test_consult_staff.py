@@ -293,7 +293,9 @@ async def test_morning_agenda_reaches_the_specialist(harness: Harness) -> None:
     await dispatcher.run_once()
     morning = await expect_text(specialist, "Twoje spotkania dzisiaj")
     assert "poniedziałek, 1 marca" in morning.text
-    assert "10:00–10:50" in morning.text and "Anna Nowak" in morning.text
+    # A psychologist's day: how many and when it starts; who and what after one tap.
+    assert "Liczba spotkań: 1, pierwsze o 10:00" in morning.text
+    assert "Anna Nowak" not in morning.text and "psycholog" not in morning.text.lower()
     assert "🗓 Otwórz grafik" in morning.buttons
     # A specialist with no appointments that day gets nothing.
     assert await other.silence(0.3) == []
@@ -304,6 +306,7 @@ async def test_morning_agenda_reaches_the_specialist(harness: Harness) -> None:
     assert statuses == ["sent"]
     opened = await specialist.tap("🗓 Otwórz grafik")
     assert "Mój grafik" in opened.text and "Anna Nowak" in opened.text
+    assert "10:00–10:50" in opened.text and "Konsultacja psychologiczna" in opened.text
 
 
 async def test_agenda_is_not_sent_to_someone_no_longer_a_specialist(harness: Harness) -> None:

@@ -2,9 +2,10 @@
 keeps the service and the specialist out of what a phone previews (the first 150 characters),
 in every language; "Show details" reveals them.
 
-The kinds checked are the consultation outbox renderers (`handlers.consultations.renderers`,
-the test fails when a new kind appears without being checked here) and the referral notice a
-coordinator's "Issue" sends.
+The kinds checked are the consultation outbox renderers (`handlers.consultations.renderers`
+and the specialists' morning agenda of `handlers.staff_consult.renderers`; the test fails
+when a new kind appears without being checked here) and the referral notice a coordinator's
+"Issue" sends. Participants' names stay off a specialist's lock screen too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from bot.i18n import Translator
 from bot.settings import SUPPORTED_LANGUAGES
 from handlers import consultations as screens
+from handlers import staff_consult
 from models import OutboxMessage, Person, Referral, ServiceType
 from models.db import Sessionmaker
 from scheduler.dispatcher import Rendered
@@ -224,6 +226,39 @@ async def test_no_message_about_a_sensitive_consultation_names_it_on_the_lock_sc
             assert service.name(lang) in html.unescape(full)
             checked.add(("referral", lang, slug))
     assert len(checked) == 3 * len(SUPPORTED_LANGUAGES) * len(club)
+
+    # The specialists' morning agenda: no service, no participant on their lock screen.
+    staff_renderers = staff_consult.renderers(WAW)
+    assert set(staff_renderers) == {c.KIND_AGENDA}, "a new staff message kind: check it here"
+    wednesday_morning = START + timedelta(days=2, hours=-2, minutes=-30)  # 07:30 local
+    async with sessionmaker.begin() as s:
+        assert await c.enqueue_daily_agendas(s, now=wednesday_morning, tz=WAW) == len(club)
+    names = [p.display_name or "" for p in participants.values()]
+    for lang in SUPPORTED_LANGUAGES:
+        async with sessionmaker.begin() as s:
+            for tid in (PSYCHOLOGIST_TID, LAWYER_TID):
+                staff = await people.get_by_telegram_id(s, tid)
+                assert staff is not None
+                staff.language = lang
+        async with sessionmaker() as s:
+            rows = list(
+                await s.scalars(select(OutboxMessage).where(OutboxMessage.kind == c.KIND_AGENDA))
+            )
+            assert len(rows) == len(club)
+            for row in rows:
+                [(service, _, specialist)] = [v for v in club.values() if v[1] == row.person_id]
+                rendered = await staff_renderers[c.KIND_AGENDA](s, row, t)
+                assert isinstance(rendered, Rendered)
+                found = leaks(rendered.text, service, specialist)
+                found += [n for n in names if n.lower() in preview(rendered.text)]
+                assert not found, f"agenda ({lang}) shows {found}: {rendered.text!r}"
+                assert _agenda_data(rendered) == f"cx:a:{row.person_id}:20270303"
+
+
+def _agenda_data(rendered: Rendered) -> str:
+    assert rendered.reply_markup is not None
+    [data] = [str(b.callback_data) for row in rendered.reply_markup.inline_keyboard for b in row]
+    return data
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)

@@ -77,5 +77,7 @@ btn-cx-specialists = 👥 Specialists
 cx-not-started = You can mark attendance once the appointment has started.
 cx-booking-closed = This appointment was cancelled.
 cx-morning-title = 🗓 <b>Good morning! Your appointments today</b> — { $day }
+cx-morning-discreet = Appointments: { $count }, the first at { $time }.
+    Tap “🗓 Open the agenda” to see them.
 btn-cx-open-agenda = 🗓 Open the agenda
 cx-already-issued = This referral was issued a moment ago.

@@ -77,5 +77,7 @@ btn-cx-specialists = 👥 Specjaliści
 cx-not-started = Obecność zaznaczysz, gdy spotkanie się zacznie.
 cx-booking-closed = To spotkanie zostało odwołane.
 cx-morning-title = 🗓 <b>Dzień dobry! Twoje spotkania dzisiaj</b> — { $day }
+cx-morning-discreet = Liczba spotkań: { $count }, pierwsze o { $time }.
+    Szczegóły zobaczysz po naciśnięciu „🗓 Otwórz grafik”.
 btn-cx-open-agenda = 🗓 Otwórz grafik
 cx-already-issued = To skierowanie zostało już wystawione przed chwilą.
