@@ -436,7 +436,7 @@ async def coming(update: Update, context: KisContext, person: Person, booking_id
 async def set_discreet(
     update: Update, context: KisContext, person: Person, booking_id: int, neutral: bool
 ) -> None:
-    """Discreet reminders (the first line does not name the service) on or off."""
+    """Discreet reminders (service and specialist behind "Show details") on or off."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
     async with deps.transaction() as session:
         view = await consult.set_reminders_neutral(
