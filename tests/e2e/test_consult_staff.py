@@ -132,6 +132,8 @@ async def test_coordinator_refers_a_participant_found_by_name(harness: Harness) 
     shown = await anna.tap("🔎 Показати деталі", message_id=told.last.message_id)
     assert "Консультація психолога" in shown.text and until in shown.text
     assert shown.buttons == ["📅 Вибрати час"]
+    days = await anna.tap("📅 Вибрати час", message_id=told.last.message_id)
+    assert "Виберіть день" in days.text
     async with harness.sessionmaker() as s:
         [referral] = list(await s.scalars(select(Referral)))
         actions = list(await s.scalars(select(AuditEvent.action)))

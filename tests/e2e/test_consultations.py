@@ -443,8 +443,10 @@ async def test_changed_hours_keep_the_booking_and_offer_another_time(harness: Ha
     await _dispatch(harness)  # (the dispatcher job may have sent it already)
     notice = await anna.expect()
     assert notice.text.splitlines()[0].startswith("📅 Zmiana w grafiku KIS: Twoje spotkanie")
-    assert "psycholog" not in notice.text.splitlines()[0].lower()
+    assert "psycholog" not in notice.text.lower()  # the whole message: a lock screen shows it
     assert [s for _, s in await _bookings(harness)] == ["booked"]  # still valid
+    shown = await anna.tap("🔎 Pokaż szczegóły", message_id=notice.last.message_id)
+    assert "Konsultacja psychologiczna" in shown.text and "Anna Psycholog" in shown.text
     days = await anna.tap("🔁 Zmień termin")
     times = await anna.tap(_buttons(days, "cs:rd:")[0])
     assert _buttons(times, "cs:rk:")[0] == "14:00"
