@@ -30,6 +30,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -647,15 +648,12 @@ def render_moved(
 
 DETAILS_REMINDER = "r"
 DETAILS_MOVED = "m"
+# What "Show details" (`cs:dt:<booking>:<kind>`) edits the message into, by kind.
 DETAILS: dict[
     str, Callable[[Translator, str, consult.ConsultationView, datetime, ZoneInfo], Rendered]
 ] = {
-    DETAILS_REMINDER: lambda t, lang, view, now, tz: render_reminder(
-        t, lang, view, now, tz, details=True
-    ),
-    DETAILS_MOVED: lambda t, lang, view, now, tz: render_moved(
-        t, lang, view, now, tz, details=True
-    ),
+    DETAILS_REMINDER: partial(render_reminder, details=True),
+    DETAILS_MOVED: partial(render_moved, details=True),
 }
 
 
