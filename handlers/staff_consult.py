@@ -36,6 +36,7 @@ from bot.context import Deps, KisContext
 from bot.i18n import Translator
 from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply, send_to
+from handlers.consultations import referral_notice
 from handlers.formatting import clock_time
 from models import OutboxMessage, Person, PersonStatus, Referral, Role, ServiceType
 from scheduler.daily import missed_today, queue_digest
@@ -49,7 +50,6 @@ SESSION_CHOICES = (1, 2, 3, 4, 5, 6, 8, 10)
 DAY_CHOICES = (30, 60, 90)
 FIND = "cx_find"
 LINK = 0  # the "person" of a referral draft that becomes a deep link
-MENU_CONSULT = "menu-consult"  # the participants' main-menu label (defined with their screens)
 AGENDA_CATCH_UP = timedelta(hours=2)  # a bot started this long after the agenda time still sends it
 DOUBLE_TAP = timedelta(minutes=2)  # the same referral again this soon is a repeated tap
 MARK = {"attended": "✅", "no_show": "❌"}  # anything else: not marked yet
@@ -369,19 +369,9 @@ async def issue(update: Update, context: KisContext, person: Person, cb: Callbac
         return
     # After the commit: the participant hears about it in their own language.
     assert target.telegram_id is not None
-    plang = target.language
-    delivered = await send_to(
-        context,
-        target.telegram_id,
-        t(
-            plang,
-            "cx-referral-received",
-            service=html.escape(service.name(plang)),
-            sessions=sessions,
-            until=_until(expires_on),
-            menu=t(plang, MENU_CONSULT),
-        ),
-    )
+    # For a sensitive service the notice opens neutrally (a lock screen shows its first lines).
+    notice, notice_markup = referral_notice(t, target.language, service, referral)
+    delivered = await send_to(context, target.telegram_id, notice, notice_markup)
     done = t(
         lang,
         "cx-issued" if delivered else "cx-issued-unreachable",
@@ -615,7 +605,8 @@ async def render_agenda(
     session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
 ) -> Rendered | None:
     """The day's agenda for its specialist (`row.person_id`), in their language now; nothing
-    when they are no longer an active specialist or every appointment was cancelled."""
+    when they are no longer an active specialist or every appointment was cancelled. With a
+    sensitive service among them only how many and the first time (the lock screen)."""
     if row.person_id is None:
         return None
     specialist = await session.get(Person, row.person_id)
@@ -632,7 +623,13 @@ async def render_agenda(
         return None
     lang = specialist.language
     lines = [t(lang, "cx-morning-title", day=_long_day(day, lang)), ""]
-    lines += _agenda_lines(t, lang, entries, tz)
+    if any(e.service.sensitive for e in entries):
+        # A locked phone previews the message: no participant next to a psychologist's or
+        # lawyer's service there; "Open the agenda" (re-authorised) shows the day.
+        first = clock_time(min(e.starts_at for e in entries), tz)
+        lines.append(t(lang, "cx-morning-discreet", count=len(entries), time=first))
+    else:
+        lines += _agenda_lines(t, lang, entries, tz)
     markup = InlineKeyboardMarkup(
         [[_btn(t(lang, "btn-cx-open-agenda"), "a", specialist.id, _day_code(day))]]
     )
