@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from telegram import Bot
 
 from bot.app import build_application
@@ -103,3 +106,28 @@ async def test_stale_notice_reaches_the_person_as_a_message_when_the_press_is_to
     await anna.press_data("ws:b:999999", message_id=card.message_id)  # a date that is gone
     reply = await anna.expect(timeout=10)
     assert reply.answers == [] and reply.text  # no answer could be given: a message instead
+
+
+async def test_updates_wait_at_telegram_while_the_journal_cannot_be_written(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anna = harness.user(1, "Anna")
+    await register_active(harness, anna, "Anna Nowak")
+    real = intake.record_updates
+    failures = {"left": 2}
+
+    async def flaky(*args: Any, **kwargs: Any) -> set[int]:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OperationalError("INSERT", {}, ConnectionRefusedError("database is down"))
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "record_updates", flaky)
+    fetches = harness.sandbox.stats.per_method["getUpdates"]
+    welcome = await anna.say("/start")  # not confirmed while it cannot be stored: fetched again
+    if "Witaj" not in welcome.text:
+        welcome = await anna.expect(timeout=10)
+    assert "Witaj, Anna Nowak" in welcome.text
+    assert failures["left"] == 0
+    assert harness.sandbox.stats.per_method["getUpdates"] >= fetches + 3
+    assert await anna.silence(0.5) == []  # handled once
