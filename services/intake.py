@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,28 +30,35 @@ async def record_updates(
     """
     if not updates:
         return set()
+    table = cast(Table, ReceivedUpdate.__table__)
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # A Core executemany ("insertmanyvalues": one INSERT ... VALUES (...), (...) RETURNING
+    # from a statement compiled once and cached, whatever the batch size).
     statement = (
-        dialect.insert(ReceivedUpdate)
-        .values(
-            [
-                {"update_id": update_id, "payload": payload, "received_at": now}
-                for update_id, payload in updates
-            ]
-        )
+        dialect.insert(table)
         .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(ReceivedUpdate.update_id)
+        .returning(table.c.update_id)
     )
-    return set((await session.scalars(statement)).all())
+    connection = await session.connection()
+    result = await connection.execute(
+        statement,
+        [
+            {"update_id": update_id, "payload": payload, "received_at": now, "done_at": None}
+            for update_id, payload in updates
+        ],
+    )
+    return set(result.scalars().all())
 
 
 async def mark_done(session: AsyncSession, update_ids: Iterable[int], now: datetime) -> None:
     """Mark updates handled and forget their content (only the id is kept, for dedup)."""
     ids = list(update_ids)
     if ids:
-        await session.execute(
-            update(ReceivedUpdate)
-            .where(ReceivedUpdate.update_id.in_(ids), ReceivedUpdate.done_at.is_(None))
+        table = cast(Table, ReceivedUpdate.__table__)
+        connection = await session.connection()  # Core: no ORM session synchronisation
+        await connection.execute(
+            update(table)
+            .where(table.c.update_id.in_(ids), table.c.done_at.is_(None))
             .values(done_at=now, payload="")
         )
 
