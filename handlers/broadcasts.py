@@ -664,7 +664,7 @@ async def _dispatch(update: Update, context: KisContext, person: Person, cb: Cal
     if action == "h":
         await _history(update, context, person)
         return
-    bc_id = cb.int_arg(0)
+    bc_id = cb.id_arg(0)
     tz = context.deps.settings.tz
     simple: dict[str, Callable[[Update, KisContext, Person, int], Any]] = {
         "d": show_card,
@@ -705,7 +705,7 @@ async def _dispatch(update: Update, context: KisContext, person: Person, cb: Cal
         kind = {"awp": AudienceKind.WORKSHOP, "asp": AudienceKind.SESSION}.get(
             action, AudienceKind.WAITLIST
         )
-        await _set_audience(update, context, person, bc_id, Audience(kind.value, ref=cb.int_arg(1)))
+        await _set_audience(update, context, person, bc_id, Audience(kind.value, ref=cb.id_arg(1)))
     elif action == "adp":
         start, end = _parse_day_code(cb.args[1]), _parse_day_code(cb.args[2])
         audience = Audience(AudienceKind.DATES.value, date_from=start, date_to=end)

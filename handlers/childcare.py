@@ -374,19 +374,19 @@ async def on_callback(update: Update, context: KisContext, person: Person, cb: C
         elif a == "a" and len(cb.args) == 1 and cb.args[0] in KINDS:
             await _ask(update, context, person, f"cc_year:{cb.args[0]}", "care-ask-year")
         elif a == "d":
-            await _show_dependant(update, context, person, cb.int_arg())
+            await _show_dependant(update, context, person, cb.id_arg())
         elif a == "e" and len(cb.args) == 2:
-            await _edit(update, context, person, cb.int_arg(), cb.args[1])
+            await _edit(update, context, person, cb.id_arg(), cb.args[1])
         elif a == "ns":
-            await _no_needs(update, context, person, cb.int_arg())
+            await _no_needs(update, context, person, cb.id_arg())
         elif a in ("rm", "rmy"):
-            await _remove(update, context, person, cb.int_arg(), sure=a == "rmy")
+            await _remove(update, context, person, cb.id_arg(), sure=a == "rmy")
         elif a == "b" and len(cb.args) == 2:
-            await ask_whom(update, context, person, cb.args[0], cb.int_arg(1))
+            await ask_whom(update, context, person, cb.args[0], cb.id_arg(1))
         elif a == "q" and len(cb.args) == 3:
-            await ask_care(update, context, person, cb.args[0], cb.int_arg(1), cb.int_arg(2))
+            await ask_care(update, context, person, cb.args[0], cb.id_arg(1), cb.id_arg(2))
         elif a == "x":
-            await cancel_care(update, context, person, cb.int_arg())
+            await cancel_care(update, context, person, cb.id_arg())
         else:
             await answer(update, t(lang, "button-stale"), alert=True)
     except (NotFound, IndexError, ValueError):

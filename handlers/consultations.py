@@ -472,35 +472,35 @@ async def on_callback(update: Update, context: KisContext, person: Person, cb: C
         if a == "top":
             await show_services(update, context, person)
         elif a == "s":
-            await show_service(update, context, person, cb.int_arg())
+            await show_service(update, context, person, cb.id_arg())
         elif a == "d":
-            st_id = cb.int_arg()
+            st_id = cb.id_arg()
             back = _btn(t(lang, "btn-back"), "s", st_id)
             await _show_times(update, context, person, st_id, _parse_day(cb.args[1]), ("k",), back)
         elif a == "k":
-            await ask_confirm(update, context, person, cb.int_arg(), None)
+            await ask_confirm(update, context, person, cb.id_arg(), None)
         elif a == "y":
-            await book(update, context, person, cb.int_arg())
+            await book(update, context, person, cb.id_arg())
         elif a == "b":
-            await show_booking(update, context, person, cb.int_arg())
+            await show_booking(update, context, person, cb.id_arg())
         elif a == "c":
-            await ask_cancel(update, context, person, cb.int_arg())
+            await ask_cancel(update, context, person, cb.id_arg())
         elif a == "cy":
-            await cancel(update, context, person, cb.int_arg())
+            await cancel(update, context, person, cb.id_arg())
         elif a == "r":
-            await ask_move(update, context, person, cb.int_arg())
+            await ask_move(update, context, person, cb.id_arg())
         elif a == "rd":
-            await _move_times(update, context, person, cb.int_arg(), _parse_day(cb.args[1]))
+            await _move_times(update, context, person, cb.id_arg(), _parse_day(cb.args[1]))
         elif a == "rk":
-            await ask_confirm(update, context, person, cb.int_arg(1), cb.int_arg())
+            await ask_confirm(update, context, person, cb.id_arg(1), cb.id_arg())
         elif a == "ry":
-            await move(update, context, person, cb.int_arg(), cb.int_arg(1))
+            await move(update, context, person, cb.id_arg(), cb.id_arg(1))
         elif a == "ok":
-            await coming(update, context, person, cb.int_arg())
+            await coming(update, context, person, cb.id_arg())
         elif a == "n" and len(cb.args) == 2 and cb.args[1] in ("0", "1"):
-            await set_discreet(update, context, person, cb.int_arg(), cb.args[1] == "1")
+            await set_discreet(update, context, person, cb.id_arg(), cb.args[1] == "1")
         elif a == "ics":
-            await send_ics(update, context, person, cb.int_arg())
+            await send_ics(update, context, person, cb.id_arg())
         else:
             await answer(update, t(lang, "button-stale"), alert=True)
     except (NotFound, IndexError, ValueError):

@@ -525,7 +525,7 @@ async def show_my_agenda(update: Update, context: KisContext, person: Person) ->
 async def mark(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
     """Attended / no-show for one booking, then the day again."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
-    booking_id, outcome = cb.int_arg(0), cb.int_arg(1)
+    booking_id, outcome = cb.id_arg(0), cb.int_arg(1)
     if outcome not in (0, 1):
         raise ValueError("forged outcome")
     try:
@@ -551,19 +551,19 @@ async def mark(update: Update, context: KisContext, person: Person, cb: Callback
 
 
 async def _agenda_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_agenda(update, context, person, cb.int_arg(0), _parse_day(cb.int_arg(1)))
+    await show_agenda(update, context, person, cb.id_arg(0), _parse_day(cb.int_arg(1)))
 
 
 async def _person_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_person(update, context, person, cb.int_arg())
+    await show_person(update, context, person, cb.id_arg())
 
 
 async def _revoke_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await ask_revoke(update, context, person, cb.int_arg())
+    await ask_revoke(update, context, person, cb.id_arg())
 
 
 async def _revoke_yes_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await revoke(update, context, person, cb.int_arg())
+    await revoke(update, context, person, cb.id_arg())
 
 
 def _plain(

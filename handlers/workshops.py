@@ -204,7 +204,7 @@ async def sign_up(update: Update, context: KisContext, cb: Callback) -> bool:
     if user is None or len(cb.args) != 1:
         return False
     try:
-        session_id = cb.int_arg()
+        session_id = cb.id_arg()
     except ValueError:
         return False
     outcome = await _sign_ups(context).submit(session_id, user.id)
@@ -439,7 +439,7 @@ async def on_callback(update: Update, context: KisContext, person: Person, cb: C
         elif cb.action == "cn":
             await edit_or_reply(update, t(lang, "ws-kept"))
         elif cb.action in ACTIONS:
-            await ACTIONS[cb.action](update, context, person, cb.int_arg())
+            await ACTIONS[cb.action](update, context, person, cb.id_arg())
         else:
             await answer(update, t(lang, "button-stale"), alert=True)
     except (NotFound, IndexError, ValueError):
