@@ -490,8 +490,8 @@ async def _go(update: Update, context: KisContext, person: Person, bc_id: int) -
                 )
                 await broadcasts.claim_progress(session, bc.id, now, PROGRESS_EVERY)
     except AlreadyDecided:
-        await answer(update, deps.i18n(person.language, "bc-already-sent"), alert=True)
-        await show_report(update, context, person, bc_id)
+        notice = deps.i18n(person.language, "bc-already-sent")
+        await show_report(update, context, person, bc_id, notice)
         return
     log.info("broadcast %d confirmed for %d recipients", bc.id, bc.recipients)
     if bc.status == BroadcastStatus.SENDING.value:
@@ -499,8 +499,11 @@ async def _go(update: Update, context: KisContext, person: Person, bc_id: int) -
     await show_report(update, context, person, bc_id)
 
 
-async def show_report(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
-    """A confirmed broadcast: its state and counts (the progress message shows the same)."""
+async def show_report(
+    update: Update, context: KisContext, person: Person, bc_id: int, notice: str | None = None
+) -> None:
+    """A confirmed broadcast: its state and counts (the progress message shows the same); a
+    press is answered once, with `notice` if given."""
     deps = context.deps
     async with deps.transaction() as session:
         summary = await broadcasts.report_for(session, _tid(update), bc_id)
@@ -514,7 +517,7 @@ async def show_report(update: Update, context: KisContext, person: Person, bc_id
             deps.settings.tz,
         )
     text, markup = report_view(deps, person.language, summary, audience)
-    await edit_or_reply(update, text, markup)
+    await edit_or_reply(update, text, markup, notice)
 
 
 def report_view(
@@ -620,12 +623,12 @@ async def _stop(update: Update, context: KisContext, person: Person, bc_id: int)
         async with deps.transaction() as session:
             cancelled = await broadcasts.stop(session, _tid(update), bc_id, deps.clock())
     except AlreadyDecided:
-        await answer(update, deps.i18n(person.language, "bc-already-finished"), alert=True)
-        await show_report(update, context, person, bc_id)
+        notice = deps.i18n(person.language, "bc-already-finished")
+        await show_report(update, context, person, bc_id, notice)
         return
     log.info("broadcast %d stopped, %d not sent", bc_id, cancelled)
-    await answer(update, deps.i18n(person.language, "bc-stopped", count=cancelled))
-    await show_report(update, context, person, bc_id)
+    notice = deps.i18n(person.language, "bc-stopped", count=cancelled)
+    await show_report(update, context, person, bc_id, notice)
 
 
 # ----------------------------------------------------------------- entry points

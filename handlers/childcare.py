@@ -84,8 +84,11 @@ def _request_line(t: Translator, lang: str, v: childcare.CareView, tz: ZoneInfo)
     return text
 
 
-async def show_childcare(update: Update, context: KisContext, person: Person) -> None:
-    """Dependants, upcoming requests, and what can be done."""
+async def show_childcare(
+    update: Update, context: KisContext, person: Person, notice: str | None = None
+) -> None:
+    """Dependants, upcoming requests, and what can be done; a press is answered once, with
+    `notice` if given."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
     async with deps.read() as session:
         dependants = await childcare.dependants_of(session, person.id)
@@ -110,7 +113,7 @@ async def show_childcare(update: Update, context: KisContext, person: Person) ->
             rows.append([_btn(label, "x", v.request.id)])
     if dependants:
         lines += ["", t(lang, "care-how-to-ask")]
-    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows), notice)
 
 
 async def _ask(
@@ -220,7 +223,6 @@ async def _no_needs(update: Update, context: KisContext, person: Person, dependa
     async with deps.transaction() as session:
         await childcare.dependant_view(session, person.id, dependant_id)  # one's own only
         await people.set_awaiting(session, person.id, None)
-    await answer(update)
     await show_childcare(update, context, person)
 
 
@@ -259,8 +261,7 @@ async def _remove(
             session, person_id=person.id, dependant_id=dependant_id, now=deps.clock()
         )
     wake_dispatcher(context.application)
-    await answer(update, t(lang, "care-removed"))
-    await show_childcare(update, context, person)
+    await show_childcare(update, context, person, t(lang, "care-removed"))
 
 
 def _booking_ids(kind: str, booking_id: int) -> tuple[int | None, int | None]:
@@ -359,8 +360,7 @@ async def cancel_care(update: Update, context: KisContext, person: Person, reque
         await answer(update, t(lang, "care-not-active"), alert=True)
         return
     wake_dispatcher(context.application)
-    await answer(update, t(lang, "care-cancelled"), alert=True)
-    await show_childcare(update, context, person)
+    await show_childcare(update, context, person, t(lang, "care-cancelled"))
 
 
 async def on_callback(update: Update, context: KisContext, person: Person, cb: Callback) -> None:

@@ -36,6 +36,7 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 # Methods that post or change a message in a chat: flood-limited, 403 when blocked.
 _EXTRA_SENDING = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"})
 
@@ -79,6 +80,7 @@ class Stats:
     throttled_429: int = 0
     forbidden_403: int = 0
     faults_injected: int = 0
+    double_answers: int = 0
     updates_enqueued: int = 0
     violations: int = 0
 
@@ -1023,10 +1025,17 @@ class SandboxServer:
         query_id = str(ctx.params["callback_query_id"])
         entry = self._callbacks.pop(query_id, None)
         if entry is None:
-            raise ApiError(
-                400,
-                "Bad Request: query is too old and response timeout expired or query ID is invalid",
-            )
+            if query_id in self.callback_answers:
+                # Telegram accepts one answer per press and refuses the next like an expired
+                # one. A bot that answers twice shows only its first notice: a violation.
+                self.stats.double_answers += 1
+                self._violation(
+                    ctx.method,
+                    "callback query answered twice (Telegram refuses the second answer)",
+                    ctx.params,
+                    "double_answer",
+                )
+            raise ApiError(400, QUERY_TOO_OLD)
         chat_id, message_id, data = entry
         text = ctx.params.get("text")
         answer = CallbackAnswer(

@@ -248,3 +248,30 @@ async def test_form_values_are_typed(sb: SandboxServer) -> None:
     assert params["chat_id"] == 42 and params["text"] == "123"
     assert params["disable_notification"] is True and isinstance(params["reply_markup"], dict)
     assert sb.violations == []
+
+
+async def test_a_second_answer_to_one_press_is_refused_and_counted(
+    sb: SandboxServer, bot: Bot
+) -> None:
+    user = sb.add_user(77, "Ola")
+    await bot.send_message(77, "pick", reply_markup=KEYBOARD)
+    await user.press("A")
+    [update] = await bot.get_updates()
+    assert update.callback_query is not None
+    query_id = update.callback_query.id
+    assert await bot.answer_callback_query(query_id, "first")
+    assert sb.violations == []
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(query_id, "second")
+    assert [v.kind for v in sb.violations] == ["double_answer"]
+    assert sb.stats.double_answers == 1
+    assert sb.callback_answers[query_id].text == "first"
+
+
+async def test_an_unknown_or_expired_press_is_refused_but_not_a_violation(
+    sb: SandboxServer, bot: Bot
+) -> None:
+    """A bot restarted after a press cannot know it was too old: Telegram's 400, no violation."""
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query("12345", "late")
+    assert sb.violations == [] and sb.stats.double_answers == 0
