@@ -185,8 +185,11 @@ def _referral_state(referral: Referral, today: date) -> str:
     return "active"
 
 
-async def show_person(update: Update, context: KisContext, person: Person, pid: int) -> None:
-    """A participant's referrals (newest first) with Revoke, and New referral."""
+async def show_person(
+    update: Update, context: KisContext, person: Person, pid: int, notice: str | None = None
+) -> None:
+    """A participant's referrals (newest first) with Revoke, and New referral; a press is
+    answered once, with `notice` if given."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.read() as session:
         target = await participant_search.participant(
@@ -229,7 +232,7 @@ async def show_person(update: Update, context: KisContext, person: Person, pid: 
             label = t(lang, "btn-cx-revoke", service=service)
             rows.append([_btn(label[:60], "rv", referral.id)])
     rows.append([_btn(t(lang, "btn-cx-search-again"), "f")])
-    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows), notice)
 
 
 async def _services(session: AsyncSession) -> dict[int, ServiceType]:
@@ -437,8 +440,7 @@ async def revoke(update: Update, context: KisContext, person: Person, rid: int) 
         await answer(update, t(lang, "cx-already-revoked"), alert=True)
         return
     assert pid is not None
-    await answer(update, t(lang, "cx-revoked"))
-    await show_person(update, context, person, pid)
+    await show_person(update, context, person, pid, t(lang, "cx-revoked"))
 
 
 # --- agendas ---------------------------------------------------------------------------
