@@ -516,19 +516,6 @@ async def _move_times(
     await _show_times(update, context, person, view.service.id, day, ("rk", booking_id), back)
 
 
-# --- "My bookings" and "My data" ------------------------------------------------------------
-
-
-async def booking_cards(
-    context: KisContext, person: Person
-) -> list[tuple[str, InlineKeyboardMarkup]]:
-    """One card (text and buttons) per upcoming consultation, for "My bookings"."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
-    async with deps.read() as session:
-        views = await consult.my_consultations(session, person.id, deps.clock())
-    return [(_booking_text(t, lang, v, tz), _booking_keyboard(t, lang, v)) for v in views]
-
-
 # --- outbox renderers ---------------------------------------------------------------------
 
 

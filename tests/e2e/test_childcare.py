@@ -145,7 +145,9 @@ async def test_care_with_a_workshop_seat_approved_and_cancelled_with_the_booking
     assert await _requests(harness) == [(zosia.id, "approved")]
 
     # Cancelling the seat cancels the care, and the partner is told.
-    await anna.tap("🗓 Moje zapisy")
+    listed = await anna.tap("🗓 Moje zapisy")
+    assert "🧸" in listed.text and "📚" in listed.text  # the care request is listed too
+    await anna.tap("📚", contains=True)
     await anna.tap("❌ Odwołaj")
     await anna.tap("Tak, odwołaj")
     assert await _requests(harness) == [(zosia.id, "cancelled")]
