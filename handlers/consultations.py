@@ -32,6 +32,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import KisContext
 from bot.i18n import Translator
+from handlers import keyboards as kb
 from handlers.callbacks import Callback, encode
 from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply
@@ -320,14 +321,16 @@ async def book(update: Update, context: KisContext, person: Person, slot_id: int
 async def show_booking(
     update: Update, context: KisContext, person: Person, booking_id: int
 ) -> None:
-    """One's own booking card."""
+    """One's own booking card (opened from "My bookings", so with a way back to it)."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
     async with deps.read() as session:
         view = await consult.booking_view(session, person.id, booking_id)
+    back = [kb.my_bookings_button(t, lang)]
     if view.booking.status != "booked":
-        await edit_or_reply(update, t(lang, "cs-not-active"))
+        await edit_or_reply(update, t(lang, "cs-not-active"), InlineKeyboardMarkup([back]))
         return
-    await edit_or_reply(update, _booking_text(t, lang, view, tz), _booking_keyboard(t, lang, view))
+    rows = [*_booking_keyboard(t, lang, view).inline_keyboard, back]
+    await edit_or_reply(update, _booking_text(t, lang, view, tz), InlineKeyboardMarkup(rows))
 
 
 async def ask_cancel(update: Update, context: KisContext, person: Person, booking_id: int) -> None:

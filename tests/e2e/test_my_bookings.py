@@ -23,7 +23,7 @@ PARTNER_TID = 700
 COORDINATOR_TID = 900
 MONDAY = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)  # Monday 1 March 2027, 08:00 in Wejherowo
 POLICY = workshops.Policy()
-PAUSE = 0.4  # a person reads before the next tap
+PAUSE = 0.7  # a person reads the screen before the next tap (Telegram allows ~1 message/s)
 
 
 async def _club(h: Harness) -> SimUser:
@@ -127,6 +127,11 @@ async def test_my_bookings_is_one_paged_message(harness: Harness) -> None:
 
     relisted = await _tap(anna, "🗓 Moje zapisy")
     assert "Masz 10 zapisów" in relisted.text
+    consultation = await _tap(anna, "3. 💬", contains=True)
+    assert "Poradnictwo socjalne" in consultation.text and "❌ Odwołaj" in consultation.buttons
+    returned = await _tap(anna, "⬅️ Wstecz")
+    assert "Masz 10 zapisów" in returned.text
+    assert [m.message_id for m in returned.messages] == [relisted.messages[0].message_id]
     assert harness.sandbox.stats.throttled_429 == 0
 
 
