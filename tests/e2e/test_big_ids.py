@@ -14,9 +14,10 @@ from tests.e2e.flows import register_active
 BIG = ("2147483648", "999999999999999999")
 
 # One or more id-carrying buttons of every feature the router sends somewhere
-# (handlers/router.py: ob, st, sw, sx, cp, cx, bc, ws, lg, md, cs, cc).
+# (handlers/router.py: ob, st, sw, sx, cp, cx, bc, ws, lg, md, cs, cc, bk).
 PARTICIPANT_BUTTONS = [
     "ws:b:{n}",
+    "ws:e:{n}",
     "ws:w:{n}",
     "ws:s:{n}",
     "ws:cy:{n}",
@@ -30,7 +31,9 @@ PARTICIPANT_BUTTONS = [
     "cc:ns:{n}",
     "cc:rmy:{n}",
     "cc:x:{n}",
+    "cc:r:{n}",
     "cc:q:w:1:{n}",
+    "bk:l:{n}",
 ]
 STAFF_BUTTONS = [
     "st:ap:{n}",
