@@ -39,6 +39,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import KisContext
 from bot.i18n import Translator
+from handlers import keyboards as kb
 from handlers.callbacks import Callback, encode
 from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply
@@ -327,14 +328,16 @@ async def book(update: Update, context: KisContext, person: Person, slot_id: int
 async def show_booking(
     update: Update, context: KisContext, person: Person, booking_id: int
 ) -> None:
-    """One's own booking card."""
+    """One's own booking card (opened from "My bookings", so with a way back to it)."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
     async with deps.read() as session:
         view = await consult.booking_view(session, person.id, booking_id)
+    back = [kb.my_bookings_button(t, lang)]
     if view.booking.status != "booked":
-        await edit_or_reply(update, t(lang, "cs-not-active"))
+        await edit_or_reply(update, t(lang, "cs-not-active"), InlineKeyboardMarkup([back]))
         return
-    await edit_or_reply(update, _booking_text(t, lang, view, tz), _booking_keyboard(t, lang, view))
+    rows = [*_booking_keyboard(t, lang, view).inline_keyboard, back]
+    await edit_or_reply(update, _booking_text(t, lang, view, tz), InlineKeyboardMarkup(rows))
 
 
 async def ask_cancel(update: Update, context: KisContext, person: Person, booking_id: int) -> None:
@@ -479,39 +482,39 @@ async def on_callback(update: Update, context: KisContext, person: Person, cb: C
         if a == "top":
             await show_services(update, context, person)
         elif a == "s":
-            await show_service(update, context, person, cb.int_arg())
+            await show_service(update, context, person, cb.id_arg())
         elif a == "d":
-            st_id = cb.int_arg()
+            st_id = cb.id_arg()
             back = _btn(t(lang, "btn-back"), "s", st_id)
             await _show_times(update, context, person, st_id, _parse_day(cb.args[1]), ("k",), back)
         elif a == "k":
-            await ask_confirm(update, context, person, cb.int_arg(), None)
+            await ask_confirm(update, context, person, cb.id_arg(), None)
         elif a == "y":
-            await book(update, context, person, cb.int_arg())
+            await book(update, context, person, cb.id_arg())
         elif a == "b":
-            await show_booking(update, context, person, cb.int_arg())
+            await show_booking(update, context, person, cb.id_arg())
         elif a == "c":
-            await ask_cancel(update, context, person, cb.int_arg())
+            await ask_cancel(update, context, person, cb.id_arg())
         elif a == "cy":
-            await cancel(update, context, person, cb.int_arg())
+            await cancel(update, context, person, cb.id_arg())
         elif a == "r":
-            await ask_move(update, context, person, cb.int_arg())
+            await ask_move(update, context, person, cb.id_arg())
         elif a == "rd":
-            await _move_times(update, context, person, cb.int_arg(), _parse_day(cb.args[1]))
+            await _move_times(update, context, person, cb.id_arg(), _parse_day(cb.args[1]))
         elif a == "rk":
-            await ask_confirm(update, context, person, cb.int_arg(1), cb.int_arg())
+            await ask_confirm(update, context, person, cb.id_arg(1), cb.id_arg())
         elif a == "ry":
-            await move(update, context, person, cb.int_arg(), cb.int_arg(1))
+            await move(update, context, person, cb.id_arg(), cb.id_arg(1))
         elif a == "ok":
-            await coming(update, context, person, cb.int_arg())
+            await coming(update, context, person, cb.id_arg())
         elif a == "n" and len(cb.args) == 2 and cb.args[1] in ("0", "1"):
-            await set_discreet(update, context, person, cb.int_arg(), cb.args[1] == "1")
+            await set_discreet(update, context, person, cb.id_arg(), cb.args[1] == "1")
         elif a == "ics":
-            await send_ics(update, context, person, cb.int_arg())
+            await send_ics(update, context, person, cb.id_arg())
         elif a == "dt" and len(cb.args) == 2:
-            await show_details(update, context, person, cb.int_arg(), cb.args[1])
+            await show_details(update, context, person, cb.id_arg(), cb.args[1])
         elif a == "rf" and len(cb.args) == 1:
-            await show_referral(update, context, person, cb.int_arg())
+            await show_referral(update, context, person, cb.id_arg())
         else:
             await answer(update, t(lang, "button-stale"), alert=True)
     except (NotFound, IndexError, ValueError):
@@ -525,19 +528,6 @@ async def _move_times(
         view = await consult.booking_view(session, person.id, booking_id)
     back = _btn(context.deps.i18n(person.language, "btn-back"), "r", booking_id)
     await _show_times(update, context, person, view.service.id, day, ("rk", booking_id), back)
-
-
-# --- "My bookings" and "My data" ------------------------------------------------------------
-
-
-async def booking_cards(
-    context: KisContext, person: Person
-) -> list[tuple[str, InlineKeyboardMarkup]]:
-    """One card (text and buttons) per upcoming consultation, for "My bookings"."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
-    async with deps.read() as session:
-        views = await consult.my_consultations(session, person.id, deps.clock())
-    return [(_booking_text(t, lang, v, tz), _booking_keyboard(t, lang, v)) for v in views]
 
 
 # --- outbox renderers ---------------------------------------------------------------------

@@ -185,8 +185,11 @@ def _referral_state(referral: Referral, today: date) -> str:
     return "active"
 
 
-async def show_person(update: Update, context: KisContext, person: Person, pid: int) -> None:
-    """A participant's referrals (newest first) with Revoke, and New referral."""
+async def show_person(
+    update: Update, context: KisContext, person: Person, pid: int, notice: str | None = None
+) -> None:
+    """A participant's referrals (newest first) with Revoke, and New referral; a press is
+    answered once, with `notice` if given."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.read() as session:
         target = await participant_search.participant(
@@ -229,7 +232,7 @@ async def show_person(update: Update, context: KisContext, person: Person, pid: 
             label = t(lang, "btn-cx-revoke", service=service)
             rows.append([_btn(label[:60], "rv", referral.id)])
     rows.append([_btn(t(lang, "btn-cx-search-again"), "f")])
-    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows), notice)
 
 
 async def _services(session: AsyncSession) -> dict[int, ServiceType]:
@@ -427,8 +430,7 @@ async def revoke(update: Update, context: KisContext, person: Person, rid: int) 
         await answer(update, t(lang, "cx-already-revoked"), alert=True)
         return
     assert pid is not None
-    await answer(update, t(lang, "cx-revoked"))
-    await show_person(update, context, person, pid)
+    await show_person(update, context, person, pid, t(lang, "cx-revoked"))
 
 
 # --- agendas ---------------------------------------------------------------------------
@@ -515,7 +517,7 @@ async def show_my_agenda(update: Update, context: KisContext, person: Person) ->
 async def mark(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
     """Attended / no-show for one booking, then the day again."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
-    booking_id, outcome = cb.int_arg(0), cb.int_arg(1)
+    booking_id, outcome = cb.id_arg(0), cb.int_arg(1)
     if outcome not in (0, 1):
         raise ValueError("forged outcome")
     try:
@@ -541,19 +543,19 @@ async def mark(update: Update, context: KisContext, person: Person, cb: Callback
 
 
 async def _agenda_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_agenda(update, context, person, cb.int_arg(0), _parse_day(cb.int_arg(1)))
+    await show_agenda(update, context, person, cb.id_arg(0), _parse_day(cb.int_arg(1)))
 
 
 async def _person_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_person(update, context, person, cb.int_arg())
+    await show_person(update, context, person, cb.id_arg())
 
 
 async def _revoke_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await ask_revoke(update, context, person, cb.int_arg())
+    await ask_revoke(update, context, person, cb.id_arg())
 
 
 async def _revoke_yes_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await revoke(update, context, person, cb.int_arg())
+    await revoke(update, context, person, cb.id_arg())
 
 
 def _plain(

@@ -36,6 +36,7 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 # Methods that post or change a message in a chat: flood-limited, 403 when blocked.
 _EXTRA_SENDING = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"})
 
@@ -79,6 +80,7 @@ class Stats:
     throttled_429: int = 0
     forbidden_403: int = 0
     faults_injected: int = 0
+    double_answers: int = 0
     updates_enqueued: int = 0
     violations: int = 0
 
@@ -183,6 +185,7 @@ class SandboxServer:
         self._updates_pulse = Pulse()
         # Confirmed updates, newest last: what `redeliver` can send again.
         self._confirmed: deque[dict[str, Any]] = deque(maxlen=1000)
+        self._again: deque[dict[str, Any]] = deque()  # see redeliver()
         self._allowed_updates: frozenset[str] | None = None
         self._webhook: dict[str, Any] | None = None
         # Bot settings.
@@ -199,6 +202,10 @@ class SandboxServer:
         # Telegram refuses to answer a press after a while ("query is too old"); None: never.
         self.callback_query_ttl: float | None = None
         self._callback_born: dict[str, float] = {}
+        # Which start of the bot (getMe calls so far) gave each answer: a bot restarted after a
+        # crash cannot know that its previous run answered a press it handles again.
+        self._bot_starts = 0
+        self._answered_in: dict[str, int] = {}
         self._faults: list[Fault] = []
         # Activity tracking for idle().
         self._inflight = 0
@@ -457,7 +464,7 @@ class SandboxServer:
     @property
     def unfetched_updates(self) -> int:
         """Number of queued updates that getUpdates has not returned yet."""
-        return self._next_update_id - 1 - self._delivered_update_id
+        return self._next_update_id - 1 - self._delivered_update_id + len(self._again)
 
     def bot_user(self) -> dict[str, Any]:
         """The bot as a Telegram User object (id taken from the token in use)."""
@@ -476,15 +483,13 @@ class SandboxServer:
             self._confirmed.append(updates.popleft())
 
     def redeliver(self, count: int) -> list[int]:
-        """Queue the last `count` confirmed updates again, as Telegram does when it did not
-        take a confirmation in (the same update_ids); returns those ids."""
+        """Serve the last `count` confirmed updates again (same update_ids) at the head of the
+        next getUpdates answer, whatever its offset: a copy of a batch delivered twice, as
+        Telegram may when it did not take a confirmation in. Returns those ids."""
         again = list(self._confirmed)[-count:] if count > 0 else []
-        if not again:
-            return []
-        for update in reversed(again):
-            self._updates.appendleft(update)
-        self._delivered_update_id = min(self._delivered_update_id, again[0]["update_id"] - 1)
-        self._updates_pulse.fire()
+        self._again.extend(again)
+        if again:
+            self._updates_pulse.fire()
         return [update["update_id"] for update in again]
 
     # ------------------------------------------------------------------ HTTP layer
@@ -872,6 +877,7 @@ class SandboxServer:
         return True
 
     async def _get_me(self, ctx: _Ctx) -> dict[str, Any]:
+        self._bot_starts += 1  # every bot process asks once, at start-up
         return {
             **self._bot_user(ctx.bot_id),
             "can_join_groups": False,
@@ -897,7 +903,8 @@ class SandboxServer:
         self._confirm(params.get("offset"))
         deadline = time.monotonic() + timeout
         while True:
-            batch = list(itertools.islice(self._updates, limit))
+            batch = [self._again.popleft() for _ in range(min(limit, len(self._again)))]
+            batch += itertools.islice(self._updates, limit - len(batch))
             remaining = deadline - time.monotonic()
             if batch or self._closing or remaining <= 0:
                 break
@@ -1048,10 +1055,18 @@ class SandboxServer:
         self._expire_callback(query_id)
         entry = self._callbacks.pop(query_id, None)
         if entry is None:
-            raise ApiError(
-                400,
-                "Bad Request: query is too old and response timeout expired or query ID is invalid",
-            )
+            if self._answered_in.get(query_id) == self._bot_starts:
+                # Telegram accepts one answer per press and refuses the next like an expired
+                # one. A bot that answers twice shows only its first notice: a violation
+                # (unless the first answer came from before a restart: see _answered_in).
+                self.stats.double_answers += 1
+                self._violation(
+                    ctx.method,
+                    "callback query answered twice (Telegram refuses the second answer)",
+                    ctx.params,
+                    "double_answer",
+                )
+            raise ApiError(400, QUERY_TOO_OLD)
         chat_id, message_id, data = entry
         text = ctx.params.get("text")
         answer = CallbackAnswer(
@@ -1063,6 +1078,7 @@ class SandboxServer:
             message_id=message_id,
         )
         self.callback_answers[query_id] = answer
+        self._answered_in[query_id] = self._bot_starts
         chat = self.chats.get(chat_id)
         if chat is not None:
             chat.add_event("answer", message_id, answer)

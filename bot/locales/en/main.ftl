@@ -11,6 +11,8 @@ consent-text = <b>Before we start — your data</b>
     Deleting: any time in "My data" (/mydata) → "Delete my data".
     Do you agree?
 consent-declined = Understood. We saved nothing. If you change your mind, send /start.
+consent-declined-registered = You are already registered with the club and your data is kept — nothing has changed. To delete it: /mydata → “🗑 Delete my data”.
+consent-declined-kept = Your earlier consent and your data are kept — nothing has changed. To have them deleted, please call the coordinator: 58 677 79 87 (Mon–Fri 8:00–10:00).
 consent-thanks = Thank you for agreeing.
 ask-name = What is your name? Please write your first and last name.
 ask-phone = Would you like to give your phone number? Club staff can then call you. This is optional.
