@@ -26,12 +26,13 @@ from bot.context import Deps, KisApplication, KisContext
 from bot.failures import TELEGRAM
 from bot.http import AiohttpRequest
 from bot.i18n import Translator
+from bot.intake import JournalBot, UpdateJournal
 from bot.ratelimit import CountingRateLimiter
 from bot.settings import SUPPORTED_LANGUAGES, Settings
 from bot.updates import PerChatUpdateProcessor
 from handlers import broadcasts, consultations, router, staff_childcare, staff_consult, workshops
 from handlers import childcare as childcare_handlers
-from handlers.errors import on_error
+from handlers.errors import on_error, tell_held
 from models import migrate
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
@@ -95,9 +96,13 @@ def build_application(
         clock=clock or utcnow,
     )
 
+    journal = UpdateJournal(deps)
+
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         if migrate_on_start:
             await migrate.upgrade(engine)
+        # Before polling starts: what a killed process had received but not handled goes first.
+        await journal.replay(app)  # type: ignore[arg-type]
         async with deps.transaction() as session:
             await people.ensure_admins(
                 session, settings.admin_ids, settings.default_language, deps.clock()
@@ -107,36 +112,43 @@ def build_application(
         freeze_startup_heap()  # last: what start-up made is now long-lived
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        await journal.close()
         if own_engine:
             await engine.dispose()
 
-    app: KisApplication = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(file_url_for(settings.telegram_api_base_url))
+    bot = JournalBot(
+        token=token,
+        base_url=settings.telegram_api_base_url,
+        base_file_url=file_url_for(settings.telegram_api_base_url),
         # aiohttp instead of PTB's httpx: several times less event-loop CPU per request. One
         # connection per update in progress (each sends one request at a time).
-        .request(AiohttpRequest(connection_pool_size=max(256, settings.max_concurrent_updates)))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        request=AiohttpRequest(connection_pool_size=max(256, settings.max_concurrent_updates)),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        defaults=Defaults(tzinfo=settings.tz),
+        # Retries after Telegram's 429 (honouring retry_after); 0 lifts the overall cap.
+        # It also counts each reply, so that bulk sending yields to them (bot.ratelimit).
+        rate_limiter=CountingRateLimiter(
+            deps.ledger,
+            on_success=partial(deps.failures.succeeded, TELEGRAM),
+            overall_max_rate=settings.overall_max_rate,
+            max_retries=3,
+        ),
+        journal=journal,
+    )
+    app: KisApplication = (
+        ApplicationBuilder()
+        .bot(bot)
         .context_types(ContextTypes(context=KisContext))
-        .defaults(Defaults(tzinfo=settings.tz))
-        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .rate_limiter(
-            # Retries after Telegram's 429 (honouring retry_after); 0 lifts the overall cap.
-            # It also counts each reply, so that bulk sending yields to them (bot.ratelimit).
-            CountingRateLimiter(
-                deps.ledger,
-                on_success=partial(deps.failures.succeeded, TELEGRAM),
-                overall_max_rate=settings.overall_max_rate,
-                max_retries=3,
-            )
-        )
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates, journal))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
     app.bot_data["deps"] = deps
+    app.bot_data["journal"] = journal
+    journal.held_notice = partial(
+        tell_held, i18n=deps.i18n, default_language=settings.default_language
+    )
     register_handlers(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(

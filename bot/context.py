@@ -47,11 +47,12 @@ class Deps:
             self._write_gate = asyncio.Lock()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, *, bookkeeping: bool = False) -> AsyncIterator[AsyncSession]:
         """One transaction, committed on leaving the block (rolled back on an exception).
 
         Never open a transaction inside another: on SQLite the inner one would wait for the
-        outer one's write lock forever.
+        outer one's write lock forever. `bookkeeping` (the update journal's own writes) does
+        not count as the end of a database outage: only handlers and jobs working again do.
         """
         async with contextlib.AsyncExitStack() as stack:
             if self._write_gate is not None:
@@ -68,7 +69,8 @@ class Deps:
                 stack.callback(self._write_gate.release)
             session = await stack.enter_async_context(self.sessionmaker.begin())
             yield session
-        self.failures.succeeded(DATABASE)
+        if not bookkeeping:
+            self.failures.succeeded(DATABASE)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

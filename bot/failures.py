@@ -30,6 +30,8 @@ def failure_kind(error: BaseException | None) -> str | None:
     """DATABASE or TELEGRAM for an error that an outage explains; None for anything else."""
     if isinstance(error, BadRequest):  # a NetworkError in PTB's hierarchy, but our mistake
         return None
+    if isinstance(error, NetworkError) and isinstance(error.__cause__, sa_exc.SQLAlchemyError):
+        return DATABASE  # bot.intake.JournalUnavailable: polling waits for the database
     if isinstance(error, NetworkError | RetryAfter):
         return TELEGRAM
     if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):

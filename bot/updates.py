@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+if TYPE_CHECKING:
+    from bot.intake import UpdateJournal
 
 
 def chat_key(update: object) -> int | None:
@@ -29,8 +32,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     in the order Telegram delivered them, while different chats proceed concurrently.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, journal: UpdateJournal | None = None) -> None:
         super().__init__(max_concurrent_updates)
+        # Durable intake (bot.intake): drops copies of an update already handled and marks
+        # each handled update done. None: every update runs (unit tests).
+        self.journal = journal
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
         # Updates in their handlers (or waiting for their chat's turn); the end-to-end tests
@@ -38,12 +44,21 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self.in_progress = 0
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the handlers while holding the update's chat lock."""
+        """Run the handlers while holding the update's chat lock, then mark the update done."""
+        journal = self.journal
+        if journal is not None and not journal.take(update):
+            if asyncio.iscoroutine(coroutine):
+                coroutine.close()  # a copy of an update that is (being) handled: never run it
+            return
         self.in_progress += 1
         try:
             await self._in_order(update, coroutine)
         finally:
             self.in_progress -= 1
+        # Not reached when the task is cancelled (a stop): the update stays unfinished and is
+        # handled again at the next start. Handler errors were already answered by on_error.
+        if journal is not None:
+            journal.done(update)
 
     async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)

@@ -490,8 +490,8 @@ async def _go(update: Update, context: KisContext, person: Person, bc_id: int) -
                 )
                 await broadcasts.claim_progress(session, bc.id, now, PROGRESS_EVERY)
     except AlreadyDecided:
-        await answer(update, deps.i18n(person.language, "bc-already-sent"), alert=True)
-        await show_report(update, context, person, bc_id)
+        notice = deps.i18n(person.language, "bc-already-sent")
+        await show_report(update, context, person, bc_id, notice)
         return
     log.info("broadcast %d confirmed for %d recipients", bc.id, bc.recipients)
     if bc.status == BroadcastStatus.SENDING.value:
@@ -499,8 +499,11 @@ async def _go(update: Update, context: KisContext, person: Person, bc_id: int) -
     await show_report(update, context, person, bc_id)
 
 
-async def show_report(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
-    """A confirmed broadcast: its state and counts (the progress message shows the same)."""
+async def show_report(
+    update: Update, context: KisContext, person: Person, bc_id: int, notice: str | None = None
+) -> None:
+    """A confirmed broadcast: its state and counts (the progress message shows the same); a
+    press is answered once, with `notice` if given."""
     deps = context.deps
     async with deps.transaction() as session:
         summary = await broadcasts.report_for(session, _tid(update), bc_id)
@@ -514,7 +517,7 @@ async def show_report(update: Update, context: KisContext, person: Person, bc_id
             deps.settings.tz,
         )
     text, markup = report_view(deps, person.language, summary, audience)
-    await edit_or_reply(update, text, markup)
+    await edit_or_reply(update, text, markup, notice)
 
 
 def report_view(
@@ -620,12 +623,12 @@ async def _stop(update: Update, context: KisContext, person: Person, bc_id: int)
         async with deps.transaction() as session:
             cancelled = await broadcasts.stop(session, _tid(update), bc_id, deps.clock())
     except AlreadyDecided:
-        await answer(update, deps.i18n(person.language, "bc-already-finished"), alert=True)
-        await show_report(update, context, person, bc_id)
+        notice = deps.i18n(person.language, "bc-already-finished")
+        await show_report(update, context, person, bc_id, notice)
         return
     log.info("broadcast %d stopped, %d not sent", bc_id, cancelled)
-    await answer(update, deps.i18n(person.language, "bc-stopped", count=cancelled))
-    await show_report(update, context, person, bc_id)
+    notice = deps.i18n(person.language, "bc-stopped", count=cancelled)
+    await show_report(update, context, person, bc_id, notice)
 
 
 # ----------------------------------------------------------------- entry points
@@ -664,7 +667,7 @@ async def _dispatch(update: Update, context: KisContext, person: Person, cb: Cal
     if action == "h":
         await _history(update, context, person)
         return
-    bc_id = cb.int_arg(0)
+    bc_id = cb.id_arg(0)
     tz = context.deps.settings.tz
     simple: dict[str, Callable[[Update, KisContext, Person, int], Any]] = {
         "d": show_card,
@@ -705,7 +708,7 @@ async def _dispatch(update: Update, context: KisContext, person: Person, cb: Cal
         kind = {"awp": AudienceKind.WORKSHOP, "asp": AudienceKind.SESSION}.get(
             action, AudienceKind.WAITLIST
         )
-        await _set_audience(update, context, person, bc_id, Audience(kind.value, ref=cb.int_arg(1)))
+        await _set_audience(update, context, person, bc_id, Audience(kind.value, ref=cb.id_arg(1)))
     elif action == "adp":
         start, end = _parse_day_code(cb.args[1]), _parse_day_code(cb.args[2])
         audience = Audience(AudienceKind.DATES.value, date_from=start, date_to=end)

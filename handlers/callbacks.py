@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_BYTES = 64
+# Every id column is a 32-bit INTEGER: a bigger number can match no row, and on PostgreSQL it
+# does not even reach the query ("value out of int32 range"). Numbers in buttons are ids or
+# small choices (an index, a 0/1 flag, a yyyymmdd day), so they all fit in 0..INT32_MAX.
+INT32_MAX = 2**31 - 1
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
@@ -20,11 +24,22 @@ class Callback:
     args: tuple[str, ...] = ()
 
     def int_arg(self, index: int = 0) -> int:
-        """Argument `index` as a positive int; ValueError for anything else (forged data)."""
+        """Argument `index` as an int in 0..INT32_MAX (an id, an index or a flag); ValueError
+        for anything else, which every feature answers as a stale button (forged data)."""
         value = self.args[index]
-        if not value.isdigit() or len(value) > 18:
+        if not value.isascii() or not value.isdigit() or len(value) > 10:
+            raise ValueError("not a number")
+        number = int(value)
+        if number > INT32_MAX:
+            raise ValueError("out of range")
+        return number
+
+    def id_arg(self, index: int = 0) -> int:
+        """Argument `index` as a row id, 1..INT32_MAX; ValueError for anything else."""
+        number = self.int_arg(index)
+        if number < 1:
             raise ValueError("not an id")
-        return int(value)
+        return number
 
 
 def encode(feature: str, action: str, *args: str | int) -> str:

@@ -13,6 +13,7 @@ Callback data (`cc:<action>[:…]`; every id is checked against the person in th
 | `cc:rm:<dependant>` / `cc:rmy:<dependant>` | ask to remove / remove                       |
 | `cc:b:<w/c>:<booking>`        | care for a workshop seat (w) or a consultation (c): whom  |
 | `cc:q:<w/c>:<booking>:<dep>`  | ask care for that dependant                               |
+| `cc:r:<request>`              | one request, opened from "My bookings" (cancel, back)     |
 | `cc:x:<request>`              | cancel one's care request (the booking stays)             |
 
 Typed answers (`person.awaiting`): `cc_year:<kind>`, `cc_name:<kind>:<year>`,
@@ -31,10 +32,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import KisContext
 from bot.i18n import Translator
+from handlers import keyboards as kb
 from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import clock_time, long_when
-from models import Dependant, OutboxMessage, Person, PersonStatus
+from models import ACTIVE_CARE, Dependant, OutboxMessage, Person, PersonStatus
 from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
 from services import childcare, people
 from services import consultations as consult
@@ -70,7 +72,8 @@ def _dependant_line(t: Translator, lang: str, d: Dependant) -> str:
     return line
 
 
-def _request_line(t: Translator, lang: str, v: childcare.CareView, tz: ZoneInfo) -> str:
+def request_line(t: Translator, lang: str, v: childcare.CareView, tz: ZoneInfo) -> str:
+    """ "🕓 Zosia, wtorek 2 marca, 9:45–12:15 — czeka na potwierdzenie" (HTML)."""
     r = v.request
     name = html.escape(v.dependant.name if v.dependant else "—")
     text = t(
@@ -84,8 +87,11 @@ def _request_line(t: Translator, lang: str, v: childcare.CareView, tz: ZoneInfo)
     return text
 
 
-async def show_childcare(update: Update, context: KisContext, person: Person) -> None:
-    """Dependants, upcoming requests, and what can be done."""
+async def show_childcare(
+    update: Update, context: KisContext, person: Person, notice: str | None = None
+) -> None:
+    """Dependants, upcoming requests, and what can be done; a press is answered once, with
+    `notice` if given."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
     async with deps.read() as session:
         dependants = await childcare.dependants_of(session, person.id)
@@ -99,7 +105,7 @@ async def show_childcare(update: Update, context: KisContext, person: Person) ->
         lines += ["", t(lang, "care-no-dependants-yet")]
     if requests:
         lines += ["", t(lang, "care-requests")] + [
-            "• " + _request_line(t, lang, v, tz) for v in requests
+            "• " + request_line(t, lang, v, tz) for v in requests
         ]
     rows = [[_btn("✏️ " + d.name[:40], "d", d.id)] for d in dependants]
     rows += [[_btn(t(lang, "btn-care-add-child"), "a", "child")]]
@@ -110,7 +116,7 @@ async def show_childcare(update: Update, context: KisContext, person: Person) ->
             rows.append([_btn(label, "x", v.request.id)])
     if dependants:
         lines += ["", t(lang, "care-how-to-ask")]
-    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows), notice)
 
 
 async def _ask(
@@ -220,7 +226,6 @@ async def _no_needs(update: Update, context: KisContext, person: Person, dependa
     async with deps.transaction() as session:
         await childcare.dependant_view(session, person.id, dependant_id)  # one's own only
         await people.set_awaiting(session, person.id, None)
-    await answer(update)
     await show_childcare(update, context, person)
 
 
@@ -259,8 +264,7 @@ async def _remove(
             session, person_id=person.id, dependant_id=dependant_id, now=deps.clock()
         )
     wake_dispatcher(context.application)
-    await answer(update, t(lang, "care-removed"))
-    await show_childcare(update, context, person)
+    await show_childcare(update, context, person, t(lang, "care-removed"))
 
 
 def _booking_ids(kind: str, booking_id: int) -> tuple[int | None, int | None]:
@@ -347,6 +351,24 @@ async def ask_care(
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
 
 
+async def show_request(
+    update: Update, context: KisContext, person: Person, request_id: int
+) -> None:
+    """cc:r: one upcoming care request of one's own, opened from "My bookings"."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    async with deps.read() as session:
+        views = await childcare.requests_of(session, person.id, now=deps.clock())
+    view = next((v for v in views if v.request.id == request_id), None)
+    if view is None:
+        raise NotFound()
+    rows = []
+    if view.request.status in ACTIVE_CARE and view.dependant is not None:
+        label = t(lang, "btn-care-cancel", name=view.dependant.name[:30])
+        rows.append([_btn(label, "x", view.request.id)])
+    rows.append([kb.my_bookings_button(t, lang)])
+    await edit_or_reply(update, request_line(t, lang, view, tz), InlineKeyboardMarkup(rows))
+
+
 async def cancel_care(update: Update, context: KisContext, person: Person, request_id: int) -> None:
     """Cancel one's own care request; the booking stays."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
@@ -359,8 +381,7 @@ async def cancel_care(update: Update, context: KisContext, person: Person, reque
         await answer(update, t(lang, "care-not-active"), alert=True)
         return
     wake_dispatcher(context.application)
-    await answer(update, t(lang, "care-cancelled"), alert=True)
-    await show_childcare(update, context, person)
+    await show_childcare(update, context, person, t(lang, "care-cancelled"))
 
 
 async def on_callback(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
@@ -374,19 +395,21 @@ async def on_callback(update: Update, context: KisContext, person: Person, cb: C
         elif a == "a" and len(cb.args) == 1 and cb.args[0] in KINDS:
             await _ask(update, context, person, f"cc_year:{cb.args[0]}", "care-ask-year")
         elif a == "d":
-            await _show_dependant(update, context, person, cb.int_arg())
+            await _show_dependant(update, context, person, cb.id_arg())
         elif a == "e" and len(cb.args) == 2:
-            await _edit(update, context, person, cb.int_arg(), cb.args[1])
+            await _edit(update, context, person, cb.id_arg(), cb.args[1])
         elif a == "ns":
-            await _no_needs(update, context, person, cb.int_arg())
+            await _no_needs(update, context, person, cb.id_arg())
         elif a in ("rm", "rmy"):
-            await _remove(update, context, person, cb.int_arg(), sure=a == "rmy")
+            await _remove(update, context, person, cb.id_arg(), sure=a == "rmy")
         elif a == "b" and len(cb.args) == 2:
-            await ask_whom(update, context, person, cb.args[0], cb.int_arg(1))
+            await ask_whom(update, context, person, cb.args[0], cb.id_arg(1))
         elif a == "q" and len(cb.args) == 3:
-            await ask_care(update, context, person, cb.args[0], cb.int_arg(1), cb.int_arg(2))
+            await ask_care(update, context, person, cb.args[0], cb.id_arg(1), cb.id_arg(2))
+        elif a == "r":
+            await show_request(update, context, person, cb.id_arg())
         elif a == "x":
-            await cancel_care(update, context, person, cb.int_arg())
+            await cancel_care(update, context, person, cb.id_arg())
         else:
             await answer(update, t(lang, "button-stale"), alert=True)
     except (NotFound, IndexError, ValueError):

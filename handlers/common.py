@@ -132,7 +132,11 @@ async def answer(update: Update, text: str | None = None, alert: bool = False) -
     try:
         await query.answer(text, show_alert=alert)
     except BadRequest:
+        # Telegram refuses to answer a press that is too old: a slow reply, or a press handled
+        # again after a restart (bot.intake). A notice then reaches the person as a message.
         log.info("callback query too old to answer")
+        if text and update.effective_chat is not None:
+            await update.effective_chat.send_message(text)
 
 
 async def load_person(update: Update, context: KisContext) -> Person | None:

@@ -1,6 +1,10 @@
 """Consultations for participants: pick a service, a day and a time; see, cancel or move the
 booking; "I'll come" from a reminder; the reminder and "your slot moved" outbox messages.
 
+Lock screens: a message sent out about a sensitive service (psychologist, lawyer) -- reminder,
+hours change, referral notice -- opens with a neutral line and shows the service, specialist
+and place only after "Show details", an edit the booking's owner alone can trigger.
+
 Callback data (`cs:<action>[:<id>…]`; every id is checked against the person in the service):
 
 | data                        | what                                                        |
@@ -17,6 +21,8 @@ Callback data (`cs:<action>[:<id>…]`; every id is checked against the person i
 | `cs:ok:<booking>`           | "I'll come" (reminder button)                               |
 | `cs:n:<booking>:<0/1>`      | discreet reminders on/off                                   |
 | `cs:ics:<booking>`          | an .ics file for the phone's calendar                       |
+| `cs:dt:<booking>:<r/m>`     | "Show details" of a discreet reminder (r) / hours change (m) |
+| `cs:rf:<referral>`          | "Show details" of a discreet referral notice                |
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -32,11 +39,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import KisContext
 from bot.i18n import Translator
+from handlers import keyboards as kb
 from handlers.callbacks import Callback, encode
 from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply
 from handlers.formatting import clock_time, long_when
-from models import OutboxMessage, Person, PersonStatus, Slot
+from models import OutboxMessage, Person, PersonStatus, Referral, ServiceType, Slot
 from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
 from services import consultations as consult
 from services.calendar import session_ics
@@ -320,14 +328,16 @@ async def book(update: Update, context: KisContext, person: Person, slot_id: int
 async def show_booking(
     update: Update, context: KisContext, person: Person, booking_id: int
 ) -> None:
-    """One's own booking card."""
+    """One's own booking card (opened from "My bookings", so with a way back to it)."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
     async with deps.read() as session:
         view = await consult.booking_view(session, person.id, booking_id)
+    back = [kb.my_bookings_button(t, lang)]
     if view.booking.status != "booked":
-        await edit_or_reply(update, t(lang, "cs-not-active"))
+        await edit_or_reply(update, t(lang, "cs-not-active"), InlineKeyboardMarkup([back]))
         return
-    await edit_or_reply(update, _booking_text(t, lang, view, tz), _booking_keyboard(t, lang, view))
+    rows = [*_booking_keyboard(t, lang, view).inline_keyboard, back]
+    await edit_or_reply(update, _booking_text(t, lang, view, tz), InlineKeyboardMarkup(rows))
 
 
 async def ask_cancel(update: Update, context: KisContext, person: Person, booking_id: int) -> None:
@@ -430,7 +440,7 @@ async def coming(update: Update, context: KisContext, person: Person, booking_id
 async def set_discreet(
     update: Update, context: KisContext, person: Person, booking_id: int, neutral: bool
 ) -> None:
-    """Discreet reminders (the first line does not name the service) on or off."""
+    """Discreet reminders (service and specialist behind "Show details") on or off."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
     async with deps.transaction() as session:
         view = await consult.set_reminders_neutral(
@@ -472,35 +482,39 @@ async def on_callback(update: Update, context: KisContext, person: Person, cb: C
         if a == "top":
             await show_services(update, context, person)
         elif a == "s":
-            await show_service(update, context, person, cb.int_arg())
+            await show_service(update, context, person, cb.id_arg())
         elif a == "d":
-            st_id = cb.int_arg()
+            st_id = cb.id_arg()
             back = _btn(t(lang, "btn-back"), "s", st_id)
             await _show_times(update, context, person, st_id, _parse_day(cb.args[1]), ("k",), back)
         elif a == "k":
-            await ask_confirm(update, context, person, cb.int_arg(), None)
+            await ask_confirm(update, context, person, cb.id_arg(), None)
         elif a == "y":
-            await book(update, context, person, cb.int_arg())
+            await book(update, context, person, cb.id_arg())
         elif a == "b":
-            await show_booking(update, context, person, cb.int_arg())
+            await show_booking(update, context, person, cb.id_arg())
         elif a == "c":
-            await ask_cancel(update, context, person, cb.int_arg())
+            await ask_cancel(update, context, person, cb.id_arg())
         elif a == "cy":
-            await cancel(update, context, person, cb.int_arg())
+            await cancel(update, context, person, cb.id_arg())
         elif a == "r":
-            await ask_move(update, context, person, cb.int_arg())
+            await ask_move(update, context, person, cb.id_arg())
         elif a == "rd":
-            await _move_times(update, context, person, cb.int_arg(), _parse_day(cb.args[1]))
+            await _move_times(update, context, person, cb.id_arg(), _parse_day(cb.args[1]))
         elif a == "rk":
-            await ask_confirm(update, context, person, cb.int_arg(1), cb.int_arg())
+            await ask_confirm(update, context, person, cb.id_arg(1), cb.id_arg())
         elif a == "ry":
-            await move(update, context, person, cb.int_arg(), cb.int_arg(1))
+            await move(update, context, person, cb.id_arg(), cb.id_arg(1))
         elif a == "ok":
-            await coming(update, context, person, cb.int_arg())
+            await coming(update, context, person, cb.id_arg())
         elif a == "n" and len(cb.args) == 2 and cb.args[1] in ("0", "1"):
-            await set_discreet(update, context, person, cb.int_arg(), cb.args[1] == "1")
+            await set_discreet(update, context, person, cb.id_arg(), cb.args[1] == "1")
         elif a == "ics":
-            await send_ics(update, context, person, cb.int_arg())
+            await send_ics(update, context, person, cb.id_arg())
+        elif a == "dt" and len(cb.args) == 2:
+            await show_details(update, context, person, cb.id_arg(), cb.args[1])
+        elif a == "rf" and len(cb.args) == 1:
+            await show_referral(update, context, person, cb.id_arg())
         else:
             await answer(update, t(lang, "button-stale"), alert=True)
     except (NotFound, IndexError, ValueError):
@@ -514,19 +528,6 @@ async def _move_times(
         view = await consult.booking_view(session, person.id, booking_id)
     back = _btn(context.deps.i18n(person.language, "btn-back"), "r", booking_id)
     await _show_times(update, context, person, view.service.id, day, ("rk", booking_id), back)
-
-
-# --- "My bookings" and "My data" ------------------------------------------------------------
-
-
-async def booking_cards(
-    context: KisContext, person: Person
-) -> list[tuple[str, InlineKeyboardMarkup]]:
-    """One card (text and buttons) per upcoming consultation, for "My bookings"."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
-    async with deps.read() as session:
-        views = await consult.my_consultations(session, person.id, deps.clock())
-    return [(_booking_text(t, lang, v, tz), _booking_keyboard(t, lang, v)) for v in views]
 
 
 # --- outbox renderers ---------------------------------------------------------------------
@@ -549,20 +550,158 @@ async def _recipient(
 def _first_line(
     t: Translator, lang: str, view: consult.ConsultationView, now: datetime, tz: ZoneInfo, key: str
 ) -> str:
-    """What a locked phone shows: for a sensitive service (psychologist, lawyer) never its name,
-    unless the participant switched discreet reminders off."""
+    """The opening line of a message sent out about a booking: for a discreet booking never the
+    service's name."""
     start = view.slot.starts_at.astimezone(tz)
     days = (start.date() - now.astimezone(tz).date()).days
     day = {0: "today", 1: "tomorrow"}.get(days, "date")
     when = t(lang, f"cs-day-{day}", date=_day_label(start.date(), lang))
-    discreet = view.service.sensitive and view.booking.reminders_neutral
     return t(
         lang,
-        f"{key}-neutral" if discreet else key,
+        f"{key}-neutral" if discreet(view) else key,
         service=html.escape(view.service.name(lang)),
         when=when,
         time=start.strftime("%H:%M"),
     )
+
+
+def discreet(view: consult.ConsultationView) -> bool:
+    """Messages sent out about this booking keep the service and the specialist off the lock
+    screen: a sensitive service (psychologist, lawyer) unless the participant chose to see it."""
+    return view.service.sensitive and view.booking.reminders_neutral
+
+
+def _details_button(t: Translator, lang: str, booking_id: int, kind: str) -> InlineKeyboardButton:
+    return _btn(t(lang, "btn-cs-details"), "dt", booking_id, kind)
+
+
+def _teaser(t: Translator, lang: str, first_line: str) -> str:
+    """A discreet message as a locked phone previews it: the neutral line and where the
+    details are; nothing else, so no preview can show more."""
+    return first_line + "\n\n" + t(lang, "cs-details-hint")
+
+
+def render_reminder(
+    t: Translator,
+    lang: str,
+    view: consult.ConsultationView,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    details: bool = False,
+) -> Rendered:
+    """The reminder of a booking; a discreet one shows the service, specialist and place only
+    after "Show details" (`details=True` renders that edit)."""
+    first = "⏰ " + _first_line(t, lang, view, now, tz, "cs-remind")
+    answers = [
+        _btn(t(lang, "btn-coming"), "ok", view.booking.id),
+        _btn(t(lang, "btn-cs-cancel"), "c", view.booking.id),
+    ]
+    if discreet(view) and not details:
+        markup = [[_details_button(t, lang, view.booking.id, DETAILS_REMINDER)], answers]
+        return Rendered(_teaser(t, lang, first), InlineKeyboardMarkup(markup))
+    text = "\n".join(
+        [
+            first,
+            "",
+            f"<b>{html.escape(view.service.name(lang))}</b>",
+            _when(view, tz, lang),
+            t(lang, "cs-with", name=html.escape(view.specialist_name)),
+            t(lang, "cs-place", place=html.escape(view.slot.place or "—")),
+        ]
+    )
+    return Rendered(text, InlineKeyboardMarkup([answers]))
+
+
+def render_moved(
+    t: Translator,
+    lang: str,
+    view: consult.ConsultationView,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    details: bool = False,
+) -> Rendered:
+    """ "The hours changed, your booking stays": keep, move or cancel; discreet like the
+    reminder."""
+    first = "📅 " + _first_line(t, lang, view, now, tz, "cs-hours-changed")
+    rows = [
+        [_btn(t(lang, "btn-cs-move"), "r", view.booking.id)],
+        [_btn(t(lang, "btn-cs-cancel"), "c", view.booking.id)],
+    ]
+    if discreet(view) and not details:
+        rows.insert(0, [_details_button(t, lang, view.booking.id, DETAILS_MOVED)])
+        return Rendered(_teaser(t, lang, first), InlineKeyboardMarkup(rows))
+    text = "\n".join([first, "", _booking_text(t, lang, view, tz)])
+    return Rendered(text, InlineKeyboardMarkup(rows))
+
+
+DETAILS_REMINDER = "r"
+DETAILS_MOVED = "m"
+# What "Show details" (`cs:dt:<booking>:<kind>`) edits the message into, by kind.
+DETAILS: dict[
+    str, Callable[[Translator, str, consult.ConsultationView, datetime, ZoneInfo], Rendered]
+] = {
+    DETAILS_REMINDER: partial(render_reminder, details=True),
+    DETAILS_MOVED: partial(render_moved, details=True),
+}
+
+
+def _until(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def referral_notice(
+    t: Translator, lang: str, service: ServiceType, referral: Referral, *, details: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The message telling a participant a social worker referred them: for a sensitive service
+    a neutral opening and "Show details" (`details=True` renders that edit)."""
+    if service.sensitive and not details:
+        text = t(lang, "cx-referral-received-neutral") + "\n\n" + t(lang, "cs-details-hint")
+        button = _btn(t(lang, "btn-cs-details"), "rf", referral.id)
+        return text, InlineKeyboardMarkup([[button]])
+    text = t(
+        lang,
+        "cx-referral-received",
+        service=html.escape(service.name(lang)),
+        sessions=referral.sessions_total,
+        until=_until(referral.expires_on),
+        menu=t(lang, "menu-consult"),
+    )
+    return text, InlineKeyboardMarkup([[_btn(t(lang, "btn-cs-pick-time"), "s", service.id)]])
+
+
+async def show_details(
+    update: Update, context: KisContext, person: Person, booking_id: int, kind: str
+) -> None:
+    """ "Show details" under a discreet message: only the booking's owner sees them (anybody
+    else's id is NotFound, answered as a stale button)."""
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    render = DETAILS.get(kind)
+    if render is None:
+        raise ValueError("forged details kind")
+    async with deps.read() as session:
+        view = await consult.booking_view(session, person.id, booking_id)
+    if view.booking.status != "booked":
+        await edit_or_reply(update, t(lang, "cs-not-active"))
+        return
+    rendered = render(t, lang, view, deps.clock(), tz)
+    await edit_or_reply(update, rendered.text, rendered.reply_markup)
+
+
+async def show_referral(
+    update: Update, context: KisContext, person: Person, referral_id: int
+) -> None:
+    """ "Show details" under a discreet referral notice: the owner's own referral only."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    async with deps.read() as session:
+        referral = await consult.own_referral(session, person.id, referral_id)
+        service = await consult.get_service_type(session, referral.service_type_id)
+    if referral.revoked_at is not None:
+        await edit_or_reply(update, t(lang, "cs-referral-gone"))
+        return
+    text, markup = referral_notice(t, lang, service, referral, details=True)
+    await edit_or_reply(update, text, markup)
 
 
 def renderers(tz: ZoneInfo, clock: Callable[[], datetime]) -> dict[str, Renderer]:
@@ -574,46 +713,13 @@ def renderers(tz: ZoneInfo, clock: Callable[[], datetime]) -> dict[str, Renderer
         if found is None:
             return None
         person, view = found
-        lang = person.language
-        text = "\n".join(
-            [
-                "⏰ " + _first_line(t, lang, view, clock(), tz, "cs-remind"),
-                "",
-                f"<b>{html.escape(view.service.name(lang))}</b>",
-                _when(view, tz, lang),
-                t(lang, "cs-with", name=html.escape(view.specialist_name)),
-                t(lang, "cs-place", place=html.escape(view.slot.place or "—")),
-            ]
-        )
-        keyboard = InlineKeyboardMarkup(
-            [
-                [
-                    _btn(t(lang, "btn-coming"), "ok", view.booking.id),
-                    _btn(t(lang, "btn-cs-cancel"), "c", view.booking.id),
-                ]
-            ]
-        )
-        return Rendered(text, keyboard)
+        return render_reminder(t, person.language, view, clock(), tz)
 
     async def moved(session: AsyncSession, row: OutboxMessage, t: Translator) -> Rendered | None:
         found = await _recipient(session, row)
         if found is None:
             return None
         person, view = found
-        lang = person.language
-        text = "\n".join(
-            [
-                "📅 " + _first_line(t, lang, view, clock(), tz, "cs-hours-changed"),
-                "",
-                _booking_text(t, lang, view, tz),
-            ]
-        )
-        keyboard = InlineKeyboardMarkup(
-            [
-                [_btn(t(lang, "btn-cs-move"), "r", view.booking.id)],
-                [_btn(t(lang, "btn-cs-cancel"), "c", view.booking.id)],
-            ]
-        )
-        return Rendered(text, keyboard)
+        return render_moved(t, person.language, view, clock(), tz)
 
     return {consult.KIND_REMINDER: reminder, consult.KIND_MOVED: moved}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import Forbidden
 
 from bot.context import KisContext
 from bot.failures import failure_kind
+from bot.i18n import Translator, guess_language
 from handlers.common import language_for, load_person
 
 log = logging.getLogger("kisbot.errors")
@@ -62,3 +64,26 @@ async def on_error(update: object, context: KisContext) -> None:
             await update.effective_chat.send_message(text)
     except Exception as exc:  # nothing more we can do; never raise from the error handler
         log.warning("could not tell the user about the error: %s", type(exc).__name__)
+
+
+async def tell_held(
+    bot: Bot, raw: dict[str, Any], *, i18n: Translator, default_language: str
+) -> str | None:
+    """Tell the sender of an update the bot cannot store yet (the database is down) that it
+    will be handled once it is back; returns the callback query id answered, if any.
+
+    Works on Telegram's raw JSON: nothing is parsed or looked up in the database. The person's
+    stored language is out of reach, so Telegram's language_code decides.
+    """
+    query = raw.get("callback_query")
+    message = raw.get("message")
+    sender = (query or message or {}).get("from") or {}
+    lang = guess_language(sender.get("language_code"), default_language)
+    text = i18n(lang, "intake-held")
+    if isinstance(query, dict) and isinstance(query.get("id"), str):
+        await bot.answer_callback_query(query["id"], text, show_alert=True)
+        return str(query["id"])
+    chat = message.get("chat") if isinstance(message, dict) else None
+    if isinstance(chat, dict) and chat.get("type") == "private" and isinstance(chat.get("id"), int):
+        await bot.send_message(chat["id"], text)
+    return None

@@ -31,6 +31,11 @@ def _button(text: str, feature: str, action: str, *args: str | int) -> InlineKey
     return InlineKeyboardButton(text, callback_data=encode(feature, action, *args))
 
 
+def my_bookings_button(t: Translator, lang: str, page: int = 0) -> InlineKeyboardButton:
+    """Back to "My bookings" (`bk:l:<page>`, handlers/bookings.py)."""
+    return _button(t(lang, "btn-back"), "bk", "l", page)
+
+
 def language_keyboard(
     feature: str, action: str, *args: str, current: str | None = None
 ) -> InlineKeyboardMarkup:

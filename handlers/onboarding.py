@@ -12,7 +12,7 @@ from telegram import ReplyKeyboardRemove, Update
 from bot.context import KisContext
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import answer, edit_or_reply, language_for, reply, send_to
+from handlers.common import answer, edit_or_reply, language_for, load_person, reply, send_to
 from models import Person, PersonStatus, Referral
 from services import consultations as consult
 from services import people
@@ -141,11 +141,30 @@ async def on_callback(update: Update, context: KisContext, cb: Callback) -> None
             kb.language_keyboard("ob", "l", cb.args[0], current=lang),
         )
     elif cb.action == "n" and len(cb.args) == 1 and cb.args[0] in t.bundles:
-        await edit_or_reply(update, t(cb.args[0], "consent-declined"))
+        await _decline(update, context, cb.args[0])
     elif cb.action == "y" and len(cb.args) == 2 and cb.args[0] in t.bundles:
         await _agree(update, context, cb.args[0], cb.args[1])
     else:
         await answer(update, t(language_for(update, context, None), "button-stale"), alert=True)
+
+
+async def _decline(update: Update, context: KisContext, lang: str) -> None:
+    """ "I do not agree": nothing is stored for a newcomer. Someone already registered pressed
+    it on an old prompt: their consent and data stay, so say so (in their stored language)
+    and how to delete them, rather than "we stored nothing"."""
+    user = update.effective_user
+    if user is None:
+        return
+    person = await load_person(update, context)
+    t = context.deps.i18n
+    if person is None:
+        await edit_or_reply(update, t(lang, "consent-declined"))
+        return
+    if person.status == PersonStatus.ACTIVE.value:
+        await edit_or_reply(update, t(person.language, "consent-declined-registered"))
+        return
+    await edit_or_reply(update, t(person.language, "consent-declined-kept"))
+    await resume(update, context, person)
 
 
 async def _agree(update: Update, context: KisContext, lang: str, code: str) -> None:

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.context import KisContext
 from handlers import (
+    bookings,
     broadcasts,
     childcare,
     consultations,
@@ -139,6 +140,8 @@ async def on_callback(update: Update, context: KisContext) -> None:
         await consultations.on_callback(update, context, person, cb)
     elif cb is not None and cb.feature == "cc":
         await childcare.on_callback(update, context, person, cb)
+    elif cb is not None and cb.feature == "bk":
+        await bookings.on_callback(update, context, person, cb)
     else:
         await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
 
@@ -197,8 +200,7 @@ async def _menu_action(update: Update, context: KisContext, person: Person, acti
     elif action == "childcare":
         await childcare.show_childcare(update, context, person)
     elif action == "bookings":
-        cards = await consultations.booking_cards(context, person)
-        await workshops.show_bookings(update, context, person, cards)
+        await bookings.show_bookings(update, context, person)
     elif action == "mydata":
         await menu.show_my_data(update, context, person)
     elif action == "language":

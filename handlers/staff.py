@@ -90,7 +90,7 @@ async def on_callback(
         await show_pending(update, context, person)
     elif cb.action in ("ap", "rj"):
         try:
-            person_id = cb.int_arg()
+            person_id = cb.id_arg()
         except (IndexError, ValueError):
             await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
             return

@@ -402,26 +402,26 @@ async def _list_cb(update: Update, context: KisContext, person: Person, cb: Call
 
 
 async def _approve_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await decide(update, context, person, cb.int_arg(), approve=True)
+    await decide(update, context, person, cb.id_arg(), approve=True)
 
 
 async def _decline_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await ask_reason(update, context, person, cb.int_arg())
+    await ask_reason(update, context, person, cb.id_arg())
 
 
 async def _preset_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    rid, n = cb.int_arg(0), cb.int_arg(1)
+    rid, n = cb.id_arg(0), cb.int_arg(1)
     if n >= len(DECLINE_PRESETS) or len(cb.args) != 2:
         raise ValueError("forged reason")
     await decide(update, context, person, rid, approve=False, preset=DECLINE_PRESETS[n])
 
 
 async def _typed_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await ask_typed_reason(update, context, person, cb.int_arg())
+    await ask_typed_reason(update, context, person, cb.id_arg())
 
 
 async def _card_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_card(update, context, person, cb.int_arg())
+    await show_card(update, context, person, cb.id_arg())
 
 
 async def _roster_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:

@@ -36,6 +36,7 @@ from bot.context import Deps, KisContext
 from bot.i18n import Translator
 from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply, send_to
+from handlers.consultations import referral_notice
 from handlers.formatting import clock_time
 from models import OutboxMessage, Person, PersonStatus, Referral, Role, ServiceType
 from scheduler.daily import missed_today, queue_digest
@@ -49,7 +50,6 @@ SESSION_CHOICES = (1, 2, 3, 4, 5, 6, 8, 10)
 DAY_CHOICES = (30, 60, 90)
 FIND = "cx_find"
 LINK = 0  # the "person" of a referral draft that becomes a deep link
-MENU_CONSULT = "menu-consult"  # the participants' main-menu label (defined with their screens)
 AGENDA_CATCH_UP = timedelta(hours=2)  # a bot started this long after the agenda time still sends it
 DOUBLE_TAP = timedelta(minutes=2)  # the same referral again this soon is a repeated tap
 MARK = {"attended": "✅", "no_show": "❌"}  # anything else: not marked yet
@@ -185,8 +185,11 @@ def _referral_state(referral: Referral, today: date) -> str:
     return "active"
 
 
-async def show_person(update: Update, context: KisContext, person: Person, pid: int) -> None:
-    """A participant's referrals (newest first) with Revoke, and New referral."""
+async def show_person(
+    update: Update, context: KisContext, person: Person, pid: int, notice: str | None = None
+) -> None:
+    """A participant's referrals (newest first) with Revoke, and New referral; a press is
+    answered once, with `notice` if given."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.read() as session:
         target = await participant_search.participant(
@@ -229,7 +232,7 @@ async def show_person(update: Update, context: KisContext, person: Person, pid: 
             label = t(lang, "btn-cx-revoke", service=service)
             rows.append([_btn(label[:60], "rv", referral.id)])
     rows.append([_btn(t(lang, "btn-cx-search-again"), "f")])
-    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows), notice)
 
 
 async def _services(session: AsyncSession) -> dict[int, ServiceType]:
@@ -369,19 +372,9 @@ async def issue(update: Update, context: KisContext, person: Person, cb: Callbac
         return
     # After the commit: the participant hears about it in their own language.
     assert target.telegram_id is not None
-    plang = target.language
-    delivered = await send_to(
-        context,
-        target.telegram_id,
-        t(
-            plang,
-            "cx-referral-received",
-            service=html.escape(service.name(plang)),
-            sessions=sessions,
-            until=_until(expires_on),
-            menu=t(plang, MENU_CONSULT),
-        ),
-    )
+    # For a sensitive service the notice opens neutrally (a lock screen shows its first lines).
+    notice, notice_markup = referral_notice(t, target.language, service, referral)
+    delivered = await send_to(context, target.telegram_id, notice, notice_markup)
     done = t(
         lang,
         "cx-issued" if delivered else "cx-issued-unreachable",
@@ -437,8 +430,7 @@ async def revoke(update: Update, context: KisContext, person: Person, rid: int) 
         await answer(update, t(lang, "cx-already-revoked"), alert=True)
         return
     assert pid is not None
-    await answer(update, t(lang, "cx-revoked"))
-    await show_person(update, context, person, pid)
+    await show_person(update, context, person, pid, t(lang, "cx-revoked"))
 
 
 # --- agendas ---------------------------------------------------------------------------
@@ -525,7 +517,7 @@ async def show_my_agenda(update: Update, context: KisContext, person: Person) ->
 async def mark(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
     """Attended / no-show for one booking, then the day again."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
-    booking_id, outcome = cb.int_arg(0), cb.int_arg(1)
+    booking_id, outcome = cb.id_arg(0), cb.int_arg(1)
     if outcome not in (0, 1):
         raise ValueError("forged outcome")
     try:
@@ -551,19 +543,19 @@ async def mark(update: Update, context: KisContext, person: Person, cb: Callback
 
 
 async def _agenda_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_agenda(update, context, person, cb.int_arg(0), _parse_day(cb.int_arg(1)))
+    await show_agenda(update, context, person, cb.id_arg(0), _parse_day(cb.int_arg(1)))
 
 
 async def _person_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_person(update, context, person, cb.int_arg())
+    await show_person(update, context, person, cb.id_arg())
 
 
 async def _revoke_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await ask_revoke(update, context, person, cb.int_arg())
+    await ask_revoke(update, context, person, cb.id_arg())
 
 
 async def _revoke_yes_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await revoke(update, context, person, cb.int_arg())
+    await revoke(update, context, person, cb.id_arg())
 
 
 def _plain(
@@ -615,7 +607,8 @@ async def render_agenda(
     session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
 ) -> Rendered | None:
     """The day's agenda for its specialist (`row.person_id`), in their language now; nothing
-    when they are no longer an active specialist or every appointment was cancelled."""
+    when they are no longer an active specialist or every appointment was cancelled. With a
+    sensitive service among them only how many and the first time (the lock screen)."""
     if row.person_id is None:
         return None
     specialist = await session.get(Person, row.person_id)
@@ -632,7 +625,13 @@ async def render_agenda(
         return None
     lang = specialist.language
     lines = [t(lang, "cx-morning-title", day=_long_day(day, lang)), ""]
-    lines += _agenda_lines(t, lang, entries, tz)
+    if any(e.service.sensitive for e in entries):
+        # A locked phone previews the message: no participant next to a psychologist's or
+        # lawyer's service there; "Open the agenda" (re-authorised) shows the day.
+        first = clock_time(min(e.starts_at for e in entries), tz)
+        lines.append(t(lang, "cx-morning-discreet", count=len(entries), time=first))
+    else:
+        lines += _agenda_lines(t, lang, entries, tz)
     markup = InlineKeyboardMarkup(
         [[_btn(t(lang, "btn-cx-open-agenda"), "a", specialist.id, _day_code(day))]]
     )

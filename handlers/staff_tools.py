@@ -399,13 +399,13 @@ async def show_card(
 
 
 async def _card_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_card(update, context, person, cb.int_arg())
+    await show_card(update, context, person, cb.id_arg())
 
 
 async def approve(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
     """Approve a pending self-registration from the card (the person is told)."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    pid = cb.int_arg()
+    pid = cb.id_arg()
     try:
         async with deps.transaction() as session:
             decision = await people.decide_registration(
@@ -426,7 +426,7 @@ async def approve(update: Update, context: KisContext, person: Person, cb: Callb
 async def ask_deactivate(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
     """Deactivate? Yes / No."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    pid = cb.int_arg()
+    pid = cb.id_arg()
     async with deps.read() as session:
         card = await report_staff.participant_card(
             session, actor_tid=_tid(update), person_id=pid, now=_now(context)
@@ -444,7 +444,7 @@ async def ask_deactivate(update: Update, context: KisContext, person: Person, cb
 async def deactivate(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
     """Deactivate the participant, then the card again."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    pid = cb.int_arg()
+    pid = cb.id_arg()
     try:
         async with deps.transaction() as session:
             await people.deactivate(session, _tid(update), pid, _now(context))

@@ -311,7 +311,7 @@ async def on_callback(
         elif cb.action == "ng" and cb.args and cb.args[0] in {g.value for g in WorkshopGroup}:
             await _ask(update, context, "ws_new", cb.args[0])
         elif cb.action in ACTIONS:
-            await ACTIONS[cb.action](update, context, person, cb.int_arg())
+            await ACTIONS[cb.action](update, context, person, cb.id_arg())
         else:
             await answer(update, t(lang, "button-stale"), alert=True)
     except NotAllowed:

@@ -4,7 +4,7 @@ and the waiting-list offer and reminder messages with their buttons."""
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -16,9 +16,10 @@ from telegram.ext import Application
 from bot.batching import GroupCommit
 from bot.context import Deps, KisContext
 from bot.i18n import Translator
+from handlers import keyboards as kb
 from handlers.callbacks import Callback, encode
 from handlers.childcare import care_button
-from handlers.common import answer, edit_or_reply, policy_from, reply, workshop_policy
+from handlers.common import answer, edit_or_reply, policy_from, workshop_policy
 from handlers.formatting import clock_time, long_when, short_when
 from models import OutboxMessage, Person, WorkshopGroup
 from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
@@ -204,7 +205,7 @@ async def sign_up(update: Update, context: KisContext, cb: Callback) -> bool:
     if user is None or len(cb.args) != 1:
         return False
     try:
-        session_id = cb.int_arg()
+        session_id = cb.id_arg()
     except ValueError:
         return False
     outcome = await _sign_ups(context).submit(session_id, user.id)
@@ -268,43 +269,34 @@ async def sign_up_series(
     await edit_or_reply(update, "\n".join(lines))
 
 
-async def show_bookings(
-    update: Update,
-    context: KisContext,
-    person: Person,
-    others: Sequence[tuple[str, InlineKeyboardMarkup]] = (),
+async def show_my_booking(
+    update: Update, context: KisContext, person: Person, enrollment_id: int
 ) -> None:
-    """Everything upcoming, one message per booking with its buttons; `others` are the cards
-    of other kinds of booking (consultations), shown after the workshops."""
+    """ws:e: one upcoming booking opened from "My bookings", with its buttons (cancel, add to
+    calendar, childcare; take or pass an offer; leave the waiting list) and a way back."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
     async with deps.read() as session:
         bookings = await workshops.my_bookings(session, person.id, deps.clock())
-    history = InlineKeyboardMarkup([[_btn(t(lang, "btn-history"), "h")]])
-    if not bookings and not others:
-        await reply(update, t(lang, "ws-bookings-empty"), history)
+    back = [kb.my_bookings_button(t, lang)]
+    b = next((b for b in bookings if b.enrollment.id == enrollment_id), None)
+    if b is None:  # cancelled, over, or not one's own
+        await edit_or_reply(update, t(lang, "ws-already-cancelled"), InlineKeyboardMarkup([back]))
         return
-    await reply(update, t(lang, "ws-bookings-title", count=len(bookings) + len(others)))
-    for b in bookings:
-        text = t(
-            lang,
-            f"ws-booking-{b.enrollment.status}",
-            title=html.escape(b.workshop.title(lang)),
-            when=long_when(b.session.starts_at, tz, lang),
-            place=_place(b.session.place, b.workshop.place),
-            position=b.position or 0,
-        )
-        if b.enrollment.status == "offered":
-            markup = _offer_keyboard(t, lang, b.enrollment.id)
-        elif b.enrollment.status == "confirmed":
-            markup = _booking_keyboard(t, lang, b.enrollment.id)
-        else:
-            markup = InlineKeyboardMarkup(
-                [[_btn(t(lang, "btn-leave-waitlist"), "c", b.enrollment.id)]]
-            )
-        await reply(update, text, markup)
-    for text, markup in others:
-        await reply(update, text, markup)
-    await reply(update, t(lang, "ws-history-hint"), history)
+    text = t(
+        lang,
+        f"ws-booking-{b.enrollment.status}",
+        title=html.escape(b.workshop.title(lang)),
+        when=long_when(b.session.starts_at, tz, lang),
+        place=_place(b.session.place, b.workshop.place),
+        position=b.position or 0,
+    )
+    if b.enrollment.status == "offered":
+        markup = _offer_keyboard(t, lang, b.enrollment.id)
+    elif b.enrollment.status == "confirmed":
+        markup = _booking_keyboard(t, lang, b.enrollment.id)
+    else:
+        markup = InlineKeyboardMarkup([[_btn(t(lang, "btn-leave-waitlist"), "c", b.enrollment.id)]])
+    await edit_or_reply(update, text, InlineKeyboardMarkup([*markup.inline_keyboard, back]))
 
 
 async def show_history(update: Update, context: KisContext, person: Person) -> None:
@@ -312,15 +304,16 @@ async def show_history(update: Update, context: KisContext, person: Person) -> N
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
     async with deps.transaction() as session:
         past = await workshops.history(session, person.id, deps.clock())
+    back = InlineKeyboardMarkup([[kb.my_bookings_button(t, lang)]])
     if not past:
-        await edit_or_reply(update, t(lang, "ws-history-empty"))
+        await edit_or_reply(update, t(lang, "ws-history-empty"), back)
         return
     lines = [t(lang, "ws-history-title")]
     for b in past:
         mark = {True: "ws-attended", False: "ws-absent", None: "ws-unmarked"}[b.enrollment.attended]
         when = short_when(b.session.starts_at, tz, lang)
         lines.append(f"• {when} {html.escape(b.workshop.title(lang))} — {t(lang, mark)}")
-    await edit_or_reply(update, "\n".join(lines))
+    await edit_or_reply(update, "\n".join(lines), back)
 
 
 async def ask_cancel(
@@ -439,7 +432,7 @@ async def on_callback(update: Update, context: KisContext, person: Person, cb: C
         elif cb.action == "cn":
             await edit_or_reply(update, t(lang, "ws-kept"))
         elif cb.action in ACTIONS:
-            await ACTIONS[cb.action](update, context, person, cb.int_arg())
+            await ACTIONS[cb.action](update, context, person, cb.id_arg())
         else:
             await answer(update, t(lang, "button-stale"), alert=True)
     except (NotFound, IndexError, ValueError):
@@ -461,6 +454,7 @@ async def _coming(update: Update, context: KisContext, person: Person, eid: int)
 
 
 ACTIONS = {
+    "e": show_my_booking,
     "w": show_workshop,
     "s": show_session,
     "sr": sign_up_series,

@@ -25,6 +25,7 @@ from models.consultations import (
     WeeklyHours,
 )
 from models.entities import ROLES, STAFF_ROLES, AuditEvent, Invite, Person, PersonStatus, Role
+from models.intake import ReceivedUpdate
 from models.outbox import OutboxMessage, OutboxStatus
 from models.workshops import (
     ACTIVE_ENROLLMENT,
@@ -67,6 +68,7 @@ __all__ = [
     "OutboxStatus",
     "Person",
     "PersonStatus",
+    "ReceivedUpdate",
     "Referral",
     "Role",
     "ServiceType",

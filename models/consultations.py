@@ -82,7 +82,9 @@ class ServiceType(Base):
     reminder_offsets_minutes: Mapped[list[int]] = mapped_column(JSON, default=_default_offsets)
     # None: KISBOT_CONSULT_CUTOFF_HOURS applies; a number overrides it for this service.
     cancel_cutoff_hours: Mapped[int | None] = mapped_column(Integer)
-    # Psychologist, lawyer: the first line of a reminder (the lock screen) never names them.
+    # Psychologist, lawyer: messages sent out about them (reminders, changes, referrals, the
+    # specialists' morning agenda) name neither them nor the specialist in what a lock screen
+    # previews; the details are behind a button.
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -255,7 +257,8 @@ class ConsultationBooking(Base):
     outcome_marked_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL")
     )
-    # True: reminders never name the service on their first line; the participant may opt out.
+    # True (for a sensitive service): reminders and change notices open neutrally, the service
+    # and specialist behind "Show details"; the participant may opt out.
     reminders_neutral: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:  # no personal data in logs

@@ -36,6 +36,7 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 # Methods that post or change a message in a chat: flood-limited, 403 when blocked.
 _EXTRA_SENDING = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"})
 
@@ -79,6 +80,7 @@ class Stats:
     throttled_429: int = 0
     forbidden_403: int = 0
     faults_injected: int = 0
+    double_answers: int = 0
     updates_enqueued: int = 0
     violations: int = 0
 
@@ -181,6 +183,9 @@ class SandboxServer:
         self._next_update_id = 1
         self._delivered_update_id = 0
         self._updates_pulse = Pulse()
+        # Confirmed updates, newest last: what `redeliver` can send again.
+        self._confirmed: deque[dict[str, Any]] = deque(maxlen=1000)
+        self._again: deque[dict[str, Any]] = deque()  # see redeliver()
         self._allowed_updates: frozenset[str] | None = None
         self._webhook: dict[str, Any] | None = None
         # Bot settings.
@@ -194,6 +199,13 @@ class SandboxServer:
         self._callbacks: dict[str, tuple[int, int | None, str | None]] = {}
         self.callback_answers: dict[str, CallbackAnswer] = {}
         self._callback_counter = itertools.count(1)
+        # Telegram refuses to answer a press after a while ("query is too old"); None: never.
+        self.callback_query_ttl: float | None = None
+        self._callback_born: dict[str, float] = {}
+        # Which start of the bot (getMe calls so far) gave each answer: a bot restarted after a
+        # crash cannot know that its previous run answered a press it handles again.
+        self._bot_starts = 0
+        self._answered_in: dict[str, int] = {}
         self._faults: list[Fault] = []
         # Activity tracking for idle().
         self._inflight = 0
@@ -452,7 +464,7 @@ class SandboxServer:
     @property
     def unfetched_updates(self) -> int:
         """Number of queued updates that getUpdates has not returned yet."""
-        return self._next_update_id - 1 - self._delivered_update_id
+        return self._next_update_id - 1 - self._delivered_update_id + len(self._again)
 
     def bot_user(self) -> dict[str, Any]:
         """The bot as a Telegram User object (id taken from the token in use)."""
@@ -468,7 +480,17 @@ class SandboxServer:
                 updates.popleft()
             return
         while updates and updates[0]["update_id"] < offset:
-            updates.popleft()
+            self._confirmed.append(updates.popleft())
+
+    def redeliver(self, count: int) -> list[int]:
+        """Serve the last `count` confirmed updates again (same update_ids) at the head of the
+        next getUpdates answer, whatever its offset: a copy of a batch delivered twice, as
+        Telegram may when it did not take a confirmation in. Returns those ids."""
+        again = list(self._confirmed)[-count:] if count > 0 else []
+        self._again.extend(again)
+        if again:
+            self._updates_pulse.fire()
+        return [update["update_id"] for update in again]
 
     # ------------------------------------------------------------------ HTTP layer
 
@@ -855,6 +877,7 @@ class SandboxServer:
         return True
 
     async def _get_me(self, ctx: _Ctx) -> dict[str, Any]:
+        self._bot_starts += 1  # every bot process asks once, at start-up
         return {
             **self._bot_user(ctx.bot_id),
             "can_join_groups": False,
@@ -880,7 +903,8 @@ class SandboxServer:
         self._confirm(params.get("offset"))
         deadline = time.monotonic() + timeout
         while True:
-            batch = list(itertools.islice(self._updates, limit))
+            batch = [self._again.popleft() for _ in range(min(limit, len(self._again)))]
+            batch += itertools.islice(self._updates, limit - len(batch))
             remaining = deadline - time.monotonic()
             if batch or self._closing or remaining <= 0:
                 break
@@ -1019,14 +1043,30 @@ class SandboxServer:
         chat.add_event("delete", message_id)
         return True
 
+    def _expire_callback(self, query_id: str) -> None:
+        """Forget a press older than `callback_query_ttl`: it can no longer be answered."""
+        born = self._callback_born.pop(query_id, None)
+        ttl = self.callback_query_ttl
+        if born is not None and ttl is not None and time.monotonic() - born > ttl:
+            self._callbacks.pop(query_id, None)
+
     async def _answer_callback_query(self, ctx: _Ctx) -> bool:
         query_id = str(ctx.params["callback_query_id"])
+        self._expire_callback(query_id)
         entry = self._callbacks.pop(query_id, None)
         if entry is None:
-            raise ApiError(
-                400,
-                "Bad Request: query is too old and response timeout expired or query ID is invalid",
-            )
+            if self._answered_in.get(query_id) == self._bot_starts:
+                # Telegram accepts one answer per press and refuses the next like an expired
+                # one. A bot that answers twice shows only its first notice: a violation
+                # (unless the first answer came from before a restart: see _answered_in).
+                self.stats.double_answers += 1
+                self._violation(
+                    ctx.method,
+                    "callback query answered twice (Telegram refuses the second answer)",
+                    ctx.params,
+                    "double_answer",
+                )
+            raise ApiError(400, QUERY_TOO_OLD)
         chat_id, message_id, data = entry
         text = ctx.params.get("text")
         answer = CallbackAnswer(
@@ -1038,6 +1078,7 @@ class SandboxServer:
             message_id=message_id,
         )
         self.callback_answers[query_id] = answer
+        self._answered_in[query_id] = self._bot_starts
         chat = self.chats.get(chat_id)
         if chat is not None:
             chat.add_event("answer", message_id, answer)
@@ -1045,13 +1086,20 @@ class SandboxServer:
 
     @property
     def unanswered_callbacks(self) -> list[str]:
-        """callback_data of button presses the bot never answered (the client keeps spinning)."""
-        return [data or "" for _, _, data in self._callbacks.values()]
+        """callback_data of button presses the bot never answered (the client keeps spinning);
+        presses older than `callback_query_ttl` are not counted (Telegram stops the spinner)."""
+        ttl, now = self.callback_query_ttl, time.monotonic()
+        return [
+            data or ""
+            for query_id, (_, _, data) in self._callbacks.items()
+            if ttl is None or now - self._callback_born.get(query_id, now) <= ttl
+        ]
 
     def register_callback(self, chat_id: int, message_id: int | None, data: str | None) -> str:
         """Create a callback query id that answerCallbackQuery will accept."""
         query_id = str(4_000_000_000_000_000 + next(self._callback_counter))
         self._callbacks[query_id] = (chat_id, message_id, data)
+        self._callback_born[query_id] = time.monotonic()
         return query_id
 
     async def _send_chat_action(self, ctx: _Ctx) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import ContextTypes
 
 from models import Broadcast, BroadcastStatus, Invite, Person, PersonStatus
+from services import intake
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,12 @@ class Purged:
     abandoned_signups: int
     expired_invites: int
     abandoned_drafts: int = 0
+    handled_updates: int = 0
 
 
 async def purge_stale_data(session: AsyncSession, now: datetime) -> Purged:
-    """Delete abandoned sign-ups, long-expired unused invites and old unsent broadcast
-    drafts (sent broadcasts stay: they are the delivery log)."""
+    """Delete abandoned sign-ups, long-expired unused invites, old unsent broadcast drafts
+    (sent broadcasts stay: they are the delivery log) and the ids of long-handled updates."""
     signups = await session.execute(
         delete(Person).where(
             Person.status == PersonStatus.ONBOARDING.value,
@@ -52,10 +54,13 @@ async def purge_stale_data(session: AsyncSession, now: datetime) -> Purged:
             Broadcast.created_at < now - ABANDONED_DRAFT_AFTER,
         )
     )
+    await intake.mark_stale_done(session, now)
+    updates = await intake.purge_done(session, now)
     return Purged(
         signups.rowcount,  # type: ignore[attr-defined]
         invites.rowcount,  # type: ignore[attr-defined]
         drafts.rowcount,  # type: ignore[attr-defined]
+        updates,
     )
 
 

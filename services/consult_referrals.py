@@ -244,6 +244,15 @@ async def referrals_of(session: AsyncSession, person_id: int) -> list[Referral]:
     return list(rows)
 
 
+async def own_referral(session: AsyncSession, person_id: int, referral_id: int) -> Referral:
+    """One of the person's own referrals; NotFound for a missing one and for anybody else's
+    (a forged button reveals nothing)."""
+    referral = await session.get(Referral, referral_id)
+    if referral is None or referral.person_id != person_id:
+        raise NotFound()
+    return referral
+
+
 async def list_referrals(
     session: AsyncSession, *, actor_tid: int, person_id: int | None = None, limit: int = 50
 ) -> list[Referral]:

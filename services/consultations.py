@@ -13,7 +13,8 @@ Every change of a booking writes or cancels its reminder rows of the outbox in t
 transaction (`consult_reminder`, `ref_id` = booking id, payload `{"offset": minutes}`,
 `expires_at` = the start), planned by `services.reminder_time` (quiet hours, DST). The
 renderer decides the wording; `booking.reminders_neutral` and `service.sensitive` tell it
-whether the first line may name the service.
+whether the message may name the service and the specialist at all (a discreet one opens
+neutrally and shows them after "Show details": a lock screen previews several lines).
 
 Cancelling and rescheduling are allowed until the cut-off: the service type's
 `cancel_cutoff_hours` when set, otherwise `KISBOT_CONSULT_CUTOFF_HOURS` (`ConsultPolicy`).
@@ -55,6 +56,7 @@ from services.consult_referrals import (
     issue_referral,
     issue_referral_code,
     list_referrals,
+    own_referral,
     referral_link,
     referral_state,
     referrals_of,
@@ -144,6 +146,7 @@ __all__ = [
     "load_booking",
     "mark_outcome",
     "my_consultations",
+    "own_referral",
     "referral_link",
     "referral_state",
     "referrals_of",
@@ -672,7 +675,8 @@ async def confirm_booking(
 async def set_reminders_neutral(
     session: AsyncSession, *, person_id: int, booking_id: int, neutral: bool
 ) -> ConsultationView:
-    """Whether this booking's reminders keep the service's name off their first line."""
+    """Whether messages sent out about this booking keep the service and the specialist off
+    the lock screen (behind "Show details")."""
     booking = await _own_booking(session, person_id, booking_id)
     booking.reminders_neutral = neutral
     await session.flush()

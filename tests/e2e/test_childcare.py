@@ -145,7 +145,9 @@ async def test_care_with_a_workshop_seat_approved_and_cancelled_with_the_booking
     assert await _requests(harness) == [(zosia.id, "approved")]
 
     # Cancelling the seat cancels the care, and the partner is told.
-    await anna.tap("🗓 Moje zapisy")
+    listed = await anna.tap("🗓 Moje zapisy")
+    assert "🧸" in listed.text and "📚" in listed.text  # the care request is listed too
+    await anna.tap("📚", contains=True)
     await anna.tap("❌ Odwołaj")
     await anna.tap("Tak, odwołaj")
     assert await _requests(harness) == [(zosia.id, "cancelled")]
@@ -302,3 +304,48 @@ async def test_deleting_ones_data_deletes_the_dependants_and_cancels_care(
         assert list(await s.scalars(select(Dependant))) == []
         [request] = list(await s.scalars(select(CareRequest)))
     assert request.status == "cancelled" and request.dependant_id is None
+
+
+async def _press_once(h: Harness, user: SimUser, label: str) -> Reply:
+    """Tap `label`; the press must be answered exactly once (a second answerCallbackQuery is
+    refused by Telegram and counted by the sandbox)."""
+    before = h.sandbox.stats.per_method["answerCallbackQuery"]
+    reply = await user.tap(label)
+    assert h.sandbox.stats.double_answers == 0, label
+    assert h.sandbox.stats.per_method["answerCallbackQuery"] - before == 1, label
+    assert len(reply.answers) == 1, label
+    return reply
+
+
+async def test_no_needs_removal_and_cancelling_care_answer_each_press_once(
+    harness: Harness,
+) -> None:
+    harness.clock.now = MONDAY
+    await _staff(harness)
+    ws = await _session_card(harness)
+    anna = harness.user(1, "Anna")
+    await register_active(harness, anna, "Anna Nowak")
+    await anna.tap("🧸 Opieka nad dziećmi")
+    await anna.tap("➕ Dodaj dziecko")
+    await anna.say("2019")
+    await anna.say("Zosia")
+    saved = await _press_once(harness, anna, "Brak szczególnych potrzeb")
+    assert "Zosia (dziecko, ur. 2019)" in saved.text
+
+    await anna.tap("➕ Dodaj osobę zależną")
+    await anna.say("1950")
+    await anna.say("Dziadek Jan")
+    await _press_once(harness, anna, "Brak szczególnych potrzeb")
+    await anna.tap("✏️ Dziadek Jan")
+    await anna.tap("🗑 Usuń")
+    removed = await _press_once(harness, anna, "Tak, usuń")
+    assert removed.answer is not None and removed.answer.text
+    assert "Dziadek Jan" not in removed.text and "Zosia" in removed.text
+
+    await _book_workshop(harness, anna, ws)
+    await anna.tap("🧸 Opieka nad dzieckiem w tym czasie?")
+    await anna.tap("Zosia")
+    await anna.tap("🧸 Opieka nad dziećmi")
+    cancelled = await _press_once(harness, anna, "❌ Odwołaj opiekę: Zosia")
+    assert cancelled.answer is not None and "Twój zapis zostaje" in cancelled.answer.text
+    assert [st for _, st in await _requests(harness)] == ["cancelled"]

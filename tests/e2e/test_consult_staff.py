@@ -128,7 +128,12 @@ async def test_coordinator_refers_a_participant_found_by_name(harness: Harness) 
 
     told = await expect_text(anna, "направлення")
     assert told.text.startswith("📝 У вас нове направлення в KIS.")  # neutral first line
-    assert "Консультація психолога" in told.text and until in told.text
+    assert "Консультація психолога" not in told.text  # discreet: details one tap away
+    shown = await anna.tap("🔎 Показати деталі", message_id=told.last.message_id)
+    assert "Консультація психолога" in shown.text and until in shown.text
+    assert shown.buttons == ["📅 Вибрати час"]
+    days = await anna.tap("📅 Вибрати час", message_id=told.last.message_id)
+    assert "Виберіть день" in days.text
     async with harness.sessionmaker() as s:
         [referral] = list(await s.scalars(select(Referral)))
         actions = list(await s.scalars(select(AuditEvent.action)))
@@ -140,6 +145,10 @@ async def test_coordinator_refers_a_participant_found_by_name(harness: Harness) 
     assert referral.expires_on == MONDAY + timedelta(days=90)
     assert referral.issued_by_id == admin_row.id and referral.code is None
     assert "referral.issue" in actions
+    # Somebody else's forged "Show details" of Anna's referral reveals nothing.
+    await admin.press_data(f"cs:rf:{referral.id}")
+    forged = await admin.expect()
+    assert forged.messages == [] and forged.answer is not None and forged.answer.show_alert
 
     # A second tap on "Issue" (the button of a message still on screen) issues nothing new.
     await admin.press_data(f"cx:y:{anna_row.id}:{ids['psychologist']}:3:90")
@@ -286,7 +295,9 @@ async def test_morning_agenda_reaches_the_specialist(harness: Harness) -> None:
     await dispatcher.run_once()
     morning = await expect_text(specialist, "Twoje spotkania dzisiaj")
     assert "poniedziałek, 1 marca" in morning.text
-    assert "10:00–10:50" in morning.text and "Anna Nowak" in morning.text
+    # A psychologist's day: how many and when it starts; who and what after one tap.
+    assert "Liczba spotkań: 1, pierwsze o 10:00" in morning.text
+    assert "Anna Nowak" not in morning.text and "psycholog" not in morning.text.lower()
     assert "🗓 Otwórz grafik" in morning.buttons
     # A specialist with no appointments that day gets nothing.
     assert await other.silence(0.3) == []
@@ -297,6 +308,7 @@ async def test_morning_agenda_reaches_the_specialist(harness: Harness) -> None:
     assert statuses == ["sent"]
     opened = await specialist.tap("🗓 Otwórz grafik")
     assert "Mój grafik" in opened.text and "Anna Nowak" in opened.text
+    assert "10:00–10:50" in opened.text and "Konsultacja psychologiczna" in opened.text
 
 
 async def test_agenda_is_not_sent_to_someone_no_longer_a_specialist(harness: Harness) -> None:

@@ -241,7 +241,9 @@ async def test_reminders_neutral_first_line_buttons_and_quiet_hours(harness: Har
     lock_screen = first.text.splitlines()[0]
     assert lock_screen == "⏰ Przypomnienie: Twoja konsultacja w KIS jutro o 08:00"
     assert "psycholog" not in lock_screen.lower()
-    assert "Konsultacja psychologiczna" in first.text  # inside, once the phone is open
+    assert "Konsultacja psychologiczna" not in first.text  # one tap away
+    opened = await anna.tap("🔎 Pokaż szczegóły", message_id=first.last.message_id)
+    assert "Konsultacja psychologiczna" in opened.text  # inside, once the phone is open
     await anna.tap("👍 Będę")
     async with harness.sessionmaker() as s:
         booking = await s.scalar(select(ConsultationBooking))
@@ -261,6 +263,49 @@ async def test_reminders_neutral_first_line_buttons_and_quiet_hours(harness: Har
     await anna.tap("❌ Odwołaj", message_id=second.last.message_id)
     late = await anna.tap("Tak, odwołaj")
     assert "za późno" in late.text
+
+
+async def test_a_discreet_reminder_shows_its_details_only_to_its_owner(harness: Harness) -> None:
+    """Lock screens: the delivered reminder names neither the service nor the specialist (the
+    preview shows its first lines); "Show details" edits it to show them. Bartek's forged
+    details press for Anna's booking reveals nothing and changes nothing."""
+    harness.clock.now = MONDAY
+    ids = await _club(harness, weekday=2, start=time(10), end=time(11))
+    anna = harness.user(1, "Anna")
+    bartek = harness.user(2, "Bartek")
+    await register_active(harness, anna, "Anna Nowak")
+    await register_active(harness, bartek, "Bartek Wiśniewski")
+    await _refer(harness, 1, ids["psychologist"], sessions=1)
+    await _book_psychologist(anna)
+    [(slot_id, _)] = await _bookings(harness)
+    async with harness.sessionmaker() as s:
+        booking_id = await s.scalar(select(ConsultationBooking.id))
+    harness.clock.now = await _slot_start(harness, slot_id) - timedelta(hours=24)
+    await _dispatch(harness)  # (the dispatcher job may have sent it already)
+    reminder = await anna.expect()
+    preview = reminder.text[:150].lower()
+    assert reminder.text.startswith("⏰ Przypomnienie: Twoja konsultacja w KIS jutro o 10:00")
+    # Neither the service ("Konsultacja psychologiczna") nor the specialist ("Anna Psycholog").
+    assert "psycholog" not in preview and "anna" not in preview, reminder.text
+    assert _buttons(reminder, "cs:dt:") == ["🔎 Pokaż szczegóły"]
+
+    # Somebody else's forged press: a stale-button alert, no message, no edit anywhere.
+    await bartek.press_data(f"cs:dt:{booking_id}:r")
+    forged = await bartek.expect()
+    assert forged.messages == [] and forged.answer is not None
+    assert forged.answer.show_alert and "psycholog" not in (forged.answer.text or "").lower()
+    await bartek.press_data(f"cs:dt:{booking_id}:x")  # an unknown kind: stale as well
+    assert (await bartek.expect()).messages == []
+    assert await anna.silence(0.2) == []  # Anna's reminder untouched
+
+    # The owner's press edits the reminder in place: service, specialist and place.
+    opened = await anna.tap("🔎 Pokaż szczegóły", message_id=reminder.last.message_id)
+    assert opened.last.message_id == reminder.last.message_id
+    assert [e.kind for e in opened.events if e.kind != "answer"] == ["edit"]
+    assert "Konsultacja psychologiczna" in opened.text
+    assert "Z: Anna Psycholog" in opened.text
+    assert "MOPS Wejherowo, pokój 11" in opened.text
+    assert opened.buttons == ["👍 Będę", "❌ Odwołaj"]
 
 
 async def test_cancel_from_the_24h_reminder_and_the_2h_one_is_never_sent(
@@ -398,8 +443,10 @@ async def test_changed_hours_keep_the_booking_and_offer_another_time(harness: Ha
     await _dispatch(harness)  # (the dispatcher job may have sent it already)
     notice = await anna.expect()
     assert notice.text.splitlines()[0].startswith("📅 Zmiana w grafiku KIS: Twoje spotkanie")
-    assert "psycholog" not in notice.text.splitlines()[0].lower()
+    assert "psycholog" not in notice.text.lower()  # the whole message: a lock screen shows it
     assert [s for _, s in await _bookings(harness)] == ["booked"]  # still valid
+    shown = await anna.tap("🔎 Pokaż szczegóły", message_id=notice.last.message_id)
+    assert "Konsultacja psychologiczna" in shown.text and "Anna Psycholog" in shown.text
     days = await anna.tap("🔁 Zmień termin")
     times = await anna.tap(_buttons(days, "cs:rd:")[0])
     assert _buttons(times, "cs:rk:")[0] == "14:00"

@@ -7,8 +7,15 @@ import asyncio
 from sqlalchemy import func, select
 
 from models import AuditEvent, Invite, Person
+from sandbox import SimUser
 from tests.e2e.conftest import ADMIN_ID, Harness
-from tests.e2e.flows import consent, create_invite, person_row, register_self
+from tests.e2e.flows import (
+    consent,
+    create_invite,
+    person_row,
+    register_active,
+    register_self,
+)
 
 
 async def test_invite_link_activates_at_once(harness: Harness) -> None:
@@ -199,3 +206,43 @@ async def test_commands_are_set_per_language_and_for_staff(harness: Harness) -> 
         assert any(c["description"] == word for c in commands)
     staff = sandbox.commands({"type": "chat", "chat_id": ADMIN_ID})
     assert {"staff", "pending", "invite"} <= {c["command"] for c in staff}
+
+
+async def _early_prompt(user: SimUser) -> int:
+    """A /start left unanswered before registering (which sends /start again): that first
+    language prompt stays in the chat; returns its message id."""
+    first = await user.say("/start")
+    return first.last.message_id
+
+
+async def test_declining_on_an_old_prompt_tells_a_registered_person_their_data_stays(
+    harness: Harness,
+) -> None:
+    # Telegram says English, but Marta registers in Polish on the second prompt.
+    marta = harness.user(8, "Marta", language_code="en")
+    old_prompt = await _early_prompt(marta)
+    await register_active(harness, marta, "Marta Wiśniewska")
+    # Later she goes through the first prompt, in English, and declines.
+    await marta.tap("English", contains=True, message_id=old_prompt)
+    reply = await marta.tap("I do not agree", contains=True, message_id=old_prompt)
+    assert "Nic nie zapisaliśmy" not in reply.text and "nothing" not in reply.text.lower()
+    assert "Jesteś już zarejestrowany" in reply.text, reply.text  # her stored language
+    assert "/mydata" in reply.text and "Usuń moje dane" in reply.text
+    assert len(reply.answers) == 1
+    row = await person_row(harness, 8)
+    assert row is not None and row.status == "active" and row.display_name == "Marta Wiśniewska"
+
+
+async def test_declining_on_an_old_prompt_while_pending_says_the_data_is_kept(
+    harness: Harness,
+) -> None:
+    piotr = harness.user(9, "Piotr", language_code="uk")
+    old_prompt = await _early_prompt(piotr)
+    await register_self(harness, piotr, "Piotr Zieliński")
+    await piotr.tap("Polski", contains=True, message_id=old_prompt)
+    reply = await piotr.tap("Nie zgadzam się", contains=True, message_id=old_prompt)
+    assert "Nic nie zapisaliśmy" not in reply.text
+    assert "zgoda i Twoje dane są zapisane" in reply.text, reply.text
+    assert "sprawdzi Twoje zgłoszenie" in reply.text  # where the registration stands
+    row = await person_row(harness, 9)
+    assert row is not None and row.status == "pending"

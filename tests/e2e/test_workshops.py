@@ -101,6 +101,7 @@ async def test_waiting_list_offer_chain_take_pass_and_timeout(harness: Harness) 
 
     # Anna cancels: the seat is offered to Bartek (first in the queue), not given silently.
     await anna.tap("🗓 Moje zapisy")
+    await anna.tap("1. 📚", contains=True)
     await anna.tap("❌ Odwołaj")
     assert "Odwołano" in (await anna.tap("Tak, odwołaj")).text
     await _dispatch(harness)
@@ -140,6 +141,7 @@ async def test_cancel_after_cutoff_is_refused_with_whom_to_call(harness: Harness
     await anna.tap("✅ Zapisz mnie")
     harness.clock.advance(hours=10)  # now 20 h before the start: past the 24 h cut-off
     await anna.tap("🗓 Moje zapisy")
+    await anna.tap("1. 📚", contains=True)
     await anna.tap("❌ Odwołaj")
     refused = await anna.tap("Tak, odwołaj")
     assert "za późno" in refused.text and "58 677 79 87" in refused.text
@@ -158,7 +160,8 @@ async def test_reminder_is_sent_when_due_and_never_after_cancellation(harness: H
         await _open_session(harness, anna, ws)
         await anna.tap("✅ Zapisz mnie")
     await anna.tap("🗓 Moje zapisy")
-    await anna.tap("❌ Odwołaj", message_id=anna.messages[-2].message_id)  # the second booking
+    await anna.tap("2. 📚", contains=True)  # the second booking
+    await anna.tap("❌ Odwołaj")
     await anna.tap("Tak, odwołaj")
     assert await _dispatch(harness) == 0  # nothing due yet
     harness.clock.advance(days=2, hours=1)  # both reminders (24 h before) would now be due

@@ -248,3 +248,73 @@ async def test_form_values_are_typed(sb: SandboxServer) -> None:
     assert params["chat_id"] == 42 and params["text"] == "123"
     assert params["disable_notification"] is True and isinstance(params["reply_markup"], dict)
     assert sb.violations == []
+
+
+async def test_a_second_answer_to_one_press_is_refused_and_counted(
+    sb: SandboxServer, bot: Bot
+) -> None:
+    user = sb.add_user(77, "Ola")
+    await bot.send_message(77, "pick", reply_markup=KEYBOARD)
+    await user.press("A")
+    [update] = await bot.get_updates()
+    assert update.callback_query is not None
+    query_id = update.callback_query.id
+    assert await bot.answer_callback_query(query_id, "first")
+    assert sb.violations == []
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(query_id, "second")
+    assert [v.kind for v in sb.violations] == ["double_answer"]
+    assert sb.stats.double_answers == 1
+    assert sb.callback_answers[query_id].text == "first"
+
+
+async def test_an_unknown_or_expired_press_is_refused_but_not_a_violation(
+    sb: SandboxServer, bot: Bot
+) -> None:
+    """A bot restarted after a press cannot know it was too old: Telegram's 400, no violation."""
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query("12345", "late")
+    assert sb.violations == [] and sb.stats.double_answers == 0
+
+
+async def test_a_restarted_bot_answering_a_press_again_is_refused_but_not_a_violation(
+    sb: SandboxServer, bot: Bot
+) -> None:
+    """After a crash the journal hands a press over again; the new process cannot know that
+    the dead one had answered it (Telegram's 400, no violation)."""
+    user = sb.add_user(78, "Ola")
+    await bot.send_message(78, "pick", reply_markup=KEYBOARD)
+    await user.press("A")
+    [update] = await bot.get_updates()
+    assert update.callback_query is not None
+    assert await bot.answer_callback_query(update.callback_query.id, "first")
+    await bot.get_me()  # a new process starts
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(update.callback_query.id, "again")
+    assert sb.violations == [] and sb.stats.double_answers == 0
+
+
+async def test_a_press_older_than_the_ttl_cannot_be_answered(sb: SandboxServer, bot: Bot) -> None:
+    user = sb.add_user(79, "Ola")
+    await bot.send_message(79, "pick", reply_markup=KEYBOARD)
+    sb.callback_query_ttl = 0.05
+    await user.press("A")
+    [update] = await bot.get_updates()
+    assert update.callback_query is not None
+    await asyncio.sleep(0.1)
+    assert sb.unanswered_callbacks == []  # Telegram stopped the spinner
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(update.callback_query.id, "late")
+    assert sb.violations == []
+
+
+async def test_redeliver_sends_confirmed_updates_again(sb: SandboxServer, bot: Bot) -> None:
+    user = sb.add_user(80, "Ola")
+    await user.send("one")
+    await user.send("two")
+    first = await bot.get_updates()
+    assert [u.message.text for u in first if u.message] == ["one", "two"]
+    assert await bot.get_updates(offset=first[-1].update_id + 1, timeout=0) == ()
+    assert sb.redeliver(2) == [u.update_id for u in first]
+    again = await bot.get_updates(offset=first[-1].update_id + 1, timeout=0)
+    assert [u.update_id for u in again] == [u.update_id for u in first]

@@ -32,6 +32,31 @@ def test_int_arg_rejects_non_ids(arg: str) -> None:
         cb.int_arg()
 
 
+@pytest.mark.parametrize(
+    "arg", ["2147483648", "4294967296", "9999999999", "999999999999999999", "00000000002147483648"]
+)
+def test_numbers_beyond_32_bits_are_refused(arg: str) -> None:
+    """Every id column is a 32-bit INTEGER: PostgreSQL refuses a bigger parameter outright
+    (int32 out of range), so such a press must be a stale button, not a database error."""
+    cb = decode(f"ws:b:{arg}")
+    assert cb is not None
+    with pytest.raises(ValueError):
+        cb.int_arg()
+    with pytest.raises(ValueError):
+        cb.id_arg()
+
+
+def test_id_arg_is_1_to_int32_max() -> None:
+    assert decode("ws:b:2147483647").id_arg() == 2**31 - 1  # type: ignore[union-attr]
+    assert decode("ws:b:1").id_arg() == 1  # type: ignore[union-attr]
+    assert decode("cx:o:5:0").int_arg(1) == 0  # type: ignore[union-attr]  # flags may be 0
+    for data in ("ws:b:0", "ws:b:000"):
+        cb = decode(data)
+        assert cb is not None
+        with pytest.raises(ValueError):
+            cb.id_arg()
+
+
 def test_encode_refuses_long_or_unsafe() -> None:
     with pytest.raises(ValueError):
         encode("st", "ap", "x" * 70)

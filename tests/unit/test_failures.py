@@ -130,3 +130,15 @@ def test_an_unretrieved_task_exception_of_an_outage_joins_its_summary(
     outage = [r for r in caplog.records if r.name == "kisbot.errors"]
     assert len(outage) == 1 and "a background task failed" in outage[0].getMessage()
     assert [r.name for r in caplog.records if r.name != "kisbot.errors"] == ["asyncio"]
+
+
+def test_the_journal_unavailable_while_polling_is_a_database_outage() -> None:
+    from bot.intake import JournalUnavailable
+
+    try:
+        try:
+            raise db_down()
+        except OperationalError as exc:
+            raise JournalUnavailable("the update journal is unavailable") from exc
+    except JournalUnavailable as error:
+        assert failure_kind(error) == DATABASE

@@ -48,6 +48,10 @@ cs-remind = Reminder: { $service } { $when } at { $time }
 cs-remind-neutral = Reminder: your consultation at KIS { $when } at { $time }
 cs-hours-changed = Hours changed: { $service } { $when } at { $time }
 cs-hours-changed-neutral = Change in the KIS schedule: your meeting { $when } at { $time }
+btn-cs-details = 🔎 Show details
+cs-details-hint = Tap “🔎 Show details” to see the details.
+btn-cs-pick-time = 📅 Choose a time
+cs-referral-gone = This referral is no longer valid. Please ask your social worker.
 cs-referral-received = 📝 You have a referral: <b>{ $service }</b>, { $count ->
     [one] { $count } meeting
    *[other] { $count } meetings

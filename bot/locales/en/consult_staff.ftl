@@ -50,6 +50,7 @@ cx-link-created = 🔗 <b>Referral link</b>: { $service }, sessions: { $sessions
     Hand it to the person (text message, e-mail or a printout). Once they open it, they book in the bot themselves.
 cx-referral-not-needed = This service does not need a referral.
 cx-referral-person = This person is no longer an active participant.
+cx-referral-received-neutral = 📝 You have a new referral at KIS.
 cx-referral-received = 📝 You have a new referral at KIS.
     <b>{ $service }</b> — sessions: { $sessions }, valid until { $until }.
     Book a time in the “{ $menu }” menu.
@@ -76,5 +77,7 @@ btn-cx-specialists = 👥 Specialists
 cx-not-started = You can mark attendance once the appointment has started.
 cx-booking-closed = This appointment was cancelled.
 cx-morning-title = 🗓 <b>Good morning! Your appointments today</b> — { $day }
+cx-morning-discreet = Appointments: { $count }, the first at { $time }.
+    Tap “🗓 Open the agenda” to see them.
 btn-cx-open-agenda = 🗓 Open the agenda
 cx-already-issued = This referral was issued a moment ago.

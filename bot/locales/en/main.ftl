@@ -11,6 +11,8 @@ consent-text = <b>Before we start — your data</b>
     Deleting: any time in "My data" (/mydata) → "Delete my data".
     Do you agree?
 consent-declined = Understood. We saved nothing. If you change your mind, send /start.
+consent-declined-registered = You are already registered with the club and your data is kept — nothing has changed. To delete it: /mydata → “🗑 Delete my data”.
+consent-declined-kept = Your earlier consent and your data are kept — nothing has changed. To have them deleted, please call the coordinator: 58 677 79 87 (Mon–Fri 8:00–10:00).
 consent-thanks = Thank you for agreeing.
 ask-name = What is your name? Please write your first and last name.
 ask-phone = Would you like to give your phone number? Club staff can then call you. This is optional.
@@ -35,6 +37,7 @@ only-text = I understand only buttons and short text messages. Please press a me
 unknown-command = I do not know that command. Send /menu to see what I can do.
 button-stale = This button is out of date. Send /menu.
 error-generic = Sorry, something went wrong on our side. Please try again in a moment. If it keeps happening, call 58 677 79 87.
+intake-held = We have a temporary problem. We'll handle your message as soon as it's over; no need to send it again.
 cancelled = Cancelled.
 
 menu-mydata = 👤 My data

@@ -56,7 +56,13 @@ ws-booking-waiting = ⏳ <b>{ $title }</b>, { $when }
     Waiting list, place in the queue: { $position }
 ws-booking-offered = 🎉 <b>{ $title }</b>, { $when }
     A seat is free — do you want it?
-ws-history-hint = Your past activities:
+bk-line-workshop = 📚 <b>{ $title }</b>, { $when } — { $state }
+bk-line-consult = 💬 <b>{ $service }</b>, { $when }
+bk-state-confirmed = ✅ you have a seat
+bk-state-waiting = ⏳ waiting list, place in the queue: { $position }
+bk-state-offered = 🎉 a seat is free — please answer
+bk-open-hint = Choose a booking to open or cancel it.
+bk-page = Page { $page } of { $pages }
 ws-history-title = <b>Past activities</b>
 ws-history-empty = You have no finished activities yet.
 ws-attended = attended ✅

@@ -49,6 +49,10 @@ cs-remind = Przypomnienie: { $service } { $when } o { $time }
 cs-remind-neutral = Przypomnienie: Twoja konsultacja w KIS { $when } o { $time }
 cs-hours-changed = Zmiana godzin: { $service } { $when } o { $time }
 cs-hours-changed-neutral = Zmiana w grafiku KIS: Twoje spotkanie { $when } o { $time }
+btn-cs-details = 🔎 Pokaż szczegóły
+cs-details-hint = Szczegóły zobaczysz po naciśnięciu „🔎 Pokaż szczegóły”.
+btn-cs-pick-time = 📅 Wybierz termin
+cs-referral-gone = To skierowanie jest już nieaktualne. Zapytaj swojego pracownika socjalnego.
 cs-referral-received = 📝 Masz skierowanie: <b>{ $service }</b>, { $count ->
     [one] { $count } spotkanie
     [few] { $count } spotkania

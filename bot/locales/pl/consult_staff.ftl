@@ -50,6 +50,7 @@ cx-link-created = 🔗 <b>Link ze skierowaniem</b>: { $service }, spotkania: { $
     Przekaż go osobie (SMS, e-mail albo wydruk). Po otwarciu linku zapisze się w bocie sama.
 cx-referral-not-needed = Ta usługa nie wymaga skierowania.
 cx-referral-person = Ta osoba nie jest już aktywnym uczestnikiem.
+cx-referral-received-neutral = 📝 Masz nowe skierowanie w KIS.
 cx-referral-received = 📝 Masz nowe skierowanie w KIS.
     <b>{ $service }</b> — liczba spotkań: { $sessions }, ważne do { $until }.
     Zapisz się na termin w menu „{ $menu }”.
@@ -76,5 +77,7 @@ btn-cx-specialists = 👥 Specjaliści
 cx-not-started = Obecność zaznaczysz, gdy spotkanie się zacznie.
 cx-booking-closed = To spotkanie zostało odwołane.
 cx-morning-title = 🗓 <b>Dzień dobry! Twoje spotkania dzisiaj</b> — { $day }
+cx-morning-discreet = Liczba spotkań: { $count }, pierwsze o { $time }.
+    Szczegóły zobaczysz po naciśnięciu „🗓 Otwórz grafik”.
 btn-cx-open-agenda = 🗓 Otwórz grafik
 cx-already-issued = To skierowanie zostało już wystawione przed chwilą.

@@ -11,6 +11,8 @@ consent-text = <b>Zanim zaczniemy — Twoje dane</b>
     Usunięcie: w każdej chwili w „Moje dane” (/mydata) → „Usuń moje dane”.
     Czy się zgadzasz?
 consent-declined = Rozumiemy. Nic nie zapisaliśmy. Jeśli zmienisz zdanie, napisz /start.
+consent-declined-registered = Jesteś już zarejestrowany(-a) w klubie i Twoje dane są zapisane — nic się nie zmieniło. Jeśli chcesz je usunąć: /mydata → „🗑 Usuń moje dane”.
+consent-declined-kept = Twoja wcześniejsza zgoda i Twoje dane są zapisane — nic się nie zmieniło. Jeśli chcesz je usunąć, zadzwoń do koordynatora: 58 677 79 87 (pon.–pt. 8:00–10:00).
 consent-thanks = Dziękujemy za zgodę.
 ask-name = Jak masz na imię? Napisz imię i nazwisko.
 ask-phone = Czy podasz numer telefonu? Pracownik klubu może wtedy do Ciebie zadzwonić. To nie jest obowiązkowe.
@@ -35,6 +37,7 @@ only-text = Rozumiem tylko przyciski i krótkie wiadomości tekstowe. Wybierz pr
 unknown-command = Nie znam tego polecenia. Napisz /menu, aby zobaczyć, co mogę zrobić.
 button-stale = Ten przycisk jest już nieaktualny. Napisz /menu.
 error-generic = Przepraszamy, coś poszło nie tak po naszej stronie. Spróbuj ponownie za chwilę. Jeśli to się powtarza, zadzwoń: 58 677 79 87.
+intake-held = Mamy chwilową awarię. Zajmiemy się Twoją wiadomością, gdy tylko minie — nie musisz jej powtarzać.
 cancelled = Anulowano.
 
 menu-mydata = 👤 Moje dane

@@ -58,7 +58,13 @@ ws-booking-waiting = ⏳ <b>{ $title }</b>, { $when }
     Lista rezerwowa, miejsce w kolejce: { $position }
 ws-booking-offered = 🎉 <b>{ $title }</b>, { $when }
     Zwolniło się miejsce — czy je bierzesz?
-ws-history-hint = Twoje wcześniejsze zajęcia:
+bk-line-workshop = 📚 <b>{ $title }</b>, { $when } — { $state }
+bk-line-consult = 💬 <b>{ $service }</b>, { $when }
+bk-state-confirmed = ✅ masz miejsce
+bk-state-waiting = ⏳ lista rezerwowa, miejsce w kolejce: { $position }
+bk-state-offered = 🎉 zwolniło się miejsce — odpowiedz
+bk-open-hint = Wybierz zapis, aby go otworzyć lub odwołać.
+bk-page = Strona { $page } z { $pages }
 ws-history-title = <b>Historia zajęć</b>
 ws-history-empty = Nie masz jeszcze zakończonych zajęć.
 ws-attended = obecność ✅

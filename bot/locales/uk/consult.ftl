@@ -49,6 +49,10 @@ cs-remind = Нагадування: { $service } { $when } о { $time }
 cs-remind-neutral = Нагадування: ваша консультація в KIS { $when } о { $time }
 cs-hours-changed = Зміна годин: { $service } { $when } о { $time }
 cs-hours-changed-neutral = Зміна в розкладі KIS: ваша зустріч { $when } о { $time }
+btn-cs-details = 🔎 Показати деталі
+cs-details-hint = Деталі побачите, натиснувши «🔎 Показати деталі».
+btn-cs-pick-time = 📅 Вибрати час
+cs-referral-gone = Це направлення вже неактуальне. Зверніться до свого соціального працівника.
 cs-referral-received = 📝 У вас є направлення: <b>{ $service }</b>, { $count ->
     [one] { $count } зустріч
     [few] { $count } зустрічі

@@ -58,7 +58,13 @@ ws-booking-waiting = ⏳ <b>{ $title }</b>, { $when }
     Резервний список, місце в черзі: { $position }
 ws-booking-offered = 🎉 <b>{ $title }</b>, { $when }
     Звільнилося місце — берете?
-ws-history-hint = Ваші попередні заняття:
+bk-line-workshop = 📚 <b>{ $title }</b>, { $when } — { $state }
+bk-line-consult = 💬 <b>{ $service }</b>, { $when }
+bk-state-confirmed = ✅ є місце
+bk-state-waiting = ⏳ резервний список, місце в черзі: { $position }
+bk-state-offered = 🎉 звільнилося місце — дайте відповідь
+bk-open-hint = Виберіть запис, щоб відкрити або скасувати його.
+bk-page = Сторінка { $page } з { $pages }
 ws-history-title = <b>Історія занять</b>
 ws-history-empty = У вас ще немає завершених занять.
 ws-attended = присутність ✅
