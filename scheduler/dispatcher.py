@@ -42,9 +42,12 @@ from services import outbox, people
 log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=5)  # far above the longest run (a batch takes seconds)
-MAX_ATTEMPTS = 8  # transient failures (timeouts, 5xx) before giving up
+# Transient failures (timeouts, network errors, 5xx) are retried for as long as the message is
+# useful (`expires_at`: the appointment, the offer's deadline, the announcement's max age),
+# after 5 s, 10 s, 20 s, ... at most BACKOFF_MAX apart, so a message goes out at most that long
+# after Telegram is back.
 BACKOFF_BASE = timedelta(seconds=5)
-BACKOFF_MAX = timedelta(minutes=10)
+BACKOFF_MAX = timedelta(minutes=5)
 PER_CHAT_INTERVAL = 1.05  # s; Telegram allows about one message per second per chat
 MAX_IN_FLIGHT = 50  # rows handed to Telegram and not yet recorded: the most left ambiguous
 # A 429 asking for a longer pause than this ends the run: the untried rows go back to PENDING
@@ -83,7 +86,9 @@ Renderer = Callable[
     [AsyncSession, OutboxMessage, Translator], Awaitable[Rendered | Deferred | None]
 ]
 
-Action = Literal["sent", "blocked", "failed", "retry", "retry_free", "cancelled", "deferred"]
+Action = Literal[
+    "sent", "blocked", "failed", "retry", "retry_free", "cancelled", "deferred", "expired"
+]
 
 
 @dataclass(frozen=True)
@@ -538,7 +543,7 @@ class Dispatcher:
             error = f"429 retry after {round(seconds)}"
             return _Outcome(row.id, "retry_free", now, error, now + timedelta(seconds=seconds))
         except (TimedOut, NetworkError) as exc:  # TimedOut is a NetworkError; 5xx arrive here
-            return self._transient(row.id, attempts, _describe(exc, self.bot))
+            return self._transient(row, attempts, _describe(exc, self.bot))
         except TelegramError as exc:
             return _Outcome(row.id, "failed", self.deps.clock(), _describe(exc, self.bot))
         except Exception as exc:  # a bug, not Telegram: never retried blindly
@@ -546,12 +551,22 @@ class Dispatcher:
             return _Outcome(row.id, "failed", self.deps.clock(), f"error: {type(exc).__name__}")
         return _Outcome(row.id, "sent", self.deps.clock())
 
-    def _transient(self, row_id: int, attempts: int, error: str) -> _Outcome:
+    def _transient(self, row: OutboxMessage, attempts: int, error: str) -> _Outcome:
+        """Retry with capped backoff while the message is useful; expire it when the next
+        attempt would come too late (the appointment, the offer's deadline, ... has passed)."""
         now = self.deps.clock()
-        if attempts >= MAX_ATTEMPTS:
-            return _Outcome(row_id, "failed", now, f"gave up after {attempts} attempts: {error}")
-        delay = min(BACKOFF_BASE * 2 ** (attempts - 1), BACKOFF_MAX)
-        return _Outcome(row_id, "retry", now, error, now + delay)
+        retry_at = now + backoff_delay(attempts)
+        if retry_at >= self._useful_until(row):
+            reason = f"{outbox.expiry_reason(row.kind)} (last error: {error})"
+            return _Outcome(row.id, "expired", now, reason)
+        return _Outcome(row.id, "retry", now, error, retry_at)
+
+    def _useful_until(self, row: OutboxMessage) -> datetime:
+        """When the row's message stops being worth sending: its `expires_at`, set when it was
+        queued; for a row queued without one, the announcement max age from its creation."""
+        if row.expires_at is not None:
+            return row.expires_at
+        return row.created_at + self.deps.settings.broadcast_max_age
 
     async def _apply(self, session: AsyncSession, o: _Outcome) -> bool:
         """Write one outcome; only rows still held by this dispatcher are touched."""
@@ -568,6 +583,8 @@ class Dispatcher:
             return await outbox.defer(session, o.id, o.due_at, worker=me)
         if o.action == "cancelled":
             return await outbox.mark_cancelled(session, o.id, o.error, worker=me)
+        if o.action == "expired":
+            return await outbox.mark_expired(session, o.id, o.error or "expired", worker=me)
         if o.action in ("retry", "retry_free"):
             assert o.due_at is not None
             return await outbox.reschedule(
@@ -767,6 +784,13 @@ class _Journal:
                 self._outcomes.append(
                     (_Outcome(row_id, "retry_free", now, NOT_TRIED_CANCELLED, now), None)
                 )
+
+
+def backoff_delay(attempts: int) -> timedelta:
+    """The wait before the next try after `attempts` transient failures: 5 s, 10 s, 20 s, ...,
+    at most BACKOFF_MAX."""
+    doublings = min(max(attempts - 1, 0), 16)  # 5 s * 2**16 is far above the cap already
+    return min(BACKOFF_BASE * 2**doublings, BACKOFF_MAX)
 
 
 def _fail(future: asyncio.Future[Any] | None, exc: BaseException) -> None:

@@ -14,13 +14,24 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import OutboxMessage, OutboxStatus
 
 MAX_ERROR_LENGTH = 300
 EXPIRED_ERROR = "expired before sending"
+# Why a row expired, by kind: its `expires_at` is the moment the message stops being useful
+# (the appointment's start, the offer's deadline, the announcement's planned time + max age).
+# Literals, not the services' constants: those modules import this one.
+EXPIRY_REASONS: dict[str, str] = {
+    "ws_reminder": "expired: appointment passed",
+    "consult_reminder": "expired: appointment passed",
+    "ws_cancelled": "expired: appointment passed",
+    "consult_moved": "expired: appointment passed",
+    "ws_offer": "expired: offer deadline passed",
+    "broadcast": "expired: announcement too old",
+}
 INTERRUPTED_ERROR = "interrupted: delivery not confirmed"
 
 PENDING = OutboxStatus.PENDING.value
@@ -33,6 +44,11 @@ class Recovery(NamedTuple):
 
     released: int  # CLAIMED rows put back to PENDING: never handed to Telegram, sent later
     interrupted: int  # SENDING rows marked FAILED: they may or may not have arrived
+
+
+def expiry_reason(kind: str) -> str:
+    """The `last_error` of a row of `kind` that expired (its message is no longer useful)."""
+    return EXPIRY_REASONS.get(kind, EXPIRED_ERROR)
 
 
 def short_error(error: str) -> str:
@@ -127,7 +143,10 @@ async def expire_overdue(session: AsyncSession, *, now: datetime) -> int:
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(_lockable_ids(*overdue)), *overdue)
-        .values(status=OutboxStatus.EXPIRED.value, last_error=EXPIRED_ERROR)
+        .values(
+            status=OutboxStatus.EXPIRED.value,
+            last_error=case(EXPIRY_REASONS, value=OutboxMessage.kind, else_=EXPIRED_ERROR),
+        )
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result)
@@ -364,6 +383,21 @@ async def mark_cancelled(
         worker,
         status=OutboxStatus.CANCELLED.value,
         last_error=short_error(reason) if reason else None,
+    )
+
+
+async def mark_expired(
+    session: AsyncSession, id: int, reason: str, *, worker: str | None = None
+) -> bool:
+    """No longer worth retrying: the next attempt would come after the message stopped being
+    useful (its appointment, offer deadline, announcement age). SENDING rows only."""
+    return await _finish(
+        session,
+        id,
+        _AFTER_SENDING,
+        worker,
+        status=OutboxStatus.EXPIRED.value,
+        last_error=short_error(reason),
     )
 
 
