@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from sqlalchemy.exc import DBAPIError, InterfaceError
+from sqlalchemy.exc import OperationalError as SQLOperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -59,6 +61,10 @@ WRITE_CHUNK = 100  # outcomes written per transaction
 NOT_TRIED_CANCELLED = "not tried: dispatcher stopped"
 PREFETCH_SECONDS = 2.0  # the next batch is prepared this long before the current one ends
 DEAD_WORKER_CHECK = 30.0  # s between looks for rows held by dead processes of this host
+# While the database is unavailable, the outcomes of a batch are kept in memory and written
+# again after 0.2 s, 0.4 s, ... at most this long apart: as soon as it is back.
+OUTAGE_RETRY_FIRST = 0.2
+OUTAGE_RETRY_MAX = 2.0
 
 
 @dataclass(frozen=True)
@@ -197,6 +203,11 @@ class Dispatcher:
         self._sent = SendLedger()  # this dispatcher's own messages of the last second
         self._dead_checked_at: float | None = None
         self._wake_scheduled = False  # a one-off "outbox-wake" job is pending
+        # Write-backs that failed because the database was unavailable, written at the start
+        # of the next run (before anything is claimed): claims to give back (ids, due_at,
+        # note), and rows whose hand-over may have been committed though they were never sent.
+        self._give_backs: list[tuple[tuple[int, ...], datetime | None, str | None]] = []
+        self._unsent: set[int] = set()
 
     # ------------------------------------------------------------------ running
 
@@ -238,6 +249,8 @@ class Dispatcher:
         if self._own_bot and not self._bot_ready:
             await self.bot.initialize()
             self._bot_ready = True
+        if self._give_backs or self._unsent:
+            await self._write_give_backs(strict=True)  # ours, held since an outage
         now = self.deps.clock()
         await self._recover_dead_workers()
         async with self.deps.transaction() as session:
@@ -342,21 +355,51 @@ class Dispatcher:
         )
 
     async def _release_untried(self, ids: list[int]) -> int:
-        """CLAIMED → PENDING for this batch's rows we still hold; best effort (on a failure the
-        claims are released by `recover_stale` after `stale_after`: delayed, never lost)."""
+        """CLAIMED → PENDING for this batch's rows we still hold (and back from SENDING those
+        whose hand-over failed with the database: never sent). When the database is
+        unavailable they are kept and given back by the next run, as soon as it is back."""
         due_at: datetime | None = None
         note: str | None = None
         if self._halt_for is not None:
             due_at = self.deps.clock() + timedelta(seconds=self._halt_for)
             note = f"not tried: 429 retry after {round(self._halt_for)}"
+        if ids:
+            self._give_backs.append((tuple(ids), due_at, note))
+        return await self._write_give_backs()
+
+    async def _write_give_backs(self, *, strict: bool = False) -> int:
+        """Write the pending give-backs in one transaction; returns how many rows went back.
+
+        On a database outage they are kept for the next try (`strict`: the error is raised, so
+        that a run does not claim anything before its own claims are given back). Any other
+        error drops them: `recover_stale` releases such claims after `stale_after`."""
+        orders, unsent = list(self._give_backs), set(self._unsent)
+        if not orders and not unsent:
+            return 0
+        released = 0
         try:
             async with self.deps.transaction() as session:
-                return await outbox.release(
-                    session, ids, worker=self.worker, due_at=due_at, error=note
+                for ids, due_at, note in orders:
+                    released += await outbox.release(
+                        session, ids, worker=self.worker, due_at=due_at, error=note
+                    )
+                if unsent:
+                    released += await outbox.give_back_unsent(session, unsent, worker=self.worker)
+        except Exception as exc:
+            if is_database_outage(exc):
+                log.warning(
+                    "outbox: database unavailable (%s); %d claims kept, given back when it is back",
+                    type(exc).__name__,
+                    sum(len(ids) for ids, _, _ in self._give_backs) + len(self._unsent),
                 )
-        except Exception:
+                if strict:
+                    raise
+                return 0
             log.exception("outbox: could not release untried rows; recovered when stale")
-            return 0
+            released = 0
+        self._give_backs = [order for order in self._give_backs if order not in orders]
+        self._unsent -= unsent
+        return released
 
     async def _render(
         self, rows: list[OutboxMessage]
@@ -439,7 +482,9 @@ class Dispatcher:
                 heapq.heappush(free, (order, chat))
 
         def stopping() -> bool:
-            return self._halt_for is not None or self._closed or journal_task.done()
+            return (
+                self._halt_for is not None or self._closed or journal.halted or journal_task.done()
+            )
 
         try:
             while (waiting or free) and not stopping():
@@ -510,7 +555,8 @@ class Dispatcher:
                 return  # stays CLAIMED: released with the rest of the batch
             attempts = await journal.hand_over(row.id)
             if attempts is None:
-                log.warning("outbox: row %d is no longer claimed by us; not sent", row.id)
+                if not journal.halted:
+                    log.warning("outbox: row %d is no longer claimed by us; not sent", row.id)
                 return
             # The hand-over's commit takes a varying time: keep the per-chat gap at the call
             # itself, not only where the row's turn was decided.
@@ -686,6 +732,11 @@ class _Journal:
         self._finished = False
         self._error: BaseException | None = None
         self.counts: Counter[str] = Counter()
+        # The database failed a write: no more hand-overs in this delivery (for good); the
+        # outcomes are kept and written again until it is back.
+        self.halted = False
+        self._outage = False
+        self._retry_in = OUTAGE_RETRY_FIRST
 
     async def hand_over(self, row_id: int) -> int | None:
         """Attempts counted once the row is committed SENDING; None when it must not be sent
@@ -761,14 +812,20 @@ class _Journal:
                         worker=d.worker,
                         now=d.deps.clock(),
                     )
+        except Exception as exc:
+            if not is_database_outage(exc) or d._closed:
+                self._fail_all(outcomes, handovers, exc)
+                raise
+            await self._wait_for_database(outcomes, handovers, exc)
+            return
         except BaseException as exc:
-            # Nothing of this transaction is committed: no waiter may go on as if it were.
-            for _, waiter in handovers:
-                _fail(waiter, exc)
-            for _, done in outcomes:
-                _fail(done, exc)
+            self._fail_all(outcomes, handovers, exc)
             raise
+        if self._outage:
+            log.warning("outbox: the database is back; the delivery's outcomes are written")
+            self._outage = False
         self._handed_over.update(moved)
+        self._retry_in = OUTAGE_RETRY_FIRST
         self.counts.update(outcome.action for outcome, _ in outcomes)
         for _, done in outcomes:
             if done is not None and not done.done():
@@ -784,6 +841,57 @@ class _Journal:
                 self._outcomes.append(
                     (_Outcome(row_id, "retry_free", now, NOT_TRIED_CANCELLED, now), None)
                 )
+
+    def _fail_all(
+        self,
+        outcomes: list[tuple[_Outcome, asyncio.Future[None] | None]],
+        handovers: list[tuple[int, asyncio.Future[int | None]]],
+        exc: BaseException,
+    ) -> None:
+        """Nothing of the transaction is committed: no waiter may go on as if it were."""
+        for _, waiter in handovers:
+            _fail(waiter, exc)
+        for _, done in outcomes:
+            _fail(done, exc)
+
+    async def _wait_for_database(
+        self,
+        outcomes: list[tuple[_Outcome, asyncio.Future[None] | None]],
+        handovers: list[tuple[int, asyncio.Future[int | None]]],
+        exc: Exception,
+    ) -> None:
+        """The database is unavailable: keep the outcomes (Telegram's answers) to write them
+        again shortly, hand nothing more over (the rest of the batch stays CLAIMED and is
+        given back when the database is back), and wait a little before the next try.
+
+        The failed hand-overs are not sent. Their commit may have happened all the same (a
+        connection lost during COMMIT), so they are also given back from SENDING."""
+        if not self._outage:
+            log.warning(
+                "outbox: database unavailable while recording a delivery (%s); %d outcomes "
+                "kept in memory and written when it is back",
+                type(exc).__name__,
+                len(outcomes) + len(self._outcomes),
+            )
+        self.halted = self._outage = True
+        self._outcomes[:0] = outcomes
+        for row_id, waiter in handovers:
+            self._d._unsent.add(row_id)
+            if not waiter.done():
+                waiter.set_result(None)
+        self.stop_handovers()
+        await asyncio.sleep(self._retry_in)
+        self._retry_in = min(self._retry_in * 2, OUTAGE_RETRY_MAX)
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """Whether `exc` says the database is unreachable or its connection broke (worth writing
+    again shortly), rather than that the statement was wrong."""
+    if isinstance(exc, SQLOperationalError | InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OSError | TimeoutError)
 
 
 def backoff_delay(attempts: int) -> timedelta:

@@ -261,6 +261,31 @@ async def release(
     return _rowcount(result)
 
 
+async def give_back_unsent(session: AsyncSession, ids: Collection[int], *, worker: str) -> int:
+    """SENDING → PENDING, attempt given back, for rows of `worker` that were never handed to
+    Telegram after all: their hand-over's commit failed with the database (so the dispatcher
+    did not send them), yet may have reached it. Only the dispatcher that knows it never sent
+    them may call this. Returns how many rows went back."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.status == SENDING,
+            OutboxMessage.claimed_by == worker[:64],
+        )
+        .values(
+            status=PENDING,
+            claimed_at=None,
+            claimed_by=None,
+            attempts=OutboxMessage.attempts - 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
 async def defer(
     session: AsyncSession, id: int, due_at: datetime, *, worker: str | None = None
 ) -> bool:
