@@ -208,6 +208,9 @@ class Dispatcher:
         # note), and rows whose hand-over may have been committed though they were never sent.
         self._give_backs: list[tuple[tuple[int, ...], datetime | None, str | None]] = []
         self._unsent: set[int] = set()
+        # One writer of give-backs at a time (a prefetch may overlap the end of a batch): an
+        # order written twice could release a row claimed again meanwhile.
+        self._give_back_lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ running
 
@@ -373,6 +376,10 @@ class Dispatcher:
         On a database outage they are kept for the next try (`strict`: the error is raised, so
         that a run does not claim anything before its own claims are given back). Any other
         error drops them: `recover_stale` releases such claims after `stale_after`."""
+        async with self._give_back_lock:
+            return await self._write_give_backs_locked(strict)
+
+    async def _write_give_backs_locked(self, strict: bool) -> int:
         orders, unsent = list(self._give_backs), set(self._unsent)
         if not orders and not unsent:
             return 0
