@@ -896,8 +896,15 @@ def is_database_outage(exc: BaseException) -> bool:
     again shortly), rather than that the statement was wrong."""
     if isinstance(exc, SQLOperationalError | InterfaceError):
         return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        # PostgreSQL: connection exceptions (08…), shutting down or starting (57P…), too many
+        # connections (53300).
+        code = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", "") or "")
+        if code.startswith(("08", "57P")) or code == "53300":
+            return True
+        return isinstance(exc.orig, OSError | TimeoutError)
     return isinstance(exc, OSError | TimeoutError)
 
 

@@ -17,14 +17,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from models import OutboxMessage
+from models.db import create_engine
+from sandbox import SandboxServer
 from scheduler.dispatcher import is_database_outage
 from services import outbox
-from tests.reliability.test_dispatcher import Env, env, render_plain
+from tests.conftest import FakeClock, empty_tables
+from tests.reliability.test_dispatcher import Env, env, make_deps, render_plain, sandbox_bot
 
 __all__ = ["env"]
 
@@ -189,3 +193,91 @@ def test_outage_errors_are_told_from_bugs() -> None:
     assert is_database_outage(ConnectionRefusedError())
     assert not is_database_outage(KeyError("bug"))
     assert not is_database_outage(IntegrityError("INSERT", None, Exception("duplicate")))
+
+
+class TcpProxy:
+    """127.0.0.1:<port> forwarded to a database server. `stop()` drops every connection and
+    refuses new ones, as a stopped server does; `start()` serves again on the same port."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._links: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._links):
+            writer.transport.abort()
+        self._links.clear()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._links.update((writer, up_writer))
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except OSError:
+                pass
+            finally:
+                dst.transport.abort()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self._links.difference_update((writer, up_writer))
+
+
+@pytest.mark.postgres
+async def test_postgresql_stopped_while_a_batch_is_on_its_way(
+    pg_shared_url: str, sandbox: SandboxServer, clock: FakeClock
+) -> None:
+    """A real outage: every connection to PostgreSQL is cut (through a proxy) while 20 sends
+    are waiting for Telegram's answer, and new ones are refused for 1.5 s. The answers are
+    recorded once the server is back; nothing is left SENDING, nothing interrupted or resent."""
+    url = make_url(pg_shared_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    direct = create_engine(pg_shared_url)
+    await empty_tables(direct)
+    await direct.dispose()
+    engine = create_engine(url.set(host="127.0.0.1", port=proxy.port).render_as_string(False))
+    for user_id in range(1, 21):
+        sandbox.add_user(user_id, f"User{user_id}")
+    deps = make_deps(
+        sandbox, engine, pg_shared_url, clock, KISBOT_SEND_RATE=500, KISBOT_OVERALL_MAX_RATE=0
+    )
+    try:
+        async with sandbox_bot(sandbox) as bot:
+            env = Env(sandbox, bot, deps, clock, pg_shared_url)
+            ids = [await env.add(n + 1, n) for n in range(20)]
+            sandbox.inject_fault("sendMessage", status=0, delay=0.6, times=20)  # slow answers
+
+            async def outage() -> None:
+                await asyncio.sleep(0.3)  # handed over and sent, answers not yet back
+                await proxy.stop()
+                await asyncio.sleep(1.5)
+                await proxy.start()
+
+            cut = asyncio.create_task(outage())
+            started = time.monotonic()
+            await env.dispatcher.run_once()
+            await cut
+            assert await _run_until_sent(env, ids, 30) < 15  # not the 5-minute rule
+            _assert_each_sent_once(env, await env.rows(), ids)
+    finally:
+        await engine.dispose()
+        if proxy._server is not None and proxy._server.is_serving():
+            await proxy.stop()
+    assert time.monotonic() - started > 1.5  # it did wait for the database
