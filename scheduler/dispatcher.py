@@ -211,6 +211,10 @@ class Dispatcher:
         # One writer of give-backs at a time (a prefetch may overlap the end of a batch): an
         # order written twice could release a row claimed again meanwhile.
         self._give_back_lock = asyncio.Lock()
+        # A claim whose commit failed with the database may have been committed all the same:
+        # then rows are CLAIMED by us that no batch of ours holds. The next run that holds no
+        # batch gives back every claim of ours.
+        self._claims_unsure = False
 
     # ------------------------------------------------------------------ running
 
@@ -246,19 +250,35 @@ class Dispatcher:
                 await self._give_back(batch)
         return total
 
-    async def _prepare(self) -> _Batch | None:
+    async def _prepare(self, *, alone: bool = False) -> _Batch | None:
         """Recover, claim (committed: no other dispatcher can take the rows any more) and
-        render one batch; None when nothing is due."""
+        render one batch; None when nothing is due. `alone`: no other batch of ours is held
+        (not a prefetch), so every CLAIMED row of ours is a leftover."""
         if self._own_bot and not self._bot_ready:
             await self.bot.initialize()
             self._bot_ready = True
         if self._give_backs or self._unsent:
             await self._write_give_backs(strict=True)  # ours, held since an outage
+        if alone and self._claims_unsure:
+            async with self.deps.transaction() as session:
+                released = await outbox.release_all(session, worker=self.worker)
+            self._claims_unsure = False
+            if released:
+                log.warning("outbox: %d claims of an unconfirmed claim given back", released)
         now = self.deps.clock()
         await self._recover_dead_workers()
-        async with self.deps.transaction() as session:
-            recovered = await outbox.recover_stale(session, now=now, older_than=self.stale_after)
-            rows = await outbox.claim_due(session, now=now, limit=self.batch, worker=self.worker)
+        try:
+            async with self.deps.transaction() as session:
+                recovered = await outbox.recover_stale(
+                    session, now=now, older_than=self.stale_after
+                )
+                rows = await outbox.claim_due(
+                    session, now=now, limit=self.batch, worker=self.worker
+                )
+        except Exception as exc:
+            if is_database_outage(exc):
+                self._claims_unsure = True
+            raise
         # The rows are CLAIMED, not SENDING: nothing has been handed to Telegram yet.
         if recovered.released:
             log.warning("outbox: %d stale claims released (never sent)", recovered.released)
@@ -286,7 +306,7 @@ class Dispatcher:
         rows it had and, with `prefetch`, the next batch when it was prepared meanwhile."""
         self._halt_for = None
         if batch is None:
-            batch = await self._prepare()
+            batch = await self._prepare(alone=True)
         if batch is None:
             return 0, None
         rows = batch.rows

@@ -261,6 +261,19 @@ async def release(
     return _rowcount(result)
 
 
+async def release_all(session: AsyncSession, *, worker: str) -> int:
+    """CLAIMED → PENDING for every row `worker` holds: only for a dispatcher that holds no
+    batch at the moment (its claim's commit failed, perhaps after reaching the database).
+    Returns how many rows were released."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == CLAIMED, OutboxMessage.claimed_by == worker[:64])
+        .values(status=PENDING, claimed_at=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
 async def give_back_unsent(session: AsyncSession, ids: Collection[int], *, worker: str) -> int:
     """SENDING → PENDING, attempt given back, for rows of `worker` that were never handed to
     Telegram after all: their hand-over's commit failed with the database (so the dispatcher

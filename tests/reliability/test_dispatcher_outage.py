@@ -188,6 +188,24 @@ async def test_a_hand_over_committed_without_an_answer_is_not_lost(
     _assert_each_sent_once(env, await env.rows(), ids)
 
 
+async def test_a_claim_committed_without_an_answer_is_given_back_at_once(
+    env: Env, outage: Outage
+) -> None:
+    """The claim's commit reaches the database but the connection breaks before the answer:
+    the rows are CLAIMED by this live dispatcher, which does not know them. Its next run
+    gives back its own claims (it knows its worker name) instead of skipping them for 5
+    minutes."""
+    ids = [await env.add(1 + n % 3, n) for n in range(6)]
+    env.dispatcher._dead_checked_at = time.monotonic()  # the claim is the first transaction
+    outage.lost_answers = 1
+    with pytest.raises(OperationalError):
+        await env.dispatcher.run_once()
+    rows = await env.rows()
+    assert {(rows[i].status, rows[i].claimed_by) for i in ids} == {("claimed", "test")}
+    assert await _run_until_sent(env, ids, 20) < 10
+    _assert_each_sent_once(env, await env.rows(), ids)
+
+
 def test_outage_errors_are_told_from_bugs() -> None:
     assert is_database_outage(_down())
     assert is_database_outage(ConnectionRefusedError())
