@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     max_concurrent_updates: int = Field(default=256, alias="KISBOT_MAX_CONCURRENT_UPDATES")
     overall_max_rate: float = Field(default=30, ge=0, alias="KISBOT_OVERALL_MAX_RATE")
     send_rate: float = Field(default=25, gt=0, alias="KISBOT_SEND_RATE")
+    # How long an announcement is still worth delivering after its planned send time: while
+    # Telegram or the network fails, its rows are retried until then, and expire after it.
+    broadcast_max_age_hours: float = Field(
+        default=24, gt=0, le=24 * 30, alias="KISBOT_BROADCAST_MAX_AGE_HOURS"
+    )
     reminder_hours: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [24], alias="KISBOT_REMINDER_HOURS"
     )
@@ -106,6 +111,11 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"must be a clock time like 07:30, not {value!r}") from exc
         return value.strip()
+
+    @property
+    def broadcast_max_age(self) -> timedelta:
+        """KISBOT_BROADCAST_MAX_AGE_HOURS as a duration."""
+        return timedelta(hours=self.broadcast_max_age_hours)
 
     @property
     def quiet_window(self) -> tuple[time, time] | None:

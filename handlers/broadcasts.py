@@ -482,6 +482,7 @@ async def _go(update: Update, context: KisContext, person: Person, bc_id: int) -
                 now,
                 deps.settings.tz,
                 deps.settings.quiet_window,
+                max_age=deps.settings.broadcast_max_age,
             )
             message = update.callback_query.message if update.callback_query else None
             if message is not None:

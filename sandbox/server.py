@@ -96,6 +96,11 @@ class Fault:
     chat_id: int | None
     retry_after: int | None
     delay: float
+    drop: bool = False  # close the connection without an answer (a network failure)
+
+
+class _Dropped(Exception):
+    """An injected fault: the connection is dropped instead of answered."""
 
 
 class ApiError(Exception):
@@ -391,11 +396,13 @@ class SandboxServer:
         chat_id: int | None = None,
         retry_after: int | None = None,
         delay: float = 0.0,
+        drop: bool = False,
     ) -> None:
         """Make the next `times` matching calls fail with `status` (0: only delay them).
 
-        method=None matches every method except getUpdates (name it explicitly to fault
-        polling).
+        `drop=True` closes the connection instead of answering (the client sees a network
+        error; the call is not carried out). method=None matches every method except
+        getUpdates (name it explicitly to fault polling).
         """
         if status == 429 and retry_after is None:
             retry_after = 1
@@ -413,6 +420,7 @@ class SandboxServer:
                 chat_id,
                 retry_after,
                 delay,
+                drop,
             )
         )
 
@@ -536,6 +544,11 @@ class SandboxServer:
         except ApiError as exc:
             status = exc.code
             return _error_response(exc)
+        except _Dropped:
+            status = 0  # no answer at all
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)  # never written: the connection is gone
         finally:
             self.stats.calls += 1
             self.stats.per_method[name] += 1
@@ -642,6 +655,8 @@ class SandboxServer:
             self.stats.faults_injected += 1
             if fault.delay > 0:
                 await asyncio.sleep(fault.delay)
+            if fault.drop:
+                raise _Dropped()
             if fault.status:
                 parameters = (
                     {"retry_after": fault.retry_after} if fault.retry_after is not None else None

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from sqlalchemy.exc import DBAPIError, InterfaceError
+from sqlalchemy.exc import OperationalError as SQLOperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -42,9 +44,12 @@ from services import outbox, people
 log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=5)  # far above the longest run (a batch takes seconds)
-MAX_ATTEMPTS = 8  # transient failures (timeouts, 5xx) before giving up
+# Transient failures (timeouts, network errors, 5xx) are retried for as long as the message is
+# useful (`expires_at`: the appointment, the offer's deadline, the announcement's max age),
+# after 5 s, 10 s, 20 s, ... at most BACKOFF_MAX apart, so a message goes out at most that long
+# after Telegram is back.
 BACKOFF_BASE = timedelta(seconds=5)
-BACKOFF_MAX = timedelta(minutes=10)
+BACKOFF_MAX = timedelta(minutes=5)
 PER_CHAT_INTERVAL = 1.05  # s; Telegram allows about one message per second per chat
 MAX_IN_FLIGHT = 50  # rows handed to Telegram and not yet recorded: the most left ambiguous
 # A 429 asking for a longer pause than this ends the run: the untried rows go back to PENDING
@@ -56,6 +61,10 @@ WRITE_CHUNK = 100  # outcomes written per transaction
 NOT_TRIED_CANCELLED = "not tried: dispatcher stopped"
 PREFETCH_SECONDS = 2.0  # the next batch is prepared this long before the current one ends
 DEAD_WORKER_CHECK = 30.0  # s between looks for rows held by dead processes of this host
+# While the database is unavailable, the outcomes of a batch are kept in memory and written
+# again after 0.2 s, 0.4 s, ... at most this long apart: as soon as it is back.
+OUTAGE_RETRY_FIRST = 0.2
+OUTAGE_RETRY_MAX = 2.0
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,9 @@ Renderer = Callable[
     [AsyncSession, OutboxMessage, Translator], Awaitable[Rendered | Deferred | None]
 ]
 
-Action = Literal["sent", "blocked", "failed", "retry", "retry_free", "cancelled", "deferred"]
+Action = Literal[
+    "sent", "blocked", "failed", "retry", "retry_free", "cancelled", "deferred", "expired"
+]
 
 
 @dataclass(frozen=True)
@@ -192,6 +203,18 @@ class Dispatcher:
         self._sent = SendLedger()  # this dispatcher's own messages of the last second
         self._dead_checked_at: float | None = None
         self._wake_scheduled = False  # a one-off "outbox-wake" job is pending
+        # Write-backs that failed because the database was unavailable, written at the start
+        # of the next run (before anything is claimed): claims to give back (ids, due_at,
+        # note), and rows whose hand-over may have been committed though they were never sent.
+        self._give_backs: list[tuple[tuple[int, ...], datetime | None, str | None]] = []
+        self._unsent: set[int] = set()
+        # One writer of give-backs at a time (a prefetch may overlap the end of a batch): an
+        # order written twice could release a row claimed again meanwhile.
+        self._give_back_lock = asyncio.Lock()
+        # A claim whose commit failed with the database may have been committed all the same:
+        # then rows are CLAIMED by us that no batch of ours holds. The next run that holds no
+        # batch gives back every claim of ours.
+        self._claims_unsure = False
 
     # ------------------------------------------------------------------ running
 
@@ -227,17 +250,35 @@ class Dispatcher:
                 await self._give_back(batch)
         return total
 
-    async def _prepare(self) -> _Batch | None:
+    async def _prepare(self, *, alone: bool = False) -> _Batch | None:
         """Recover, claim (committed: no other dispatcher can take the rows any more) and
-        render one batch; None when nothing is due."""
+        render one batch; None when nothing is due. `alone`: no other batch of ours is held
+        (not a prefetch), so every CLAIMED row of ours is a leftover."""
         if self._own_bot and not self._bot_ready:
             await self.bot.initialize()
             self._bot_ready = True
+        if self._give_backs or self._unsent:
+            await self._write_give_backs(strict=True)  # ours, held since an outage
+        if alone and self._claims_unsure:
+            async with self.deps.transaction() as session:
+                released = await outbox.release_all(session, worker=self.worker)
+            self._claims_unsure = False
+            if released:
+                log.warning("outbox: %d claims of an unconfirmed claim given back", released)
         now = self.deps.clock()
         await self._recover_dead_workers()
-        async with self.deps.transaction() as session:
-            recovered = await outbox.recover_stale(session, now=now, older_than=self.stale_after)
-            rows = await outbox.claim_due(session, now=now, limit=self.batch, worker=self.worker)
+        try:
+            async with self.deps.transaction() as session:
+                recovered = await outbox.recover_stale(
+                    session, now=now, older_than=self.stale_after
+                )
+                rows = await outbox.claim_due(
+                    session, now=now, limit=self.batch, worker=self.worker
+                )
+        except Exception as exc:
+            if is_database_outage(exc):
+                self._claims_unsure = True
+            raise
         # The rows are CLAIMED, not SENDING: nothing has been handed to Telegram yet.
         if recovered.released:
             log.warning("outbox: %d stale claims released (never sent)", recovered.released)
@@ -265,7 +306,7 @@ class Dispatcher:
         rows it had and, with `prefetch`, the next batch when it was prepared meanwhile."""
         self._halt_for = None
         if batch is None:
-            batch = await self._prepare()
+            batch = await self._prepare(alone=True)
         if batch is None:
             return 0, None
         rows = batch.rows
@@ -337,21 +378,55 @@ class Dispatcher:
         )
 
     async def _release_untried(self, ids: list[int]) -> int:
-        """CLAIMED → PENDING for this batch's rows we still hold; best effort (on a failure the
-        claims are released by `recover_stale` after `stale_after`: delayed, never lost)."""
+        """CLAIMED → PENDING for this batch's rows we still hold (and back from SENDING those
+        whose hand-over failed with the database: never sent). When the database is
+        unavailable they are kept and given back by the next run, as soon as it is back."""
         due_at: datetime | None = None
         note: str | None = None
         if self._halt_for is not None:
             due_at = self.deps.clock() + timedelta(seconds=self._halt_for)
             note = f"not tried: 429 retry after {round(self._halt_for)}"
+        if ids:
+            self._give_backs.append((tuple(ids), due_at, note))
+        return await self._write_give_backs()
+
+    async def _write_give_backs(self, *, strict: bool = False) -> int:
+        """Write the pending give-backs in one transaction; returns how many rows went back.
+
+        On a database outage they are kept for the next try (`strict`: the error is raised, so
+        that a run does not claim anything before its own claims are given back). Any other
+        error drops them: `recover_stale` releases such claims after `stale_after`."""
+        async with self._give_back_lock:
+            return await self._write_give_backs_locked(strict)
+
+    async def _write_give_backs_locked(self, strict: bool) -> int:
+        orders, unsent = list(self._give_backs), set(self._unsent)
+        if not orders and not unsent:
+            return 0
+        released = 0
         try:
             async with self.deps.transaction() as session:
-                return await outbox.release(
-                    session, ids, worker=self.worker, due_at=due_at, error=note
+                for ids, due_at, note in orders:
+                    released += await outbox.release(
+                        session, ids, worker=self.worker, due_at=due_at, error=note
+                    )
+                if unsent:
+                    released += await outbox.give_back_unsent(session, unsent, worker=self.worker)
+        except Exception as exc:
+            if is_database_outage(exc):
+                log.warning(
+                    "outbox: database unavailable (%s); %d claims kept, given back when it is back",
+                    type(exc).__name__,
+                    sum(len(ids) for ids, _, _ in self._give_backs) + len(self._unsent),
                 )
-        except Exception:
+                if strict:
+                    raise
+                return 0
             log.exception("outbox: could not release untried rows; recovered when stale")
-            return 0
+            released = 0
+        self._give_backs = [order for order in self._give_backs if order not in orders]
+        self._unsent -= unsent
+        return released
 
     async def _render(
         self, rows: list[OutboxMessage]
@@ -434,7 +509,9 @@ class Dispatcher:
                 heapq.heappush(free, (order, chat))
 
         def stopping() -> bool:
-            return self._halt_for is not None or self._closed or journal_task.done()
+            return (
+                self._halt_for is not None or self._closed or journal.halted or journal_task.done()
+            )
 
         try:
             while (waiting or free) and not stopping():
@@ -505,7 +582,8 @@ class Dispatcher:
                 return  # stays CLAIMED: released with the rest of the batch
             attempts = await journal.hand_over(row.id)
             if attempts is None:
-                log.warning("outbox: row %d is no longer claimed by us; not sent", row.id)
+                if not journal.halted:
+                    log.warning("outbox: row %d is no longer claimed by us; not sent", row.id)
                 return
             # The hand-over's commit takes a varying time: keep the per-chat gap at the call
             # itself, not only where the row's turn was decided.
@@ -538,7 +616,7 @@ class Dispatcher:
             error = f"429 retry after {round(seconds)}"
             return _Outcome(row.id, "retry_free", now, error, now + timedelta(seconds=seconds))
         except (TimedOut, NetworkError) as exc:  # TimedOut is a NetworkError; 5xx arrive here
-            return self._transient(row.id, attempts, _describe(exc, self.bot))
+            return self._transient(row, attempts, _describe(exc, self.bot))
         except TelegramError as exc:
             return _Outcome(row.id, "failed", self.deps.clock(), _describe(exc, self.bot))
         except Exception as exc:  # a bug, not Telegram: never retried blindly
@@ -546,12 +624,22 @@ class Dispatcher:
             return _Outcome(row.id, "failed", self.deps.clock(), f"error: {type(exc).__name__}")
         return _Outcome(row.id, "sent", self.deps.clock())
 
-    def _transient(self, row_id: int, attempts: int, error: str) -> _Outcome:
+    def _transient(self, row: OutboxMessage, attempts: int, error: str) -> _Outcome:
+        """Retry with capped backoff while the message is useful; expire it when the next
+        attempt would come too late (the appointment, the offer's deadline, ... has passed)."""
         now = self.deps.clock()
-        if attempts >= MAX_ATTEMPTS:
-            return _Outcome(row_id, "failed", now, f"gave up after {attempts} attempts: {error}")
-        delay = min(BACKOFF_BASE * 2 ** (attempts - 1), BACKOFF_MAX)
-        return _Outcome(row_id, "retry", now, error, now + delay)
+        retry_at = now + backoff_delay(attempts)
+        if retry_at >= self._useful_until(row):
+            reason = f"{outbox.expiry_reason(row.kind)} (last error: {error})"
+            return _Outcome(row.id, "expired", now, reason)
+        return _Outcome(row.id, "retry", now, error, retry_at)
+
+    def _useful_until(self, row: OutboxMessage) -> datetime:
+        """When the row's message stops being worth sending: its `expires_at`, set when it was
+        queued; for a row queued without one, the announcement max age from its creation."""
+        if row.expires_at is not None:
+            return row.expires_at
+        return row.created_at + self.deps.settings.broadcast_max_age
 
     async def _apply(self, session: AsyncSession, o: _Outcome) -> bool:
         """Write one outcome; only rows still held by this dispatcher are touched."""
@@ -568,6 +656,8 @@ class Dispatcher:
             return await outbox.defer(session, o.id, o.due_at, worker=me)
         if o.action == "cancelled":
             return await outbox.mark_cancelled(session, o.id, o.error, worker=me)
+        if o.action == "expired":
+            return await outbox.mark_expired(session, o.id, o.error or "expired", worker=me)
         if o.action in ("retry", "retry_free"):
             assert o.due_at is not None
             return await outbox.reschedule(
@@ -669,6 +759,11 @@ class _Journal:
         self._finished = False
         self._error: BaseException | None = None
         self.counts: Counter[str] = Counter()
+        # The database failed a write: no more hand-overs in this delivery (for good); the
+        # outcomes are kept and written again until it is back.
+        self.halted = False
+        self._outage = False
+        self._retry_in = OUTAGE_RETRY_FIRST
 
     async def hand_over(self, row_id: int) -> int | None:
         """Attempts counted once the row is committed SENDING; None when it must not be sent
@@ -744,14 +839,20 @@ class _Journal:
                         worker=d.worker,
                         now=d.deps.clock(),
                     )
+        except Exception as exc:
+            if not is_database_outage(exc) or d._closed:
+                self._fail_all(outcomes, handovers, exc)
+                raise
+            await self._wait_for_database(outcomes, handovers, exc)
+            return
         except BaseException as exc:
-            # Nothing of this transaction is committed: no waiter may go on as if it were.
-            for _, waiter in handovers:
-                _fail(waiter, exc)
-            for _, done in outcomes:
-                _fail(done, exc)
+            self._fail_all(outcomes, handovers, exc)
             raise
+        if self._outage:
+            log.warning("outbox: the database is back; the delivery's outcomes are written")
+            self._outage = False
         self._handed_over.update(moved)
+        self._retry_in = OUTAGE_RETRY_FIRST
         self.counts.update(outcome.action for outcome, _ in outcomes)
         for _, done in outcomes:
             if done is not None and not done.done():
@@ -767,6 +868,71 @@ class _Journal:
                 self._outcomes.append(
                     (_Outcome(row_id, "retry_free", now, NOT_TRIED_CANCELLED, now), None)
                 )
+
+    def _fail_all(
+        self,
+        outcomes: list[tuple[_Outcome, asyncio.Future[None] | None]],
+        handovers: list[tuple[int, asyncio.Future[int | None]]],
+        exc: BaseException,
+    ) -> None:
+        """Nothing of the transaction is committed: no waiter may go on as if it were."""
+        for _, waiter in handovers:
+            _fail(waiter, exc)
+        for _, done in outcomes:
+            _fail(done, exc)
+
+    async def _wait_for_database(
+        self,
+        outcomes: list[tuple[_Outcome, asyncio.Future[None] | None]],
+        handovers: list[tuple[int, asyncio.Future[int | None]]],
+        exc: Exception,
+    ) -> None:
+        """The database is unavailable: keep the outcomes (Telegram's answers) to write them
+        again shortly, hand nothing more over (the rest of the batch stays CLAIMED and is
+        given back when the database is back), and wait a little before the next try.
+
+        The failed hand-overs are not sent. Their commit may have happened all the same (a
+        connection lost during COMMIT), so they are also given back from SENDING."""
+        if not self._outage:
+            log.warning(
+                "outbox: database unavailable while recording a delivery (%s); %d outcomes "
+                "kept in memory and written when it is back",
+                type(exc).__name__,
+                len(outcomes) + len(self._outcomes),
+            )
+        self.halted = self._outage = True
+        self._outcomes[:0] = outcomes
+        for row_id, waiter in handovers:
+            self._d._unsent.add(row_id)
+            if not waiter.done():
+                waiter.set_result(None)
+        self.stop_handovers()
+        await asyncio.sleep(self._retry_in)
+        self._retry_in = min(self._retry_in * 2, OUTAGE_RETRY_MAX)
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """Whether `exc` says the database is unreachable or its connection broke (worth writing
+    again shortly), rather than that the statement was wrong."""
+    if isinstance(exc, SQLOperationalError | InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        # PostgreSQL: connection exceptions (08…), shutting down or starting (57P…), too many
+        # connections (53300).
+        code = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", "") or "")
+        if code.startswith(("08", "57P")) or code == "53300":
+            return True
+        return isinstance(exc.orig, OSError | TimeoutError)
+    return isinstance(exc, OSError | TimeoutError)
+
+
+def backoff_delay(attempts: int) -> timedelta:
+    """The wait before the next try after `attempts` transient failures: 5 s, 10 s, 20 s, ...,
+    at most BACKOFF_MAX."""
+    doublings = min(max(attempts - 1, 0), 16)  # 5 s * 2**16 is far above the cap already
+    return min(BACKOFF_BASE * 2**doublings, BACKOFF_MAX)
 
 
 def _fail(future: asyncio.Future[Any] | None, exc: BaseException) -> None:

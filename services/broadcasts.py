@@ -49,6 +49,9 @@ from services.errors import AlreadyDecided, InvalidInput, NotFound
 from services.reminder_time import QuietHours, after_quiet_hours, local_to_utc
 
 KIND = KIND_BROADCAST
+# An announcement not delivered this long after its planned time expires (while Telegram or
+# the network fails it is retried until then); KISBOT_BROADCAST_MAX_AGE_HOURS.
+DEFAULT_MAX_AGE = timedelta(hours=24)
 MANAGERS = people.APPROVER_ROLES
 LANGUAGES = ("pl", "uk", "en")
 TEXT_LIMIT = 4096  # Telegram's limit for a message text (after entities are parsed)
@@ -604,10 +607,13 @@ async def confirm(
     now: datetime,
     tz: ZoneInfo,
     quiet: QuietHours | None,
+    *,
+    max_age: timedelta = DEFAULT_MAX_AGE,
 ) -> Broadcast:
     """Queue the draft: one outbox row per recipient, due now or at the scheduled time (moved
-    to the end of quiet hours unless urgent). The first confirmation wins (conditional update
-    on `draft`); the partial unique index keeps it to one row per chat."""
+    to the end of quiet hours unless urgent) and expiring `max_age` after that. The first
+    confirmation wins (conditional update on `draft`); the partial unique index keeps it to
+    one row per chat."""
     broadcast = await _draft(session, actor_tid, broadcast_id)
     actor = await _manager(session, actor_tid)
     audience = Audience.of(broadcast)
@@ -637,7 +643,7 @@ async def confirm(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise AlreadyDecided()
-    await _write_recipients(session, broadcast.id, recipients, due, now)
+    await _write_recipients(session, broadcast.id, recipients, due, due + max_age, now)
     await session.refresh(broadcast)
     await audit.record_action(session, actor.id, "broadcast.confirm", "broadcast", broadcast.id)
     return broadcast
@@ -648,6 +654,7 @@ async def _write_recipients(
     broadcast_id: int,
     recipients: Sequence[tuple[int, int]],
     due: datetime,
+    expires_at: datetime,
     now: datetime,
 ) -> None:
     seen: set[int] = set()
@@ -664,6 +671,7 @@ async def _write_recipients(
                 "ref_id": broadcast_id,
                 "payload": {},
                 "due_at": due,
+                "expires_at": expires_at,  # retried while Telegram fails, until then
                 "priority": PRIORITY_BULK,
                 "status": OutboxStatus.PENDING.value,
                 "attempts": 0,

@@ -14,13 +14,24 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import OutboxMessage, OutboxStatus
 
 MAX_ERROR_LENGTH = 300
 EXPIRED_ERROR = "expired before sending"
+# Why a row expired, by kind: its `expires_at` is the moment the message stops being useful
+# (the appointment's start, the offer's deadline, the announcement's planned time + max age).
+# Literals, not the services' constants: those modules import this one.
+EXPIRY_REASONS: dict[str, str] = {
+    "ws_reminder": "expired: appointment passed",
+    "consult_reminder": "expired: appointment passed",
+    "ws_cancelled": "expired: appointment passed",
+    "consult_moved": "expired: appointment passed",
+    "ws_offer": "expired: offer deadline passed",
+    "broadcast": "expired: announcement too old",
+}
 INTERRUPTED_ERROR = "interrupted: delivery not confirmed"
 
 PENDING = OutboxStatus.PENDING.value
@@ -33,6 +44,11 @@ class Recovery(NamedTuple):
 
     released: int  # CLAIMED rows put back to PENDING: never handed to Telegram, sent later
     interrupted: int  # SENDING rows marked FAILED: they may or may not have arrived
+
+
+def expiry_reason(kind: str) -> str:
+    """The `last_error` of a row of `kind` that expired (its message is no longer useful)."""
+    return EXPIRY_REASONS.get(kind, EXPIRED_ERROR)
 
 
 def short_error(error: str) -> str:
@@ -127,7 +143,10 @@ async def expire_overdue(session: AsyncSession, *, now: datetime) -> int:
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(_lockable_ids(*overdue)), *overdue)
-        .values(status=OutboxStatus.EXPIRED.value, last_error=EXPIRED_ERROR)
+        .values(
+            status=OutboxStatus.EXPIRED.value,
+            last_error=case(EXPIRY_REASONS, value=OutboxMessage.kind, else_=EXPIRED_ERROR),
+        )
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result)
@@ -237,6 +256,44 @@ async def release(
             OutboxMessage.claimed_by == worker[:64],
         )
         .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+async def release_all(session: AsyncSession, *, worker: str) -> int:
+    """CLAIMED → PENDING for every row `worker` holds: only for a dispatcher that holds no
+    batch at the moment (its claim's commit failed, perhaps after reaching the database).
+    Returns how many rows were released."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == CLAIMED, OutboxMessage.claimed_by == worker[:64])
+        .values(status=PENDING, claimed_at=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+async def give_back_unsent(session: AsyncSession, ids: Collection[int], *, worker: str) -> int:
+    """SENDING → PENDING, attempt given back, for rows of `worker` that were never handed to
+    Telegram after all: their hand-over's commit failed with the database (so the dispatcher
+    did not send them), yet may have reached it. Only the dispatcher that knows it never sent
+    them may call this. Returns how many rows went back."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.status == SENDING,
+            OutboxMessage.claimed_by == worker[:64],
+        )
+        .values(
+            status=PENDING,
+            claimed_at=None,
+            claimed_by=None,
+            attempts=OutboxMessage.attempts - 1,
+        )
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result)
@@ -364,6 +421,21 @@ async def mark_cancelled(
         worker,
         status=OutboxStatus.CANCELLED.value,
         last_error=short_error(reason) if reason else None,
+    )
+
+
+async def mark_expired(
+    session: AsyncSession, id: int, reason: str, *, worker: str | None = None
+) -> bool:
+    """No longer worth retrying: the next attempt would come after the message stopped being
+    useful (its appointment, offer deadline, announcement age). SENDING rows only."""
+    return await _finish(
+        session,
+        id,
+        _AFTER_SENDING,
+        worker,
+        status=OutboxStatus.EXPIRED.value,
+        last_error=short_error(reason),
     )
 
 

@@ -229,7 +229,16 @@ async def test_schedule_quiet_hours_urgent_and_cancel(harness: Harness) -> None:
     scheduled = await admin.tap("✅ Tak, wyślij")
     assert "Zaplanowane na" in scheduled.text
     first = await broadcast_row(h)
-    assert first.status == "scheduled"
+    assert first.status == "scheduled" and first.send_at is not None
+    async with h.sessionmaker() as s:  # retried while Telegram fails until send time + 24 h
+        lives = await s.execute(
+            select(OutboxMessage.due_at, OutboxMessage.expires_at).where(
+                OutboxMessage.ref_id == first.id
+            )
+        )
+        assert {(d, e) for d, e in lives.all()} == {
+            (first.send_at, first.send_at + timedelta(hours=24))
+        }
     await asyncio.sleep(2.5)  # a dispatcher run and a progress tick: nothing is due yet
     assert not any("Jutro zebranie" in t for t in texts(users["john"]))
 

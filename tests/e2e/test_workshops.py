@@ -257,3 +257,41 @@ async def test_sign_up_button_from_people_who_may_not_sign_up_and_forged_ids(
     await anna.press_data(f"ws:b:{past.id}")
     await expect_text(anna, "zamknięte")
     assert await _enrollments(harness, ws.id) == [] and await _enrollments(harness, past.id) == []
+
+
+async def test_reminder_outlives_a_long_telegram_outage(harness: Harness) -> None:
+    """Telegram answers 502 and then drops connections for 40 minutes (the reminder used to
+    be given up after 8 attempts, 10.6 minutes): retried at most 5 minutes apart, it goes out
+    once Telegram is back, before the workshop."""
+    workshop = await make_workshop(harness.sessionmaker)
+    ws = await make_session(harness.sessionmaker, workshop, harness.clock() + timedelta(days=3))
+    anna = await _participant(harness, 1, "Anna Nowak")
+    await _open_session(harness, anna, ws)
+    await anna.tap("✅ Zapisz mnie")
+    harness.app.bot_data["dispatcher"].per_chat_interval = 0.0  # many tries, no real waits
+
+    async def reminder() -> OutboxMessage:
+        async with harness.sessionmaker() as s:
+            row = await s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "ws_reminder"))
+        assert row is not None
+        return row
+
+    harness.clock.advance(days=2, hours=1)  # the reminder (24 h before) is due
+    harness.sandbox.inject_fault("sendMessage", status=502, chat_id=1, times=6)
+    harness.sandbox.inject_fault("sendMessage", drop=True, chat_id=1, times=1000)
+    outage_ends = harness.clock() + timedelta(minutes=40)
+    while harness.clock() < outage_ends:
+        await _dispatch(harness)
+        row = await reminder()
+        assert row.status == "pending", row.last_error
+        assert row.due_at - harness.clock() <= timedelta(minutes=5)
+        harness.clock.now = max(row.due_at, harness.clock())
+    assert row.attempts > 8
+    assert row.expires_at == ws.starts_at
+
+    harness.sandbox.clear_faults()  # Telegram is back
+    await _dispatch(harness)
+    text = await expect_text(anna, "Przypomnienie")
+    assert text.text.startswith("Przypomnienie: zajęcia w KIS")
+    row = await reminder()
+    assert (row.status, row.sent_at) == ("sent", harness.clock())

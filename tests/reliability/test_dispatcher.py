@@ -264,7 +264,7 @@ async def test_long_retry_after_releases_the_rest_of_the_batch(env: Env) -> None
     assert len(env.sb.calls_to("sendMessage")) == 1
 
 
-async def test_server_errors_back_off_then_give_up(env: Env) -> None:
+async def test_server_errors_back_off_capped_while_the_message_is_useful(env: Env) -> None:
     env.dispatcher.per_chat_interval = 0.0  # one chat, many runs: no need to wait in real time
     env.sb.inject_fault("sendMessage", status=502, chat_id=1)
     recovering = await env.add(1, 1)
@@ -277,10 +277,12 @@ async def test_server_errors_back_off_then_give_up(env: Env) -> None:
     assert await env.dispatcher.run_once() == 1
     assert (await env.rows())[recovering].status == "sent"
 
-    env.sb.inject_fault("sendMessage", status=500, chat_id=2, times=100)
-    doomed = await env.add(2, 2)
+    # Useful for an hour (an appointment): retried at 5 s, 10 s, ... at most 5 minutes apart,
+    # far beyond the 8 attempts (10.6 minutes) after which it used to be given up.
+    env.sb.inject_fault("sendMessage", status=500, chat_id=2, times=1000)
+    doomed = await env.add(2, 2, expires_in=3600)
     delays = []
-    for _ in range(8):
+    while True:
         before = env.clock()
         assert await env.dispatcher.run_once() == 1
         row = (await env.rows())[doomed]
@@ -288,9 +290,12 @@ async def test_server_errors_back_off_then_give_up(env: Env) -> None:
             break
         delays.append((row.due_at - before).total_seconds())
         env.clock.now = row.due_at
-    assert delays == [5, 10, 20, 40, 80, 160, 320]
-    assert row.status == "failed" and row.attempts == 8
-    assert (row.last_error or "").startswith("gave up after 8 attempts")
+    assert delays[:9] == [5, 10, 20, 40, 80, 160, 300, 300, 300]
+    assert set(delays[6:]) == {300}
+    assert sum(delays) < 3600 <= sum(delays) + 300
+    assert row.status == "expired" and row.attempts == len(delays) + 1
+    last = "network error: Internal Server Error"
+    assert row.last_error == f"expired before sending (last error: {last})"
     assert env.sent_texts() == [(1, "plain 1")]
 
 

@@ -106,6 +106,20 @@ async def test_fault_injection_status_times_and_chat(sb: SandboxServer, bot: Bot
     assert sb.violations == []
 
 
+async def test_fault_drop_closes_the_connection_without_an_answer(
+    sb: SandboxServer, bot: Bot
+) -> None:
+    user = sb.add_user(42, "Ala")
+    sb.inject_fault("sendMessage", drop=True, times=2)
+    for _ in range(2):
+        with pytest.raises(NetworkError):
+            await bot.send_message(42, "lost")
+    await bot.send_message(42, "delivered")
+    assert [m.text for m in user.messages] == ["delivered"]  # a dropped call is not carried out
+    assert [c.status for c in sb.calls_to("sendMessage")] == [0, 0, 200]
+    assert sb.violations == []
+
+
 async def test_fault_delay_causes_client_timeout(sb: SandboxServer) -> None:
     request = HTTPXRequest(read_timeout=0.2)
     async with Bot("1:x", base_url=sb.base_url, request=request) as slow_bot:

@@ -346,3 +346,24 @@ def test_parse_date_range_and_when() -> None:
     for bad in ("5.12", "jutro 10:00", "31.02 10:00", "5.12 25:00"):
         with pytest.raises(InvalidInput):
             broadcasts.parse_when(bad, TZ, now)
+
+
+async def test_announcement_rows_expire_their_max_age_after_the_send_time(
+    sessionmaker: Sessionmaker, clock: FakeClock, world: AudienceWorld
+) -> None:
+    """While Telegram fails, an announcement is retried until `expires_at`: its planned send
+    time + KISBOT_BROADCAST_MAX_AGE_HOURS (24 h unless set)."""
+    now = clock()  # 12:00 local
+    later = now + timedelta(hours=3)
+    default = await _draft(sessionmaker, now, Audience("all"))
+    short = await _draft(sessionmaker, now, Audience("all"))
+    async with sessionmaker.begin() as s:
+        await broadcasts.set_send_at(s, COORD, short, later, now)
+        await broadcasts.confirm(s, COORD, default, now, TZ, QUIET)
+        await broadcasts.confirm(s, COORD, short, now, TZ, QUIET, max_age=timedelta(hours=2))
+    async with sessionmaker() as s:
+        rows = list(await s.scalars(select(OutboxMessage)))
+    assert {r.ref_id: r.expires_at for r in rows} == {
+        default: now + timedelta(hours=24),
+        short: later + timedelta(hours=2),
+    }
