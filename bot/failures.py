@@ -16,14 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import exc as sa_exc
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
+from models.db import is_database_outage
+
 DATABASE = "database unavailable"
 TELEGRAM = "Telegram unreachable"
 SUMMARY_INTERVAL = 30.0  # seconds between summary lines while an outage lasts
-
-# PostgreSQL error classes that mean "the database cannot serve now", not "this query is wrong":
-# 08 connection exception, 53 insufficient resources (too many connections), 57 operator
-# intervention (query cancelled by the statement timeout, shutdown, starting up).
-_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
 
 
 def failure_kind(error: BaseException | None) -> str | None:
@@ -34,20 +31,7 @@ def failure_kind(error: BaseException | None) -> str | None:
         return DATABASE  # bot.intake.JournalUnavailable: polling waits for the database
     if isinstance(error, NetworkError | RetryAfter):
         return TELEGRAM
-    if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
-        return DATABASE
-    if isinstance(error, sa_exc.DBAPIError):
-        if error.connection_invalidated:
-            return DATABASE
-        sqlstate = getattr(error.orig, "pgcode", None) or getattr(error.orig, "sqlstate", None)
-        if isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATE_CLASSES):
-            return DATABASE
-        return None
-    # bot.http turns every transport error of the Bot API into a NetworkError, so a bare
-    # OSError or TimeoutError comes from the database driver (refused, reset, timed out).
-    if isinstance(error, OSError | TimeoutError):
-        return DATABASE
-    return None
+    return DATABASE if is_database_outage(error) else None
 
 
 @dataclass

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -121,3 +122,27 @@ def create_read_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
 def is_sqlite(engine: AsyncEngine) -> bool:
     """True for an SQLite engine."""
     return engine.dialect.name == "sqlite"
+
+
+# PostgreSQL error classes that mean "the database cannot serve now", not "this query is wrong":
+# 08 connection exception, 53 insufficient resources (too many connections), 57 operator
+# intervention (query cancelled by the statement timeout, shutdown, starting up).
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
+def is_database_outage(error: BaseException | None) -> bool:
+    """Whether `error` says the database is unreachable, overloaded or timed out (worth trying
+    again shortly), rather than that the statement was wrong. The one home of this rule: the
+    log's outage summaries (bot.failures) and the dispatcher's write-back use it."""
+    if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATE_CLASSES):
+            return True
+        return isinstance(error.orig, OSError | TimeoutError)
+    # bot.http turns every transport error of the Bot API into a NetworkError, so a bare
+    # OSError or TimeoutError comes from the database driver (refused, reset, timed out).
+    return isinstance(error, OSError | TimeoutError)

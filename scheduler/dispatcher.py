@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy.exc import DBAPIError, InterfaceError
-from sqlalchemy.exc import OperationalError as SQLOperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -39,6 +37,7 @@ from bot.i18n import Translator
 from bot.ratelimit import SendLedger
 from bot.settings import Settings
 from models import OutboxMessage
+from models.db import is_database_outage
 from services import outbox, people
 
 log = logging.getLogger(__name__)
@@ -909,23 +908,6 @@ class _Journal:
         self.stop_handovers()
         await asyncio.sleep(self._retry_in)
         self._retry_in = min(self._retry_in * 2, OUTAGE_RETRY_MAX)
-
-
-def is_database_outage(exc: BaseException) -> bool:
-    """Whether `exc` says the database is unreachable or its connection broke (worth writing
-    again shortly), rather than that the statement was wrong."""
-    if isinstance(exc, SQLOperationalError | InterfaceError):
-        return True
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        # PostgreSQL: connection exceptions (08…), shutting down or starting (57P…), too many
-        # connections (53300).
-        code = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", "") or "")
-        if code.startswith(("08", "57P")) or code == "53300":
-            return True
-        return isinstance(exc.orig, OSError | TimeoutError)
-    return isinstance(exc, OSError | TimeoutError)
 
 
 def backoff_delay(attempts: int) -> timedelta:

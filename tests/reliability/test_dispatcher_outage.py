@@ -23,9 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from models import OutboxMessage
-from models.db import create_engine
+from models.db import create_engine, is_database_outage
 from sandbox import SandboxServer
-from scheduler.dispatcher import is_database_outage
 from services import outbox
 from tests.conftest import FakeClock, empty_tables
 from tests.reliability.test_dispatcher import Env, env, make_deps, render_plain, sandbox_bot
