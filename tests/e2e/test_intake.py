@@ -23,6 +23,22 @@ from tests.e2e.flows import person_row, register_active
 from tests.factories import make_session, make_workshop
 
 
+def fail_journal_writes(monkeypatch: pytest.MonkeyPatch, times: int) -> dict[str, int]:
+    """The next `times` journal writes fail as if the database were down; the returned dict's
+    "left" counts down to 0 as they do."""
+    real = intake.record_updates
+    failures = {"left": times}
+
+    async def flaky(*args: Any, **kwargs: Any) -> set[int]:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OperationalError("INSERT", {}, ConnectionRefusedError("database is down"))
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "record_updates", flaky)
+    return failures
+
+
 async def _journal(h: Harness) -> dict[int, ReceivedUpdate]:
     journal: UpdateJournal = h.app.bot_data["journal"]
     await journal.close()  # the done marks of what was handled are written
@@ -113,16 +129,7 @@ async def test_updates_wait_at_telegram_while_the_journal_cannot_be_written(
 ) -> None:
     anna = harness.user(1, "Anna")
     await register_active(harness, anna, "Anna Nowak")
-    real = intake.record_updates
-    failures = {"left": 2}
-
-    async def flaky(*args: Any, **kwargs: Any) -> set[int]:
-        if failures["left"]:
-            failures["left"] -= 1
-            raise OperationalError("INSERT", {}, ConnectionRefusedError("database is down"))
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(intake, "record_updates", flaky)
+    failures = fail_journal_writes(monkeypatch, 2)
     fetches = harness.sandbox.stats.per_method["getUpdates"]
     held = await anna.say("/start")  # not confirmed while it cannot be stored: fetched again
     assert "Mamy chwilową awarię" in held.text  # told at once (Telegram's language: pl)
@@ -141,16 +148,7 @@ async def test_a_press_held_during_an_outage_is_answered_once_then_handled(
     anna = harness.user(1, "Anna")
     await register_active(harness, anna, "Anna Nowak")
     card = (await anna.say("/start")).last
-    real = intake.record_updates
-    failures = {"left": 2}
-
-    async def flaky(*args: Any, **kwargs: Any) -> set[int]:
-        if failures["left"]:
-            failures["left"] -= 1
-            raise OperationalError("INSERT", {}, ConnectionRefusedError("database is down"))
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(intake, "record_updates", flaky)
+    failures = fail_journal_writes(monkeypatch, 2)
     await anna.press_data(f"ws:b:{ws.id}", message_id=card.message_id)
     held = await anna.expect(timeout=10)
     assert [a.text for a in held.answers] == [
@@ -159,5 +157,6 @@ async def test_a_press_held_during_an_outage_is_answered_once_then_handled(
     ]
     booked = await anna.expect(timeout=10)
     assert "Zapisano" in booked.text and booked.answers == []  # the press is answered once
+    assert failures["left"] == 0
     async with harness.sessionmaker() as s:
         assert len(list(await s.scalars(select(Enrollment)))) == 1

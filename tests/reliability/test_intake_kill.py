@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
@@ -28,32 +27,14 @@ from models.db import create_sessionmaker
 from sandbox import SandboxServer
 from tests.e2e.conftest import TOKEN
 from tests.factories import make_people, make_session, make_workshop
+from tests.reliability.test_broadcast_kill import start_bot
 
-ROOT = Path(__file__).resolve().parents[2]
 PRESSERS = 150
 STARTERS = 12
 CAPACITY = 20
 FIRST = 40_001
 KILL_AFTER = 40  # people with a first reaction when the bot is killed
 TOLD = ("Zapisano", "Już jesteś zapisany", "liście rezerwowej")
-
-
-async def start_bot(
-    database_url: str, sandbox: SandboxServer, log: Path
-) -> asyncio.subprocess.Process:
-    """`kisbot run` (as `python -m bot run`) against the sandbox, its log in `log`."""
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": sandbox.base_url,
-        "DATABASE_URL": database_url,
-        "KISBOT_LOG_LEVEL": "INFO",
-    }
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=log.parent, env=env, stdout=out, stderr=out
-        )
 
 
 async def wait_polling(
@@ -90,6 +71,8 @@ async def test_kill_during_a_rush_loses_no_press(
     sandbox.callback_query_ttl = 3.0  # Telegram takes no answer to an older press
 
     log_a, log_b = tmp_path / "a" / "bot.log", tmp_path / "b" / "bot.log"
+    log_a.parent.mkdir()
+    log_b.parent.mkdir()
     first = await start_bot(database_url, sandbox, log_a)
     await wait_polling(sandbox, first, log_a)
     marks = {chat: len(sandbox.chats[chat].events) for chat in pressers + starters}
