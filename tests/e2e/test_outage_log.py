@@ -163,7 +163,7 @@ class TcpProxy:
 async def test_kisbot_run_through_a_database_outage_logs_one_traceback(
     sandbox: SandboxServer, tmp_path: Path, pg_server_url: str, pg_database_factory: list[str]
 ) -> None:
-    """The real process, PostgreSQL cut for 10 /starts, then back: one traceback (it was one per
+    """The real process, PostgreSQL cut for 5 /starts, then back: one traceback (it was one per
     update), everyone told at once that their message is held, each handled once the database
     is back (bot.intake), and one line saying it is over."""
     from urllib.parse import urlsplit
@@ -190,7 +190,7 @@ async def test_kisbot_run_through_a_database_outage_logs_one_traceback(
         assert "Choose your language" in first.text
         await proxy.cut()
         held = []
-        for n in range(10):
+        for n in range(5):
             user = sandbox.add_user(100 + n, f"U{n}", language_code="en")
             # Not stored, so not confirmed to Telegram: the person is told it will be handled.
             assert HELD in (await user.say("/start", timeout=15)).text
