@@ -36,6 +36,10 @@ class OutboxStatus(StrEnum):
 
 
 KIND_BROADCAST = "broadcast"
+# Daily digests (the specialist's agenda, the childcare partner's roster): `ref_id` is the
+# local day as YYYYMMDD, and a unique index allows one row per kind, recipient and day.
+# Literals, not the services' constants: those modules import this one.
+DAILY_DIGEST_KINDS = ("consult_agenda", "care_roster")
 # Claim order: lower first. Reminders, offers and notices are time-bound; a bulk announcement
 # waits behind them instead of delaying them by minutes.
 PRIORITY_NORMAL = 0
@@ -66,6 +70,17 @@ class OutboxMessage(Base):
             unique=True,
             sqlite_where=text(f"kind = '{KIND_BROADCAST}'"),
             postgresql_where=text(f"kind = '{KIND_BROADCAST}'"),
+        ),
+        # One daily digest per kind, recipient and day, whoever queues it (two processes at
+        # the digest's time, a catch-up after a restart): insert-or-nothing decides.
+        Index(
+            "uq_outbox_message_daily_digest",
+            "kind",
+            "person_id",
+            "ref_id",
+            unique=True,
+            sqlite_where=text(_in("kind", DAILY_DIGEST_KINDS)),
+            postgresql_where=text(_in("kind", DAILY_DIGEST_KINDS)),
         ),
     )
 

@@ -62,7 +62,6 @@ from models import (
     DependantKind,
     Enrollment,
     EnrollmentStatus,
-    OutboxMessage,
     Person,
     PersonStatus,
     Role,
@@ -1198,7 +1197,8 @@ async def enqueue_daily_roster(
 ) -> int:
     """Queue the day's roster (`care_roster`, ref_id YYYYMMDD, payload `{"day": ISO date}`,
     due now, expiring at the end of that day) for every active childcare partner, when that
-    day has approved or pending care; at most once per partner and day. Returns how many."""
+    day has approved or pending care; at most once per partner and day, whoever else runs
+    this (insert-or-nothing on a unique index). Returns how many this call queued."""
     day = day or now.astimezone(tz).date()
     start, end = _day_bounds(day, tz)
     anything = await session.scalar(
@@ -1212,29 +1212,18 @@ async def enqueue_daily_roster(
     )
     if anything is None:
         return 0
-    ref = day.year * 10000 + day.month * 100 + day.day
     queued = 0
+    # In person order (_partners), so concurrent runs take the index's row locks alike.
     for partner_id, chat_id in await _partners(session):
-        already = await session.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.kind == KIND_ROSTER,
-                OutboxMessage.person_id == partner_id,
-                OutboxMessage.ref_id == ref,
-            )
-        )
-        if already is not None:
-            continue
-        await outbox.enqueue(
+        queued += await outbox.enqueue_daily_digest(
             session,
             chat_id=chat_id,
             person_id=partner_id,
             kind=KIND_ROSTER,
-            ref_id=ref,
+            day=day,
             due_at=now,
             expires_at=end,
-            payload={"day": day.isoformat()},
         )
-        queued += 1
     return queued
 
 

@@ -36,7 +36,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import (
     ConsultationBooking,
     ConsultationStatus,
-    OutboxMessage,
     Person,
     PersonStatus,
     Role,
@@ -812,10 +811,10 @@ async def enqueue_daily_agendas(
 ) -> int:
     """Queue the day's agenda (`consult_agenda`, `ref_id` = YYYYMMDD, payload `{"day": ISO
     date}`, due now, expiring at the end of that day) for every active specialist with at
-    least one booking that day; at most once per specialist and day. Returns how many."""
+    least one booking that day; at most once per specialist and day, whoever else runs this
+    (insert-or-nothing on a unique index). Returns how many this call queued."""
     day = day or _today(now, tz)
     start, end = _day_bounds(day, tz)
-    ref = day.year * 10000 + day.month * 100 + day.day
     rows = await session.execute(
         select(Person.id, Person.telegram_id)
         .join(Slot, Slot.specialist_id == Person.id)
@@ -831,27 +830,19 @@ async def enqueue_daily_agendas(
         .distinct()
     )
     queued = 0
+    # In person order, so two concurrent runs take the index's row locks in the same order.
     for person_id, chat_id in sorted(rows.all()):
-        already = await session.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.kind == KIND_AGENDA,
-                OutboxMessage.person_id == person_id,
-                OutboxMessage.ref_id == ref,
-            )
-        )
-        if already is not None or chat_id is None:
+        if chat_id is None:
             continue
-        await outbox.enqueue(
+        queued += await outbox.enqueue_daily_digest(
             session,
             chat_id=chat_id,
             person_id=person_id,
             kind=KIND_AGENDA,
-            ref_id=ref,
+            day=day,
             due_at=now,
             expires_at=end,
-            payload={"day": day.isoformat()},
         )
-        queued += 1
     return queued
 
 

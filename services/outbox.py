@@ -11,13 +11,15 @@ at-most-once guarantee.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import ColumnElement, Table, case, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import OutboxMessage, OutboxStatus
+from models.outbox import DAILY_DIGEST_KINDS
 
 MAX_ERROR_LENGTH = 300
 EXPIRED_ERROR = "expired before sending"
@@ -33,6 +35,8 @@ EXPIRY_REASONS: dict[str, str] = {
     "broadcast": "expired: announcement too old",
 }
 INTERRUPTED_ERROR = "interrupted: delivery not confirmed"
+# The partial unique index's predicate, repeated in ON CONFLICT so both databases infer it.
+DIGEST_WHERE = "kind IN ({})".format(", ".join(repr(k) for k in DAILY_DIGEST_KINDS))
 
 PENDING = OutboxStatus.PENDING.value
 CLAIMED = OutboxStatus.CLAIMED.value
@@ -85,6 +89,55 @@ async def enqueue(
     session.add(row)
     await session.flush()
     return row
+
+
+async def enqueue_daily_digest(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    person_id: int,
+    kind: str,
+    day: date,
+    due_at: datetime,
+    expires_at: datetime,
+) -> bool:
+    """Queue `kind`'s digest of local `day` for `person_id` unless one was queued already
+    (by this process, another one, or before a restart); True when this call queued it.
+
+    Insert-or-nothing on the unique index `uq_outbox_message_daily_digest` (kind, person,
+    `ref_id` = YYYYMMDD): of two concurrent transactions the second waits for the first and
+    then inserts nothing, so a read-then-write race cannot send a digest twice.
+    """
+    if kind not in DAILY_DIGEST_KINDS:
+        raise ValueError(f"{kind!r} is not a daily digest kind")
+    table = cast(Table, OutboxMessage.__table__)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .values(
+            chat_id=chat_id,
+            person_id=person_id,
+            kind=kind,
+            ref_id=digest_ref(day),
+            due_at=due_at,
+            expires_at=expires_at,
+            payload={"day": day.isoformat()},
+            status=PENDING,
+            attempts=0,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["kind", "person_id", "ref_id"],
+            index_where=text(DIGEST_WHERE),
+        )
+        .returning(table.c.id)
+    )
+    inserted = await session.execute(statement)
+    return inserted.scalar_one_or_none() is not None
+
+
+def digest_ref(day: date) -> int:
+    """The `ref_id` of a daily digest: the day as YYYYMMDD."""
+    return day.year * 10000 + day.month * 100 + day.day
 
 
 async def cancel(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -40,3 +42,49 @@ async def test_sqlite_connection_settings(sqlite_url: str) -> None:
             assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() >= 5000
     finally:
         await engine.dispose()
+
+
+async def test_daily_digest_migration_keeps_one_copy_of_each(engine: AsyncEngine) -> None:
+    """0010 makes one agenda/roster per recipient and day unique; copies queued twice before
+    it (the read-then-write race) are reduced to the oldest one, other kinds are left alone."""
+    await downgrade(engine, "0008")
+    now = datetime(2027, 3, 3, 6, 30, tzinfo=UTC)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO person (id, telegram_id, role, status, language, source, created_at)"
+                " VALUES (1, 11, 'specialist', 'active', 'pl', 'staff', :now)"
+            ),
+            {"now": now},
+        )
+        for kind, ref in [
+            ("consult_agenda", 20270303),
+            ("consult_agenda", 20270303),
+            ("consult_agenda", 20270304),
+            ("care_roster", 20270303),
+            ("care_roster", 20270303),
+            ("consult_reminder", 7),
+            ("consult_reminder", 7),
+        ]:
+            await conn.execute(
+                text(
+                    "INSERT INTO outbox_message (person_id, chat_id, kind, ref_id, payload,"
+                    " due_at, status, attempts, created_at, priority)"
+                    " VALUES (1, 11, :kind, :ref, '{}', :now, 'sent', 1, :now, 0)"
+                ),
+                {"kind": kind, "ref": ref, "now": now},
+            )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text("SELECT kind, ref_id, id FROM outbox_message ORDER BY kind, ref_id, id")
+            )
+        ).all()
+    assert [(kind, ref, row_id) for kind, ref, row_id in rows] == [
+        ("care_roster", 20270303, 4),
+        ("consult_agenda", 20270303, 1),
+        ("consult_agenda", 20270304, 3),
+        ("consult_reminder", 7, 6),
+        ("consult_reminder", 7, 7),
+    ]
