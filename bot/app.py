@@ -30,14 +30,12 @@ from bot.intake import JournalBot, UpdateJournal
 from bot.ratelimit import CountingRateLimiter
 from bot.settings import SUPPORTED_LANGUAGES, Settings
 from bot.updates import PerChatUpdateProcessor
-from handlers import broadcasts, consultations, router, staff_childcare, staff_consult, workshops
-from handlers import childcare as childcare_handlers
+from handlers import router
 from handlers.errors import on_error, tell_held
 from models import migrate
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
-from scheduler.dispatcher import install_dispatcher
-from scheduler.housekeeping import INTERVAL, housekeeping_job
+from scheduler.jobs import install_jobs
 from services import childcare, people
 from services import consultations as consultations_service
 
@@ -151,24 +149,7 @@ def build_application(
     )
     register_handlers(app)
     if app.job_queue is not None:
-        app.job_queue.run_repeating(
-            housekeeping_job, interval=INTERVAL, first=60, name="housekeeping"
-        )
-        app.job_queue.run_repeating(
-            workshops.expire_offers_job, interval=60, first=30, name="offer-expiry"
-        )
-        renderers = {
-            **workshops.renderers(settings.tz),
-            **consultations.renderers(settings.tz, deps.clock),
-            **staff_consult.renderers(settings.tz),
-            **childcare_handlers.renderers(settings.tz, deps.clock),
-            **staff_childcare.renderers(settings.tz),
-            **broadcasts.renderers(settings.tz, settings.quiet_window, deps.clock),
-        }
-        install_dispatcher(app, renderers)
-        staff_consult.install_jobs(app)
-        staff_childcare.install_jobs(app)
-        broadcasts.install_jobs(app)
+        install_jobs(app, deps)  # every scheduled job: the registry in scheduler/jobs.py
     return app
 
 

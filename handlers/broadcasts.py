@@ -34,7 +34,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
@@ -59,7 +59,6 @@ ASK_DATES = "bc_dates"
 ASK_WHEN = "bc_when"
 PROMPTS = (ASK_TEXT, ASK_MEDIA, ASK_DATES, ASK_WHEN)
 PROGRESS_EVERY = timedelta(seconds=5)  # the progress message is edited at most this often
-PROGRESS_TICK = 2.0  # s between looks at the running broadcasts
 FLAGS = {"pl": "🇵🇱", "uk": "🇺🇦", "en": "🇬🇧"}
 FAILURE_LINES = 50
 
@@ -867,8 +866,9 @@ def renderers(
 
 
 @dataclass(frozen=True)
-class _Update:
-    """One progress message to edit (or the final notice to send), decided in a transaction."""
+class ProgressView:
+    """One progress message to edit (or the final notice to send), prepared in the broadcast
+    progress job's transaction (scheduler.broadcasts)."""
 
     summary: Summary
     lang: str
@@ -876,45 +876,23 @@ class _Update:
     finished: bool
 
 
-async def progress_job(context: KisContext) -> None:
-    """Every PROGRESS_TICK: start scheduled broadcasts that are due, edit each running one's
-    progress message (at most every PROGRESS_EVERY) and, when every recipient is final, show
-    the report and tell the author. Conditional updates decide, so two bot processes never
-    both edit or both announce the end."""
-    deps = context.deps
-    now = deps.clock()
-    updates: list[_Update] = []
-    async with deps.transaction() as session:
-        started = await broadcasts.start_due(session, now)
-        live = await broadcasts.live(session)
-        for bc in live:
-            finished = await broadcasts.finish_if_done(session, bc.id, now)
-            if finished is None and not await broadcasts.claim_progress(
-                session, bc.id, now, PROGRESS_EVERY
-            ):
-                continue
-            if bc.progress_chat_id is None and finished is None:
-                continue
-            await session.refresh(bc)
-            author = await session.get(Person, bc.author_id) if bc.author_id else None
-            lang = author.language if author else deps.settings.default_language
-            report = finished or await broadcasts.report(session, bc.id)
-            audience = await _describe_audience(
-                session, deps.i18n, lang, Audience.of(bc), deps.settings.tz
-            )
-            updates.append(_Update(Summary(bc, report), lang, audience, finished is not None))
-    if started:
-        wake_dispatcher(context.application)
-    for item in updates:
-        await _show_progress(context, item)
+async def progress_view(
+    session: AsyncSession, deps: Deps, bc: Broadcast, report: Report, finished: bool
+) -> ProgressView:
+    """What the author's progress message shows, in the author's language of this moment."""
+    author = await session.get(Person, bc.author_id) if bc.author_id else None
+    lang = author.language if author else deps.settings.default_language
+    audience = await _describe_audience(session, deps.i18n, lang, Audience.of(bc), deps.settings.tz)
+    return ProgressView(Summary(bc, report), lang, audience, finished)
 
 
-async def _show_progress(context: KisContext, item: _Update) -> None:
-    deps, bc = context.deps, item.summary.broadcast
+async def show_progress(bot: Bot, deps: Deps, item: ProgressView) -> None:
+    """Edit the author's progress message; when the broadcast has finished, tell the author."""
+    bc = item.summary.broadcast
     text, markup = report_view(deps, item.lang, item.summary, item.audience)
     if bc.progress_chat_id is not None and bc.progress_message_id is not None:
         try:
-            await context.bot.edit_message_text(
+            await bot.edit_message_text(
                 text,
                 chat_id=bc.progress_chat_id,
                 message_id=bc.progress_message_id,
@@ -946,7 +924,7 @@ async def _show_progress(context: KisContext, item: _Update) -> None:
                 failed=r.failed,
             )
         try:
-            await context.bot.send_message(
+            await bot.send_message(
                 bc.progress_chat_id,
                 notice,
                 reply_markup=InlineKeyboardMarkup(
@@ -956,12 +934,3 @@ async def _show_progress(context: KisContext, item: _Update) -> None:
             )
         except TelegramError as exc:
             log.info("broadcast %d: end notice not sent (%s)", bc.id, type(exc).__name__)
-
-
-def install_jobs(app: Any) -> None:
-    """The progress job (also starts scheduled broadcasts)."""
-    if app.job_queue is None:
-        raise RuntimeError("the broadcast jobs need python-telegram-bot[job-queue]")
-    app.job_queue.run_repeating(
-        progress_job, interval=PROGRESS_TICK, first=PROGRESS_TICK, name="broadcast-progress"
-    )

@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,6 @@ from babel.dates import format_date, format_datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application
 
 from bot.context import Deps, KisContext
 from bot.i18n import Translator
@@ -41,7 +40,6 @@ from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import clock_time
 from models import CareStatus, OutboxMessage, Person, PersonStatus
-from scheduler.daily import missed_today, queue_digest
 from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
 from services import childcare, people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
@@ -52,7 +50,6 @@ REASON_PREFIX = "cp_reason:"
 # Preset decline reasons (button label = stored text, in the participant's language).
 DECLINE_PRESETS = ("cp-reason-full", "cp-reason-age")
 MAX_CARDS = 10  # cards sent by one press of "Requests"; the rest after deciding these
-ROSTER_CATCH_UP = timedelta(hours=2)  # a bot started this long after the roster time still sends it
 STATE_KEYS = {
     CareStatus.APPROVED.value: "cp-state-approved",
     CareStatus.DECLINED.value: "cp-state-declined",
@@ -603,45 +600,3 @@ def renderers(tz: ZoneInfo) -> dict[str, Renderer]:
         childcare.KIND_CANCELLED: cancelled,
         childcare.KIND_ROSTER: roster,
     }
-
-
-# --- the daily roster job --------------------------------------------------------------
-
-AnyApp = Application[Any, Any, Any, Any, Any, Any]
-
-
-async def run_morning_roster(app: AnyApp, day: date | None = None) -> int:
-    """Queue the day's roster for every active partner (at most once a day each, only when
-    the day has care), then wake the dispatcher; how many were queued."""
-    return await queue_digest(app, childcare.enqueue_daily_roster, day)
-
-
-async def run_roster_catch_up(app: AnyApp) -> int:
-    """At start-up: send today's roster if the bot was down at the roster time (up to
-    ROSTER_CATCH_UP later); the at-most-once rule keeps it from being sent twice."""
-    deps: Deps = app.bot_data["deps"]
-    if not missed_today(deps, deps.settings.roster_clock, ROSTER_CATCH_UP):
-        return 0
-    return await run_morning_roster(app)
-
-
-async def morning_roster_job(context: KisContext) -> None:
-    """JobQueue callback around run_morning_roster."""
-    await run_morning_roster(context.application)
-
-
-async def roster_catch_up_job(context: KisContext) -> None:
-    """JobQueue callback around run_roster_catch_up."""
-    await run_roster_catch_up(context.application)
-
-
-def install_jobs(app: Any) -> None:
-    """The daily roster (at KISBOT_ROSTER_TIME, club time) and its catch-up after a late
-    start."""
-    if app.job_queue is None:
-        raise RuntimeError("the childcare jobs need python-telegram-bot[job-queue]")
-    settings = app.bot_data["deps"].settings
-    clock = settings.roster_clock
-    at = time(clock.hour, clock.minute, tzinfo=settings.tz)
-    app.job_queue.run_daily(morning_roster_job, time=at, name="care-morning-roster")
-    app.job_queue.run_once(roster_catch_up_job, when=25, name="care-roster-catch-up")

@@ -23,14 +23,13 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application
 
 from bot.context import Deps, KisContext
 from bot.i18n import Translator
@@ -39,8 +38,7 @@ from handlers.common import answer, edit_or_reply, reply, send_to
 from handlers.consultations import referral_notice
 from handlers.formatting import clock_time
 from models import OutboxMessage, Person, PersonStatus, Referral, Role, ServiceType
-from scheduler.daily import missed_today, queue_digest
-from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
+from scheduler.dispatcher import Rendered, Renderer
 from services import consultations, participant_search, people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 
@@ -50,7 +48,6 @@ SESSION_CHOICES = (1, 2, 3, 4, 5, 6, 8, 10)
 DAY_CHOICES = (30, 60, 90)
 FIND = "cx_find"
 LINK = 0  # the "person" of a referral draft that becomes a deep link
-AGENDA_CATCH_UP = timedelta(hours=2)  # a bot started this long after the agenda time still sends it
 DOUBLE_TAP = timedelta(minutes=2)  # the same referral again this soon is a repeated tap
 MARK = {"attended": "✅", "no_show": "❌"}  # anything else: not marked yet
 LINE_MARK = {"booked": "🕒", "attended": "✅", "no_show": "❌", "unmarked": "❔"}
@@ -600,7 +597,7 @@ async def on_callback(
         await answer(update, t(lang, "button-stale"), alert=True)
 
 
-# --- the morning agenda (outbox) and the scheduler jobs --------------------------------
+# --- the morning agenda (outbox; queued by scheduler.daily) --------------------------------
 
 
 async def render_agenda(
@@ -647,82 +644,3 @@ def renderers(tz: ZoneInfo) -> dict[str, Renderer]:
         return await render_agenda(session, row, t, tz)
 
     return {consultations.KIND_AGENDA: agenda_renderer}
-
-
-AnyApp = Application[Any, Any, Any, Any, Any, Any]
-
-
-async def run_slot_sync(app: AnyApp) -> int:
-    """Keep free slots generated `KISBOT_SLOT_WEEKS_AHEAD` weeks ahead; slots created.
-
-    Participants whose booked slot the hours no longer cover get a `consult_moved` message.
-    """
-    deps: Deps = app.bot_data["deps"]
-    async with deps.transaction() as session:
-        result = await consultations.sync_slots(
-            session,
-            now=deps.clock(),
-            tz=deps.settings.tz,
-            weeks_ahead=deps.settings.slot_weeks_ahead,
-        )
-    if result.affected:
-        wake_dispatcher(app)
-    log.info("slot sync: %d created, %d withdrawn", result.created, result.withdrawn)
-    return result.created
-
-
-async def run_close_past(app: AnyApp) -> int:
-    """Appointments over without an outcome become 'unmarked'; how many."""
-    deps: Deps = app.bot_data["deps"]
-    async with deps.transaction() as session:
-        return await consultations.close_past_bookings(session, now=deps.clock())
-
-
-async def run_morning_agenda(app: AnyApp, day: date | None = None) -> int:
-    """Queue today's agenda for every specialist with a booking (at most once a day each),
-    then wake the dispatcher; how many were queued. Specialists with no booking get nothing."""
-    return await queue_digest(app, consultations.enqueue_daily_agendas, day)
-
-
-async def run_agenda_catch_up(app: AnyApp) -> int:
-    """At start-up: send today's agenda if the bot was down at the agenda time (up to
-    AGENDA_CATCH_UP later); the at-most-once rule keeps it from being sent twice."""
-    deps: Deps = app.bot_data["deps"]
-    if not missed_today(deps, deps.settings.agenda_clock, AGENDA_CATCH_UP):
-        return 0
-    return await run_morning_agenda(app)
-
-
-async def slot_sync_job(context: KisContext) -> None:
-    """JobQueue callback around run_slot_sync."""
-    await run_slot_sync(context.application)
-
-
-async def close_past_job(context: KisContext) -> None:
-    """JobQueue callback around run_close_past."""
-    await run_close_past(context.application)
-
-
-async def morning_agenda_job(context: KisContext) -> None:
-    """JobQueue callback around run_morning_agenda."""
-    await run_morning_agenda(context.application)
-
-
-async def agenda_catch_up_job(context: KisContext) -> None:
-    """JobQueue callback around run_agenda_catch_up."""
-    await run_agenda_catch_up(context.application)
-
-
-def install_jobs(app: Any) -> None:
-    """Scheduler jobs: slot sync (5 s after start, then hourly), closing past bookings
-    (every 15 min), the morning agenda (daily at KISBOT_AGENDA_TIME, club time) and its
-    catch-up after a late start."""
-    if app.job_queue is None:
-        raise RuntimeError("the consultation jobs need python-telegram-bot[job-queue]")
-    settings = app.bot_data["deps"].settings
-    jq = app.job_queue
-    jq.run_repeating(slot_sync_job, interval=3600, first=5, name="consult-slot-sync")
-    jq.run_repeating(close_past_job, interval=900, first=30, name="consult-close-past")
-    at = time(settings.agenda_clock.hour, settings.agenda_clock.minute, tzinfo=settings.tz)
-    jq.run_daily(morning_agenda_job, time=at, name="consult-morning-agenda")
-    jq.run_once(agenda_catch_up_job, when=20, name="consult-agenda-catch-up")

@@ -6,12 +6,11 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application
 
 from bot.batching import GroupCommit
 from bot.context import Deps, KisContext
@@ -549,21 +548,6 @@ async def render_session_cancelled(
         when=long_when(b.session.starts_at, tz, lang),
     )
     return Rendered(text)
-
-
-async def run_offer_expiry(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
-    """End overdue offers and pass their seats on (a scheduler job; tests call it directly)."""
-    deps: Deps = app.bot_data["deps"]
-    async with deps.transaction() as session:
-        ended = await workshops.expire_offers(session, deps.clock(), policy_from(deps.settings))
-    if ended:
-        wake_dispatcher(app)
-    return ended
-
-
-async def expire_offers_job(context: KisContext) -> None:
-    """The JobQueue callback around run_offer_expiry."""
-    await run_offer_expiry(context.application)
 
 
 def renderers(tz: ZoneInfo) -> dict[str, Renderer]:

@@ -671,10 +671,15 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ scheduling
 
-    def attach(self, job_queue: JobQueue[Any], *, interval: float = 2.0) -> None:
-        """Run every `interval` seconds on PTB's JobQueue (and sooner when something is due)."""
+    def attach(self, job_queue: JobQueue[Any], *, interval: float = 2.0, tick: bool = True) -> None:
+        """Run every `interval` seconds on PTB's JobQueue (and sooner when something is due).
+
+        With `tick=False` only the wake-ups are scheduled here: the repeating tick is the job
+        registry's (`scheduler.jobs`, calling `tick` every `interval` seconds)."""
         self._job_queue = job_queue
         self._interval = interval
+        if not tick:
+            return
         job_queue.run_repeating(
             self._job,
             interval=interval,
@@ -693,6 +698,10 @@ class Dispatcher:
         task = asyncio.get_running_loop().create_task(self.run_pending())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def tick(self, context: Any) -> None:
+        """One tick of the repeating job: run what is due, then plan the next wake-up."""
+        await self._job(context)
 
     async def _job(self, context: Any) -> None:
         if self._closed:
@@ -1019,8 +1028,12 @@ def install_dispatcher(
     *,
     interval: float = 2.0,
     bot: Bot | None = None,
+    tick: bool = True,
 ) -> Dispatcher:
-    """Create the Dispatcher for `app`, schedule it on the JobQueue, store it in bot_data."""
+    """Create the Dispatcher for `app`, schedule it on the JobQueue, store it in bot_data.
+
+    The application's dispatcher is installed by `scheduler.jobs.install_jobs` with
+    `tick=False`: its repeating tick is a row of the job registry."""
     if app.job_queue is None:
         raise RuntimeError("the dispatcher needs python-telegram-bot[job-queue]")
     deps: Deps = app.bot_data["deps"]
@@ -1035,7 +1048,7 @@ def install_dispatcher(
             own_bot = True
     dispatcher = Dispatcher(bot, deps, renderers)
     dispatcher._own_bot = own_bot
-    dispatcher.attach(app.job_queue, interval=interval)
+    dispatcher.attach(app.job_queue, interval=interval, tick=tick)
     app.bot_data["dispatcher"] = dispatcher
 
     previous = app.post_shutdown

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from handlers import staff_childcare
 from models import CareRequest, OutboxMessage
 from sandbox import SimUser
+from scheduler import daily
 from services import childcare, people, workshops
 from tests.e2e.conftest import Harness
 from tests.e2e.flows import expect_text, person_row, register_active
@@ -265,9 +265,9 @@ async def test_morning_roster_at_the_configured_time(harness: Harness) -> None:
     harness.clock.now = TUESDAY_0730
     dispatcher = harness.app.bot_data["dispatcher"]
     assert childcare.KIND_ROSTER in dispatcher.renderers
-    assert await staff_childcare.run_morning_roster(harness.app) == 1
-    assert await staff_childcare.run_morning_roster(harness.app) == 0  # at most once a day
-    assert await staff_childcare.run_roster_catch_up(harness.app) == 0
+    assert await daily.run_morning_roster(harness.app) == 1
+    assert await daily.run_morning_roster(harness.app) == 0  # at most once a day
+    assert await daily.run_roster_catch_up(harness.app) == 0
     await dispatcher.run_once()
     roster = await expect_text(partner, "Opieka dzisiaj")
     for fragment in (
@@ -291,7 +291,7 @@ async def test_nothing_to_send_on_a_day_without_care(harness: Harness) -> None:
     partner = await _club(harness)
     await partner.say("/staff")
     harness.clock.now = TUESDAY_0730
-    assert await staff_childcare.run_morning_roster(harness.app) == 0
+    assert await daily.run_morning_roster(harness.app) == 0
     assert await partner.silence(0.2) == []
 
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from handlers import staff_consult
 from models import AuditEvent, ConsultationBooking, OutboxMessage, Referral, Slot
 from sandbox import SimUser
+from scheduler import daily
 from services import consultations as c
 from services import people
 from tests.e2e.conftest import ADMIN_ID, Harness
@@ -290,8 +290,8 @@ async def test_morning_agenda_reaches_the_specialist(harness: Harness) -> None:
     harness.clock.now = datetime(2027, 3, 1, 6, 29, tzinfo=UTC)  # 07:29 in Wejherowo
     dispatcher = harness.app.bot_data["dispatcher"]
     assert c.KIND_AGENDA in dispatcher.renderers
-    assert await staff_consult.run_morning_agenda(harness.app) == 1
-    assert await staff_consult.run_morning_agenda(harness.app) == 0  # at most once a day
+    assert await daily.run_morning_agenda(harness.app) == 1
+    assert await daily.run_morning_agenda(harness.app) == 0  # at most once a day
     await dispatcher.run_once()
     morning = await expect_text(specialist, "Twoje spotkania dzisiaj")
     assert "poniedziałek, 1 marca" in morning.text
@@ -318,7 +318,7 @@ async def test_agenda_is_not_sent_to_someone_no_longer_a_specialist(harness: Har
     await _book_first_slot(harness, 1, ids["psychologist"])
     specialist = harness.user(SPECIALIST_TID, "Maria")
     await specialist.say("/staff")
-    assert await staff_consult.run_morning_agenda(harness.app) == 1
+    assert await daily.run_morning_agenda(harness.app) == 1
     async with harness.sessionmaker.begin() as s:
         await people.remove_staff(s, SPECIALIST_TID)
     await harness.app.bot_data["dispatcher"].run_once()

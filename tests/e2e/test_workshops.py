@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from handlers.formatting import short_when
-from handlers.workshops import run_offer_expiry
 from models import Enrollment, OutboxMessage, WorkshopSession
 from sandbox import SimUser
+from scheduler.offers import run_offer_expiry
 from tests.e2e.conftest import Harness
 from tests.e2e.flows import expect_text, person_row, register_active, register_self
 from tests.factories import make_series, make_session, make_workshop

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import build_application
 from bot.context import KisApplication
 from bot.settings import Settings
-from handlers import staff_childcare, staff_consult
 from models import OutboxMessage
 from models.db import Sessionmaker, create_engine, create_sessionmaker
+from scheduler import daily
 from services import childcare as cc
 from services import consultations as c
 from services import people
@@ -110,12 +110,12 @@ async def test_two_processes_queue_one_agenda_per_specialist_and_day(
         await _warm_up(apps)
         for day in days:
             clock.now = datetime.combine(day, time(7, 30), tzinfo=WAW).astimezone(UTC)
-            queued = await asyncio.gather(*(staff_consult.run_morning_agenda(app) for app in apps))
+            queued = await asyncio.gather(*(daily.run_morning_agenda(app) for app in apps))
             assert sum(queued) == SPECIALISTS, (day, queued)
             # A restarted process catches up a little later: nothing more.
             clock.now += timedelta(minutes=10)
             restarted = _apps(database_url, [second], clock)[0]
-            assert await staff_consult.run_agenda_catch_up(restarted) == 0
+            assert await daily.run_agenda_catch_up(restarted) == 0
         rows = await _count(sm, c.KIND_AGENDA)
         assert len(rows) == SPECIALISTS * ROUNDS
         assert all(n == 1 for _, _, n in rows), rows
@@ -150,13 +150,11 @@ async def test_two_processes_queue_one_roster_per_partner_and_day(
         await _warm_up(apps)
         for day in days:
             clock.now = tc.local(day, time(7, 30))
-            queued = await asyncio.gather(
-                *(staff_childcare.run_morning_roster(app) for app in apps)
-            )
+            queued = await asyncio.gather(*(daily.run_morning_roster(app) for app in apps))
             assert sum(queued) == PARTNERS, (day, queued)
             clock.now += timedelta(minutes=10)
             restarted = _apps(database_url, [second], clock)[0]
-            assert await staff_childcare.run_roster_catch_up(restarted) == 0
+            assert await daily.run_roster_catch_up(restarted) == 0
         rows = await _count(sm, cc.KIND_ROSTER)
         assert len(rows) == PARTNERS * ROUNDS
         assert all(n == 1 for _, _, n in rows), rows
@@ -178,12 +176,12 @@ async def test_catch_up_after_a_restart_sends_no_second_roster(
     try:
         first, other = _apps(database_url, [engine, second], clock)
         clock.now = tc.local(tc.WEDNESDAY, time(7, 30))
-        assert await staff_childcare.run_morning_roster(first) == 1
+        assert await daily.run_morning_roster(first) == 1
         clock.now = tc.local(tc.WEDNESDAY, time(8, 0))
         restarted = _apps(database_url, [engine], clock)[0]
         caught = await asyncio.gather(
-            staff_childcare.run_roster_catch_up(restarted),
-            staff_childcare.run_roster_catch_up(other),
+            daily.run_roster_catch_up(restarted),
+            daily.run_roster_catch_up(other),
         )
         assert caught == [0, 0]
         assert [n for _, _, n in await _count(sm, cc.KIND_ROSTER)] == [1]

@@ -1,0 +1,261 @@
+"""The job registry: every scheduled job of the bot, declared in one table (`JOBS`) and
+installed by one function (`install_jobs`, called by `bot.app.build_application`).
+
+A job here is a thin callback around a `run_*` function of its scheduler module (tests call
+those directly, with the Application). Handler modules define no jobs and schedule nothing;
+a job may use a handler's renderer or sender (the outbox renderers, the broadcast progress
+message). Besides these rows the dispatcher schedules only its own one-off wake-ups
+(`outbox-wake`: "something is due before the next tick"), which are not jobs of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from telegram.ext import Application, JobQueue
+
+from bot.context import Deps
+from bot.settings import Settings
+from handlers import broadcasts, consultations, staff_childcare, staff_consult, workshops
+from handlers import childcare as childcare_handlers
+from scheduler import daily, offers, slots
+from scheduler.broadcasts import PROGRESS_TICK, run_broadcast_progress
+from scheduler.dispatcher import Dispatcher, Renderer, install_dispatcher
+from scheduler.housekeeping import INTERVAL as HOUSEKEEPING_INTERVAL
+from scheduler.housekeeping import housekeeping_job
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+JobCallback = Callable[[Any], Coroutine[Any, Any, None]]
+
+DISPATCHER = "outbox-dispatcher"
+
+
+class Schedule(StrEnum):
+    """How a job is timed."""
+
+    REPEATING = "repeating"  # every `every`, the first run `first` after start-up
+    DAILY = "daily"  # every day at the club-time clock `at(settings)`
+    ONCE = "once"  # once, `first` after start-up
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One row of the registry."""
+
+    name: str
+    callback: JobCallback
+    schedule: Schedule
+    about: str
+    every: timedelta | None = None  # REPEATING
+    at: Callable[[Settings], time] | None = None  # DAILY: the setting with the clock time
+    first: timedelta = timedelta(0)  # REPEATING and ONCE: the delay after start-up
+    # APScheduler's max_instances (a run may overlap the next tick).
+    job_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+# --- the callbacks: each one a call of its module's run_* function --------------------------
+
+
+async def dispatcher_tick(context: Any) -> None:
+    """Send the due outbox rows (`scheduler.dispatcher`, installed with the registry)."""
+    dispatcher: Dispatcher | None = context.application.bot_data.get("dispatcher")
+    if dispatcher is not None:
+        await dispatcher.tick(context)
+
+
+async def offer_expiry_job(context: Any) -> None:
+    """JobQueue callback around scheduler.offers.run_offer_expiry."""
+    await offers.run_offer_expiry(context.application)
+
+
+async def slot_sync_job(context: Any) -> None:
+    """JobQueue callback around scheduler.slots.run_slot_sync."""
+    await slots.run_slot_sync(context.application)
+
+
+async def close_past_job(context: Any) -> None:
+    """JobQueue callback around scheduler.slots.run_close_past."""
+    await slots.run_close_past(context.application)
+
+
+async def morning_agenda_job(context: Any) -> None:
+    """JobQueue callback around scheduler.daily.run_morning_agenda."""
+    await daily.run_morning_agenda(context.application)
+
+
+async def agenda_catch_up_job(context: Any) -> None:
+    """JobQueue callback around scheduler.daily.run_agenda_catch_up."""
+    await daily.run_agenda_catch_up(context.application)
+
+
+async def morning_roster_job(context: Any) -> None:
+    """JobQueue callback around scheduler.daily.run_morning_roster."""
+    await daily.run_morning_roster(context.application)
+
+
+async def roster_catch_up_job(context: Any) -> None:
+    """JobQueue callback around scheduler.daily.run_roster_catch_up."""
+    await daily.run_roster_catch_up(context.application)
+
+
+async def broadcast_progress_job(context: Any) -> None:
+    """JobQueue callback around scheduler.broadcasts.run_broadcast_progress."""
+    await run_broadcast_progress(context.application)
+
+
+def _agenda_clock(settings: Settings) -> time:
+    return settings.agenda_clock
+
+
+def _roster_clock(settings: Settings) -> time:
+    return settings.roster_clock
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec(
+        "housekeeping",
+        housekeeping_job,
+        Schedule.REPEATING,
+        "delete abandoned sign-ups, expired invites, old drafts, handled update ids",
+        every=HOUSEKEEPING_INTERVAL,
+        first=timedelta(seconds=60),
+    ),
+    JobSpec(
+        "offer-expiry",
+        offer_expiry_job,
+        Schedule.REPEATING,
+        "unanswered freed-seat offers pass to the next person",
+        every=timedelta(seconds=60),
+        first=timedelta(seconds=30),
+    ),
+    JobSpec(
+        DISPATCHER,
+        dispatcher_tick,
+        Schedule.REPEATING,
+        "send due outbox rows (plus one-off wake-ups when something is due sooner)",
+        every=timedelta(seconds=2),
+        first=timedelta(seconds=1),
+        # A tick during a long run enters, finds the run's lock taken and only asks for one
+        # more round, instead of APScheduler skipping it with a warning.
+        job_kwargs={"max_instances": 2},
+    ),
+    JobSpec(
+        "consult-slot-sync",
+        slot_sync_job,
+        Schedule.REPEATING,
+        "generate slots KISBOT_SLOT_WEEKS_AHEAD weeks ahead, withdraw uncovered ones",
+        every=timedelta(hours=1),
+        first=timedelta(seconds=5),
+    ),
+    JobSpec(
+        "consult-close-past",
+        close_past_job,
+        Schedule.REPEATING,
+        "appointments over without an outcome become 'unmarked'",
+        every=timedelta(minutes=15),
+        first=timedelta(seconds=30),
+    ),
+    JobSpec(
+        "consult-morning-agenda",
+        morning_agenda_job,
+        Schedule.DAILY,
+        "each specialist's agenda of the day (KISBOT_AGENDA_TIME)",
+        at=_agenda_clock,
+    ),
+    JobSpec(
+        "consult-agenda-catch-up",
+        agenda_catch_up_job,
+        Schedule.ONCE,
+        "the agenda after a start up to 2 h after KISBOT_AGENDA_TIME",
+        first=timedelta(seconds=20),
+    ),
+    JobSpec(
+        "care-morning-roster",
+        morning_roster_job,
+        Schedule.DAILY,
+        "each childcare partner's roster of the day (KISBOT_ROSTER_TIME)",
+        at=_roster_clock,
+    ),
+    JobSpec(
+        "care-roster-catch-up",
+        roster_catch_up_job,
+        Schedule.ONCE,
+        "the roster after a start up to 2 h after KISBOT_ROSTER_TIME",
+        first=timedelta(seconds=25),
+    ),
+    JobSpec(
+        "broadcast-progress",
+        broadcast_progress_job,
+        Schedule.REPEATING,
+        "start scheduled broadcasts, edit progress messages, close finished reports",
+        every=timedelta(seconds=PROGRESS_TICK),
+        first=timedelta(seconds=PROGRESS_TICK),
+    ),
+)
+
+
+def job_spec(name: str) -> JobSpec:
+    """The registry's row called `name` (KeyError for anything else)."""
+    for spec in JOBS:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
+
+
+def renderers(deps: Deps) -> dict[str, Renderer]:
+    """Every outbox kind with its renderer (the dispatcher's table), bound to the club's zone."""
+    settings = deps.settings
+    return {
+        **workshops.renderers(settings.tz),
+        **consultations.renderers(settings.tz, deps.clock),
+        **staff_consult.renderers(settings.tz),
+        **childcare_handlers.renderers(settings.tz, deps.clock),
+        **staff_childcare.renderers(settings.tz),
+        **broadcasts.renderers(settings.tz, settings.quiet_window, deps.clock),
+    }
+
+
+def schedule_job(job_queue: JobQueue[Any], spec: JobSpec, settings: Settings) -> None:
+    """Put one registry row on the JobQueue."""
+    if spec.schedule is Schedule.REPEATING:
+        assert spec.every is not None, spec.name
+        job_queue.run_repeating(
+            spec.callback,
+            interval=spec.every,
+            first=spec.first,
+            name=spec.name,
+            job_kwargs=spec.job_kwargs or None,
+        )
+    elif spec.schedule is Schedule.DAILY:
+        assert spec.at is not None, spec.name
+        clock = spec.at(settings)
+        at = time(clock.hour, clock.minute, tzinfo=settings.tz)
+        job_queue.run_daily(
+            spec.callback, time=at, name=spec.name, job_kwargs=spec.job_kwargs or None
+        )
+    else:
+        job_queue.run_once(
+            spec.callback, when=spec.first, name=spec.name, job_kwargs=spec.job_kwargs or None
+        )
+
+
+def install_jobs(app: AnyApp, deps: Deps) -> Dispatcher:
+    """Create the outbox dispatcher (its wake-ups and shutdown) and schedule every job of
+    the registry; the dispatcher, also in `app.bot_data["dispatcher"]`."""
+    if app.job_queue is None:
+        raise RuntimeError("the scheduled jobs need python-telegram-bot[job-queue]")
+    tick = job_spec(DISPATCHER).every
+    assert tick is not None
+    dispatcher = install_dispatcher(app, renderers(deps), interval=tick.total_seconds(), tick=False)
+    for spec in JOBS:
+        schedule_job(app.job_queue, spec, deps.settings)
+    return dispatcher
+
+
+__all__ = ["JOBS", "JobSpec", "Schedule", "install_jobs", "job_spec", "renderers"]
