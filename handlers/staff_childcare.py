@@ -1,7 +1,7 @@
 """Childcare screens for the partner (the social cooperative) and coordinators: pending care
 requests with Approve / Decline (a preset or a typed reason), the day's roster, the outbox
-messages partners receive (new request, cancelled request, the morning roster) and the daily
-roster job.
+messages partners receive (new request, cancelled request, the morning roster, queued by the
+job registry's `care-morning-roster`, scheduler/daily.py).
 
 Callback data (`cp:<action>[:<id>...]`; every press is re-authorised in the services, which
 allow the childcare partner, coordinators and admins):

@@ -1,6 +1,7 @@
 """Staff screens for consultations: referrals (for a participant found by name or phone, or as
 a single-use link), a participant's referrals with Revoke, the specialists' day agendas with
-attended / no-show marks, the morning agenda message and the consultation scheduler jobs.
+attended / no-show marks and the morning agenda message (queued by the job registry's
+`consult-morning-agenda`, scheduler/daily.py).
 
 Callback data (`cx:<action>[:<id>...]`; every press is re-authorised in the services):
 
