@@ -123,6 +123,7 @@ class Refused(Exception):
 
 
 def fail(message: str) -> typer.Exit:
+    """Print MESSAGE as an error (nothing was changed); raise the returned exit (code 1)."""
     from rich.markup import escape
 
     console.print(f"[red]Error:[/red] {escape(message)} Nothing was changed.", soft_wrap=True)
@@ -214,6 +215,7 @@ def parse_day(text: str) -> dt_date:
 
 
 def parsed(parse: Callable[[str], T], text: str) -> T:
+    """`parse(text)`, a ValueError becoming the operator's error message and exit code 1."""
     try:
         return parse(text)
     except ValueError as exc:
