@@ -727,9 +727,14 @@ async def _withdraw_all(
             Slot.starts_at > starting_after
         )
     active = list(await session.scalars(query.order_by(ConsultationBooking.id)))
+    ended = 0
     for booking in active:
-        await _end_booking(session, booking, now, give_back=True)
-    return len(active)
+        try:
+            await _end_booking(session, booking, now, give_back=True)
+        except BookingClosed:
+            continue  # cancelled or marked meanwhile: nothing was changed for it
+        ended += 1
+    return ended
 
 
 # --- specialists: agenda and outcomes ------------------------------------------------------
