@@ -1212,6 +1212,65 @@ def consult_referral(
     console.print(_consult_db(settings, work), soft_wrap=True)
 
 
+# --- participants --------------------------------------------------------------------------
+
+participant_app = typer.Typer(
+    help="Participants' accounts (docs/staff-guide.md).", no_args_is_help=True
+)
+app.add_typer(participant_app, name="participant")
+
+
+@participant_app.callback()
+def participant_main(
+    ctx: typer.Context,
+    actor: Annotated[
+        int | None, typer.Option("--as", envvar="KISBOT_CLI_ACTOR", help=ACTOR_HELP)
+    ] = None,
+) -> None:
+    """Participants' accounts."""
+    ctx.obj = {"actor": actor}
+
+
+@participant_app.command("deactivate")
+def participant_deactivate(
+    ctx: typer.Context,
+    telegram_id: Annotated[int, typer.Argument(help="The participant's Telegram id.")],
+) -> None:
+    """Deactivate a participant and cancel their future bookings (freed workshop seats are
+    offered to the waiting list), as the participant card in the bot does."""
+    from handlers.common import policy_from
+    from services import childcare, deactivation
+    from services.errors import AlreadyDecided
+
+    settings = _settings()
+    # The care hooks of the booking services read the configured policy, as in the bot.
+    childcare.configure(
+        childcare.CarePolicy(settings.care_margin_minutes, settings.care_capacity, settings.tz)
+    )
+
+    async def work(session: AsyncSession) -> str:
+        actor_tid = await _acting_tid(session, settings, _actor(ctx))
+        person = await _person_by_tid(session, telegram_id)
+        try:
+            summary = await deactivation.deactivate_participant(
+                session, actor_tid, person.id, utcnow(), policy_from(settings)
+            )
+        except AlreadyDecided:
+            raise _Refused(
+                f"{person.display_name} ({telegram_id}) is not active or waiting for approval "
+                f"(status: {person.status})."
+            ) from None
+        return (
+            f"Deactivated {person.display_name} ({telegram_id}). Cancelled: "
+            f"{summary.workshop_seats} workshop seat(s) (offered to the waiting list), "
+            f"{summary.waiting_places} waiting-list place(s), "
+            f"{summary.consultations} consultation(s), {summary.care_requests} childcare "
+            f"request(s); {summary.messages} queued message(s) will not be sent."
+        )
+
+    console.print(_consult_db(settings, work), soft_wrap=True)
+
+
 def _register_more_commands() -> None:
     """Command groups that live in their own modules (they import nothing from this one at
     import time)."""
