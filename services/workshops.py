@@ -794,15 +794,41 @@ async def withdraw_person(
 ) -> int:
     """End every active enrolment of a person who deletes their data (cut-off ignored);
     freed seats are offered to the next people. Returns how many were ended."""
-    active = list(
-        await session.scalars(
-            select(Enrollment).where(
-                Enrollment.person_id == person_id, Enrollment.status.in_(ACTIVE_ENROLLMENT)
-            )
-        )
+    return len(await _withdraw_all(session, person_id, now, policy))
+
+
+async def withdraw_future(
+    session: AsyncSession, person_id: int, now: datetime, policy: Policy
+) -> list[str]:
+    """End a deactivated person's active enrolments in sessions not started yet (cut-off
+    ignored, nobody told but the people waiting: each freed seat is offered to the next).
+    Returns the statuses they had (confirmed, offered, waiting), one per enrolment."""
+    return await _withdraw_all(session, person_id, now, policy, starting_after=now)
+
+
+async def _withdraw_all(
+    session: AsyncSession,
+    person_id: int,
+    now: datetime,
+    policy: Policy,
+    *,
+    starting_after: datetime | None = None,
+) -> list[str]:
+    query = select(Enrollment).where(
+        Enrollment.person_id == person_id, Enrollment.status.in_(ACTIVE_ENROLLMENT)
     )
+    if starting_after is not None:
+        query = query.join(WorkshopSession, WorkshopSession.id == Enrollment.session_id).where(
+            WorkshopSession.starts_at > starting_after
+        )
+    active = list(await session.scalars(query.order_by(Enrollment.id)))
+    statuses = []
     for enrollment in active:
         await _lock_session(session, enrollment.session_id)
+        await session.refresh(enrollment)  # the lock may have waited for another change
+        if enrollment.status not in ACTIVE_ENROLLMENT:
+            continue
+        statuses.append(enrollment.status)
         await _withdraw(session, enrollment, now, policy)
     await session.flush()
-    return len(active)
+    return statuses

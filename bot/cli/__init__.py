@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import care, catalog, consult, db, reports, run, sandbox, staff
+from bot.cli import care, catalog, consult, db, participant, reports, run, sandbox, staff
 from bot.cli.common import parse_clock, parse_day, parse_weekday
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.add_typer(staff.audit_app, name="audit")
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(consult.consult_app, name="consult")
 app.add_typer(care.care_app, name="care")
+app.add_typer(participant.participant_app, name="participant")
 app.add_typer(reports.export_app, name="export")
 app.command("report")(reports.report)
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.logs import protect_streams, register_secrets
 from bot.settings import Settings
+from models import Person
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
 from services import people
@@ -220,3 +221,24 @@ def parsed(parse: Callable[[str], T], text: str) -> T:
         return parse(text)
     except ValueError as exc:
         raise fail(str(exc).capitalize() + ".") from exc
+
+
+ACTOR_HELP = (
+    "Telegram id of the admin or coordinator the change is recorded for in the audit log "
+    "(default: the first of KISBOT_ADMIN_IDS)."
+)
+
+
+def actor_of(ctx: typer.Context) -> int | None:
+    """The `--as` Telegram id a command group's callback stored in the context, if any."""
+    obj = ctx.obj if isinstance(ctx.obj, dict) else {}
+    value = obj.get("actor")
+    return value if isinstance(value, int) else None
+
+
+async def person_by_tid(session: AsyncSession, telegram_id: int) -> Person:
+    """The person with this Telegram id (Refused when the bot does not know them)."""
+    person = await people.get_by_telegram_id(session, telegram_id)
+    if person is None:
+        raise Refused(f"Nobody with Telegram id {telegram_id} is known to the bot.")
+    return person

@@ -11,9 +11,11 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import (
+    ACTOR_HELP,
     CONSULT_REASONS,
     Refused,
     acting_tid,
+    actor_of,
     console,
     consult_db,
     fail,
@@ -22,10 +24,10 @@ from bot.cli.common import (
     parse_day,
     parse_weekday,
     parsed,
+    person_by_tid,
 )
 from models import Person, ServiceType
 from models.base import utcnow
-from services import people
 from services.errors import NotFound
 
 consult_app = typer.Typer(
@@ -45,24 +47,6 @@ consult_app.add_typer(hours_app, name="hours")
 consult_app.add_typer(closure_app, name="closure")
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-ACTOR_HELP = (
-    "Telegram id of the admin or coordinator the change is recorded for in the audit log "
-    "(default: the first of KISBOT_ADMIN_IDS)."
-)
-
-
-def _actor(ctx: typer.Context) -> int | None:
-    obj = ctx.obj if isinstance(ctx.obj, dict) else {}
-    value = obj.get("actor")
-    return value if isinstance(value, int) else None
-
-
-async def _person_by_tid(session: AsyncSession, telegram_id: int) -> Person:
-    person = await people.get_by_telegram_id(session, telegram_id)
-    if person is None:
-        raise Refused(f"Nobody with Telegram id {telegram_id} is known to the bot.")
-    return person
 
 
 async def _service(session: AsyncSession, slug: str) -> ServiceType:
@@ -100,7 +84,7 @@ def _remove_and_sync(
     settings = load_settings()
 
     async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, _actor(ctx))
+        actor = await acting_tid(session, settings, actor_of(ctx))
         try:
             change = await remove(
                 session,
@@ -257,7 +241,7 @@ def consult_service(
     }
 
     async def work(session: AsyncSession) -> tuple[str, bool]:
-        actor = await acting_tid(session, settings, _actor(ctx))
+        actor = await acting_tid(session, settings, actor_of(ctx))
         row, created = await consultations.save_service_type(
             session,
             actor_tid=actor,
@@ -294,8 +278,8 @@ def consult_link(
     settings = load_settings()
 
     async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, _actor(ctx))
-        specialist = await _person_by_tid(session, telegram_id)
+        actor = await acting_tid(session, settings, actor_of(ctx))
+        specialist = await person_by_tid(session, telegram_id)
         service = await _service(session, service_slug)
         await consultations.link_specialist(
             session, actor_tid=actor, specialist_id=specialist.id, service_type_id=service.id
@@ -323,8 +307,8 @@ def consult_unlink(
     settings = load_settings()
 
     async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, _actor(ctx))
-        specialist = await _person_by_tid(session, telegram_id)
+        actor = await acting_tid(session, settings, actor_of(ctx))
+        specialist = await person_by_tid(session, telegram_id)
         service = await _service(session, service_slug)
         result = await consultations.unlink_specialist(
             session,
@@ -373,8 +357,8 @@ def hours_set(
     settings = load_settings()
 
     async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, _actor(ctx))
-        specialist = await _person_by_tid(session, telegram_id)
+        actor = await acting_tid(session, settings, actor_of(ctx))
+        specialist = await person_by_tid(session, telegram_id)
         service = await _service(session, service_slug)
         change = await consultations.set_weekly_hours(
             session,
@@ -417,7 +401,7 @@ def hours_list(
     async def work(session: AsyncSession) -> list[tuple[str, ...]]:
         specialist_id = None
         if telegram_id is not None:
-            specialist_id = (await _person_by_tid(session, telegram_id)).id
+            specialist_id = (await person_by_tid(session, telegram_id)).id
         services = {
             s.id: s.slug for s in await consultations.list_service_types(session, active_only=False)
         }
@@ -489,10 +473,10 @@ def closure_add(
     settings = load_settings()
 
     async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, _actor(ctx))
+        actor = await acting_tid(session, settings, actor_of(ctx))
         specialist_id = None
         if specialist is not None:
-            specialist_id = (await _person_by_tid(session, specialist)).id
+            specialist_id = (await person_by_tid(session, specialist)).id
         change = await consultations.add_closure(
             session,
             actor_tid=actor,
@@ -589,8 +573,8 @@ def consult_referral(
     settings = load_settings()
 
     async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, _actor(ctx))
-        person = await _person_by_tid(session, telegram_id)
+        actor = await acting_tid(session, settings, actor_of(ctx))
+        person = await person_by_tid(session, telegram_id)
         if person.is_staff:
             raise Refused(f"Telegram id {telegram_id} is a staff member, not a participant.")
         service = await _service(session, service_slug)
