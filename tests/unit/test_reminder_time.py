@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from bot.settings import Settings
 from services.consult_schedule import day_slots
 from services.reminder_time import (
+    QuietHours,
     in_quiet_hours,
     local_to_utc,
     parse_quiet_hours,
@@ -211,15 +212,10 @@ def test_workshop_day_before_keeps_the_clock_time_across_dst() -> None:
 # Freed-seat offer deadlines (KISBOT_OFFER_HOURS, KISBOT_OFFER_MIN_MINUTES).
 
 
-def deadline(now: datetime, starts: datetime, hours: float = 12, quiet: object = QUIET) -> datetime:
-    return plan_offer_deadline(
-        now,
-        starts,
-        window_hours=hours,
-        min_minutes=30,
-        tz=WAW,
-        quiet=quiet,  # type: ignore[arg-type]
-    )
+def deadline(
+    now: datetime, starts: datetime, hours: float = 12, quiet: QuietHours | None = QUIET
+) -> datetime:
+    return plan_offer_deadline(now, starts, window_hours=hours, min_minutes=30, tz=WAW, quiet=quiet)
 
 
 def test_an_afternoon_offer_ends_at_eight_not_in_the_night() -> None:
