@@ -34,9 +34,11 @@ chromium:
 			chromium fonts-noto-color-emoji >/dev/null; } \
 		|| echo "Could not install chromium: the browser tests will be skipped (they fail with CI=true)."; }
 
+# lint-imports checks the layer contracts in pyproject.toml ([tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

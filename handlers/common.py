@@ -167,5 +167,9 @@ def workshop_policy(context: KisContext) -> workshops.Policy:
 def policy_from(settings: Settings) -> workshops.Policy:
     """The workshop timing rules configured in `settings`."""
     return workshops.Policy(
-        settings.offer_hours, settings.offer_min_minutes, tuple(settings.reminder_hours)
+        settings.offer_hours,
+        settings.offer_min_minutes,
+        tuple(settings.reminder_hours),
+        tz=settings.tz,
+        quiet=settings.quiet_window,
     )

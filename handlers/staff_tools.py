@@ -37,9 +37,18 @@ from bot.context import KisContext
 from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback, encode
-from handlers.common import answer, edit_or_reply, reply, send_to
+from handlers.common import answer, edit_or_reply, reply, send_to, workshop_policy
 from models import Person, PersonStatus, Role
-from services import childcare, participant_search, people, report_indicators, report_staff, reports
+from scheduler.dispatcher import wake_dispatcher
+from services import (
+    childcare,
+    deactivation,
+    participant_search,
+    people,
+    report_indicators,
+    report_staff,
+    reports,
+)
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 from services.reports import Month
 
@@ -442,16 +451,31 @@ async def ask_deactivate(update: Update, context: KisContext, person: Person, cb
 
 
 async def deactivate(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    """Deactivate the participant, then the card again."""
+    """Deactivate the participant (their future bookings cancelled), then the card again
+    with what was cancelled."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     pid = cb.id_arg()
     try:
         async with deps.transaction() as session:
-            await people.deactivate(session, _tid(update), pid, _now(context))
+            summary = await deactivation.deactivate_participant(
+                session, _tid(update), pid, _now(context), workshop_policy(context)
+            )
     except AlreadyDecided:
         await show_card(update, context, person, pid, t(lang, "staff-already-decided"))
         return
-    await show_card(update, context, person, pid, t(lang, "sx-deactivated"))
+    wake_dispatcher(context.application)  # offers of the freed seats to the waiting list
+    if summary.anything:
+        cancelled = t(
+            lang,
+            "sx-deactivated-cancelled",
+            seats=summary.workshop_seats,
+            waiting=summary.waiting_places,
+            consultations=summary.consultations,
+            care=summary.care_requests,
+        )
+    else:
+        cancelled = t(lang, "sx-deactivated-nothing")
+    await show_card(update, context, person, pid, t(lang, "sx-deactivated") + "\n" + cancelled)
 
 
 async def show_pending(update: Update, context: KisContext, person: Person, cb: Callback) -> None:

@@ -59,6 +59,7 @@ class Broadcast(Base):
         CheckConstraint(
             "media_kind IS NULL OR " + _in("media_kind", MEDIA_KINDS), name="media_kind"
         ),
+        CheckConstraint("recipients >= 0", name="recipients"),
         Index("ix_broadcast_status", "status", "finished_at"),
         Index("ix_broadcast_author", "author_id", "created_at"),
     )

@@ -60,6 +60,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         CheckConstraint(_in("status", tuple(s.value for s in OutboxStatus)), name="status"),
+        CheckConstraint("attempts >= 0", name="attempts"),
         Index("ix_outbox_message_due", "status", "due_at"),
         Index("ix_outbox_message_ref", "kind", "ref_id"),
         # One message per chat and broadcast, whatever happens (double confirmation, retries).

@@ -118,6 +118,7 @@ class WorkshopSession(Base):
         UniqueConstraint("workshop_id", "starts_at", name="uq_workshop_session_start"),
         CheckConstraint("capacity >= 0", name="capacity"),
         CheckConstraint("seats_taken >= 0", name="seats_taken"),
+        CheckConstraint("seats_taken <= capacity", name="seats_within_capacity"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint(_in("status", tuple(s.value for s in SessionStatus)), name="status"),
         Index("ix_workshop_session_starts_at", "starts_at"),

@@ -14,7 +14,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -22,9 +22,7 @@ from sandbox.chat import BotMessage, CallbackAnswer, ChatState, Pulse, SentFile
 from sandbox.flood import FloodController, FloodLimits
 from sandbox.formatting import visible_text
 from sandbox.spec import BotApiSpec, Problem, UploadedFile, load_spec
-
-if TYPE_CHECKING:
-    from sandbox.users import SimUser
+from sandbox.users import SimUser
 
 log = logging.getLogger("sandbox")
 
@@ -334,8 +332,6 @@ class SandboxServer:
         phone_number: str = "+48500100200",
     ) -> SimUser:
         """Create a simulated user with a private chat (chat id == user id)."""
-        from sandbox.users import SimUser
-
         if user_id in self.users:
             raise ValueError(f"user {user_id} already exists")
         chat = ChatState(user_id)

@@ -7,12 +7,44 @@ import copy
 import struct
 import time
 import zlib
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from sandbox.chat import BotMessage, CallbackAnswer, ChatEvent, ChatState, Reply
+from sandbox.chat import BotMessage, CallbackAnswer, ChatEvent, ChatState, Reply, SentFile
 
-if TYPE_CHECKING:
-    from sandbox.server import SandboxServer
+
+class UserHost(Protocol):
+    """What a simulated user needs from the server it talks through (`SandboxServer` is one).
+
+    A protocol rather than an import of sandbox.server, which imports this module: the users
+    sit below the server, and the import contract (pyproject.toml) keeps sandbox acyclic.
+    """
+
+    @property
+    def unfetched_updates(self) -> int:
+        """Updates created but not yet fetched by the bot."""
+        ...
+
+    def enqueue_update(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """Queue an update for the bot (None: excluded by allowed_updates)."""
+        ...
+
+    def store_user_file(
+        self, file_name: str, mime_type: str, content: bytes, kind: str
+    ) -> SentFile:
+        """Store a file a user sends, so the bot can getFile it."""
+        ...
+
+    def bot_user(self) -> dict[str, Any]:
+        """The bot's own User object."""
+        ...
+
+    def bot_settled(self) -> bool | None:
+        """Whether the bot has handled everything (None: the harness cannot tell)."""
+        ...
+
+    def register_callback(self, chat_id: int, message_id: int | None, data: str | None) -> str:
+        """Record a button press and return its callback query id."""
+        ...
 
 
 def _tiny_png() -> bytes:
@@ -41,7 +73,7 @@ class SimUser:
 
     def __init__(
         self,
-        server: SandboxServer,
+        server: UserHost,
         chat: ChatState,
         *,
         user_id: int,

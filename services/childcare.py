@@ -91,6 +91,7 @@ __all__ = [
     "add_dependant",
     "cancel_for_consultation",
     "cancel_for_enrollment",
+    "cancel_future_requests",
     "cancel_request",
     "capacity_windows",
     "configure",
@@ -399,6 +400,25 @@ async def forget_person(
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def cancel_future_requests(
+    session: AsyncSession, person_id: int, *, now: datetime, policy: CarePolicy | None = None
+) -> list[CareRequest]:
+    """For a deactivated person: cancel their active requests whose care has not started
+    (partners told, freed room to held requests). Returns them."""
+    active = list(
+        await session.scalars(
+            select(CareRequest)
+            .where(
+                CareRequest.person_id == person_id,
+                CareRequest.status.in_(ACTIVE_CARE),
+                CareRequest.starts_at > now,
+            )
+            .order_by(CareRequest.id)
+        )
+    )
+    return await _cancel_requests(session, active, now, policy or current_policy())
 
 
 # --- day locks and capacity ----------------------------------------------------------------

@@ -163,6 +163,7 @@ __all__ = [
     "specialists_for",
     "sync_slots",
     "unlink_specialist",
+    "withdraw_future",
     "withdraw_person",
 ]
 
@@ -704,16 +705,35 @@ async def my_consultations(
 async def withdraw_person(session: AsyncSession, person_id: int, now: datetime) -> int:
     """End every active booking of a person who deletes their data (cut-off ignored): slots
     freed, referral sessions given back, reminders cancelled. Returns how many."""
-    active = list(
-        await session.scalars(
-            select(ConsultationBooking).where(
-                ConsultationBooking.person_id == person_id, ConsultationBooking.status == BOOKED
-            )
-        )
+    return await _withdraw_all(session, person_id, now)
+
+
+async def withdraw_future(session: AsyncSession, person_id: int, now: datetime) -> int:
+    """End a deactivated person's bookings that have not started (cut-off ignored, nobody
+    told): slots freed, referral sessions given back, reminders and care cancelled. Returns
+    how many."""
+    return await _withdraw_all(session, person_id, now, starting_after=now)
+
+
+async def _withdraw_all(
+    session: AsyncSession, person_id: int, now: datetime, *, starting_after: datetime | None = None
+) -> int:
+    query = select(ConsultationBooking).where(
+        ConsultationBooking.person_id == person_id, ConsultationBooking.status == BOOKED
     )
+    if starting_after is not None:
+        query = query.join(Slot, Slot.id == ConsultationBooking.slot_id).where(
+            Slot.starts_at > starting_after
+        )
+    active = list(await session.scalars(query.order_by(ConsultationBooking.id)))
+    ended = 0
     for booking in active:
-        await _end_booking(session, booking, now, give_back=True)
-    return len(active)
+        try:
+            await _end_booking(session, booking, now, give_back=True)
+        except BookingClosed:
+            continue  # cancelled or marked meanwhile: nothing was changed for it
+        ended += 1
+    return ended
 
 
 # --- specialists: agenda and outcomes ------------------------------------------------------

@@ -258,9 +258,10 @@ async def deactivate(
 ) -> Person:
     """Deactivate a participant (active or pending) so the bot no longer serves them;
     admins and coordinators only. The first press wins: AlreadyDecided when the person is
-    no longer active or pending, NotFound for unknown ids and staff. Existing bookings are
-    left as they are (staff cancel them on their screens). `now` is taken for symmetry with
-    the other decisions; the person table keeps no deactivation time."""
+    no longer active or pending, NotFound for unknown ids and staff. The account only: the use
+    case, which also cancels the person's future bookings, is
+    `services.deactivation.deactivate_participant`. `now` is taken for symmetry with the other
+    decisions; the person table keeps no deactivation time."""
     actor = await require_role(session, actor_telegram_id, APPROVER_ROLES)
     person = await session.get(Person, person_id)
     if person is None or person.role != Role.PARTICIPANT.value:

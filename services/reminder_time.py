@@ -1,12 +1,16 @@
-"""When reminders go out, and local wall times as UTC instants: quiet hours and DST.
+"""The one timing planner: when reminders go out, when offers end, and local wall times as UTC
+instants (quiet hours and DST).
 
-Pure functions, no database. Rules (Europe/Warsaw by default, any `ZoneInfo` works):
+Pure functions, no database; settings reach them as plain values (`tz`, `quiet`). Every
+reminder kind (workshop sessions, consultations) and every freed-seat offer deadline is planned
+here; announcements use `after_quiet_hours`. Rules (Europe/Warsaw by default, any `ZoneInfo`
+works):
 
-- **Offsets.** An offset that is a whole number of days (1440, 2880 minutes, ...) means "the
-  same clock time N calendar days before": an appointment on Monday 10:00 gets its 24-hour
-  reminder on Sunday at 10:00 even when the clocks change on that Sunday (then only 23 or 25
-  real hours lie between them). Any other offset is absolute: 120 means 120 real minutes
-  before the start, whatever the clocks do.
+- **Offsets.** An offset that is a whole number of days (1440, 2880 minutes, ...; for
+  workshops 24 or 48 hours) means "the same clock time N calendar days before": an
+  appointment on Monday 10:00 gets its 24-hour reminder on Sunday at 10:00 even when the
+  clocks change on that Sunday (then only 23 or 25 real hours lie between them). Any other
+  offset is absolute: 120 means 120 real minutes before the start, whatever the clocks do.
 - **Quiet hours** (`KISBOT_QUIET_HOURS`, default 21:00–08:00 local, a window that may cross
   midnight; the start is quiet, the end is not): a reminder that would fall inside is moved
   *earlier*, to one minute before the quiet window began (20:59 by default) — never later,
@@ -15,6 +19,14 @@ Pure functions, no database. Rules (Europe/Warsaw by default, any `ZoneInfo` wor
 - **Dropped**: reminders at or before `now` (also after moving) and at or after the start.
 - **Merged**: reminders that land on the same instant are sent once; the one with the
   smallest offset (the closest to the appointment) is kept.
+- **Offer deadlines** (`plan_offer_deadline`): the window is `KISBOT_OFFER_HOURS`, a quarter
+  of the time left when the session is near, never under `KISBOT_OFFER_MIN_MINUTES`, never past
+  the start (a whole-day window keeps the clock time, like reminders). A deadline that would
+  fall in quiet hours moves *later*, to their end (08:00): nobody can answer at 03:15. When
+  that is after the session's start (an early-morning session), it moves *earlier* instead,
+  to the moment quiet hours begin (21:00), if the person still has the minimum window until
+  then; otherwise (the offer itself is made in the evening or at night) the deadline is the
+  session's start, so nobody else is woken up for the seat.
 - **DST gaps and overlaps.** A local wall time that does not exist (02:30 on the last Sunday of
   March) is read with the offset in force before the change, so it lands on the first instant
   after the gap (03:30 summer time); `local_to_utc` with `strict=True` returns None for it
@@ -93,14 +105,33 @@ def local_to_utc(day: date, clock: time, tz: ZoneInfo, *, strict: bool = False) 
     return instant
 
 
-def _nominal(starts_at: datetime, offset: int, tz: ZoneInfo) -> datetime:
-    if offset % DAY_MINUTES == 0:
-        local = starts_at.astimezone(tz)
-        day = local.date() - timedelta(days=offset // DAY_MINUTES)
-        result = local_to_utc(day, local.time(), tz)
+def shift(moment: datetime, minutes: float, tz: ZoneInfo) -> datetime:
+    """`moment` moved by `minutes` (negative: earlier), in UTC. A whole number of days keeps
+    the local clock time (calendar days, across DST); anything else counts real minutes."""
+    moment = moment.astimezone(UTC)
+    if minutes and minutes % DAY_MINUTES == 0:
+        local = moment.astimezone(tz)
+        day = local.date() + timedelta(days=int(minutes // DAY_MINUTES))
+        result = local_to_utc(day, local.time().replace(tzinfo=None), tz)
         assert result is not None
-        return result
-    return starts_at - timedelta(minutes=offset)
+        return result.astimezone(UTC)
+    return moment + timedelta(minutes=minutes)
+
+
+def _nominal(starts_at: datetime, offset: int, tz: ZoneInfo) -> datetime:
+    return shift(starts_at, -offset, tz)
+
+
+def quiet_period_start(due: datetime, tz: ZoneInfo, quiet: QuietHours) -> datetime:
+    """When the quiet period containing `due` began (UTC); `due` must lie inside one."""
+    local = due.astimezone(tz)
+    start = quiet[0]
+    began_on = local.date()
+    if local.time().replace(tzinfo=None) < start:
+        began_on -= timedelta(days=1)  # e.g. 06:30 is in the quiet period begun last evening
+    began = local_to_utc(began_on, start, tz)
+    assert began is not None
+    return began.astimezone(UTC)
 
 
 def move_out_of_quiet_hours(due: datetime, tz: ZoneInfo, quiet: QuietHours | None) -> datetime:
@@ -108,13 +139,7 @@ def move_out_of_quiet_hours(due: datetime, tz: ZoneInfo, quiet: QuietHours | Non
     local = due.astimezone(tz)
     if quiet is None or not in_quiet_hours(local.time().replace(tzinfo=None), quiet):
         return due
-    start = quiet[0]
-    began_on = local.date()
-    if local.time().replace(tzinfo=None) < start:
-        began_on -= timedelta(days=1)  # e.g. 06:30 is in the quiet period begun last evening
-    began = local_to_utc(began_on, start, tz)
-    assert began is not None
-    return began - QUIET_MARGIN
+    return quiet_period_start(due, tz, quiet) - QUIET_MARGIN
 
 
 def after_quiet_hours(due: datetime, tz: ZoneInfo, quiet: QuietHours | None) -> datetime:
@@ -170,3 +195,39 @@ def plan_reminders(
         p.due_at
         for p in plan_reminder_offsets(starts_at_utc, offsets_minutes, now=now, tz=tz, quiet=quiet)
     ]
+
+
+def plan_offer_deadline(
+    now: datetime,
+    starts_at: datetime,
+    *,
+    window_hours: float,
+    min_minutes: float,
+    tz: ZoneInfo,
+    quiet: QuietHours | None,
+) -> datetime:
+    """Until when a freed seat is held for the person offered it (UTC; see the module notes:
+    the window, shortened near the start, then out of quiet hours without passing the start)."""
+    if starts_at.tzinfo is None or now.tzinfo is None:
+        raise ValueError("pass aware datetimes")
+    now, starts_at = now.astimezone(UTC), starts_at.astimezone(UTC)
+    configured = timedelta(hours=window_hours)
+    minimum = timedelta(minutes=min_minutes)
+    window = max(min(configured, (starts_at - now) / 4), minimum)
+    if window == configured:
+        due = shift(now, window_hours * 60, tz)  # 24 h: the same clock time tomorrow
+    else:
+        due = now + window
+    if due >= starts_at:
+        return starts_at
+    if quiet is None or not in_quiet_hours(due.astimezone(tz).time().replace(tzinfo=None), quiet):
+        return due
+    later = after_quiet_hours(due, tz, quiet).astimezone(UTC)
+    if later <= starts_at:
+        return later
+    # The session starts before quiet hours end: end the offer when they begin, if that still
+    # leaves the minimum window; else hold the seat for this person until the start.
+    earlier = quiet_period_start(due, tz, quiet)
+    if earlier >= now + minimum:
+        return earlier
+    return starts_at

@@ -201,8 +201,14 @@ async def change_capacity(
     ws = await _lock_session(session, session_id)
     if capacity < ws.seats_taken or capacity > 1000:
         raise InvalidInput("ws-capacity-invalid")
-    ws.capacity = capacity
-    await session.flush()
+    try:
+        # The session row is locked, so the check above holds; the database's CHECK
+        # (seats_taken <= capacity) is the backstop and answers as the same refusal.
+        async with session.begin_nested():
+            ws.capacity = capacity
+            await session.flush()
+    except IntegrityError as exc:
+        raise InvalidInput("ws-capacity-invalid") from exc
     await offer_free_seats(session, session_id, now, policy)
     await audit.record_action(session, actor.id, "session.capacity", "session", session_id)
     return ws

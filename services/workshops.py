@@ -13,6 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,15 @@ from models import (
 )
 from services import childcare, outbox
 from services.errors import DomainError, NotFound
+from services.reminder_time import (
+    DEFAULT_QUIET,
+    PlannedReminder,
+    QuietHours,
+    plan_offer_deadline,
+    plan_reminder_offsets,
+)
+
+DEFAULT_TZ = ZoneInfo("Europe/Warsaw")  # KISBOT_TIMEZONE's default
 
 KIND_REMINDER = "ws_reminder"
 KIND_OFFER = "ws_offer"
@@ -54,19 +64,39 @@ class OfferGone(DomainError):
 
 @dataclass(frozen=True)
 class Policy:
-    """Timing rules, from settings: offer windows and reminder offsets."""
+    """Timing rules, from settings: offer windows (KISBOT_OFFER_HOURS,
+    KISBOT_OFFER_MIN_MINUTES), reminder offsets (KISBOT_REMINDER_HOURS), the time zone
+    (KISBOT_TIMEZONE) and quiet hours (KISBOT_QUIET_HOURS); the defaults are the settings'.
+    The times themselves are planned by `services.reminder_time`, as for every reminder."""
 
     offer_hours: float = 12
     offer_min_minutes: float = 30
     reminder_hours: tuple[int, ...] = (24,)
+    tz: ZoneInfo = DEFAULT_TZ
+    quiet: QuietHours | None = DEFAULT_QUIET
 
     def offer_deadline(self, now: datetime, starts_at: datetime) -> datetime:
         """How long a freed seat is held: the configured window, shorter when the session is
-        near (a quarter of the time left, but never under the minimum), never past the start."""
-        left = starts_at - now
-        window = min(timedelta(hours=self.offer_hours), left / 4)
-        window = max(window, timedelta(minutes=self.offer_min_minutes))
-        return min(now + window, starts_at)
+        near (a quarter of the time left, but never under the minimum), never past the start,
+        and not ending in quiet hours (see `reminder_time.plan_offer_deadline`)."""
+        return plan_offer_deadline(
+            now,
+            starts_at,
+            window_hours=self.offer_hours,
+            min_minutes=self.offer_min_minutes,
+            tz=self.tz,
+            quiet=self.quiet,
+        )
+
+    def reminders(self, starts_at: datetime, now: datetime) -> list[PlannedReminder]:
+        """The session reminders to queue now, earliest first (quiet hours, DST)."""
+        return plan_reminder_offsets(
+            starts_at,
+            [hours * 60 for hours in self.reminder_hours],
+            now=now,
+            tz=self.tz,
+            quiet=self.quiet,
+        )
 
 
 @dataclass(frozen=True)
@@ -326,13 +356,14 @@ async def _schedule_reminders_many(
 ) -> None:
     """`_schedule_reminders` for several new seats (enrolment, chat) of one session, in one
     multi-row INSERT: the rows `outbox.enqueue` would write one by one."""
+    planned = policy.reminders(ws.starts_at, now)
     rows = [
         {
             "chat_id": chat_id,
             "person_id": enrollment.person_id,
             "kind": KIND_REMINDER,
             "ref_id": enrollment.id,
-            "due_at": ws.starts_at - timedelta(hours=hours),
+            "due_at": reminder.due_at,
             "expires_at": ws.starts_at,
             "payload": {},
             "status": outbox.PENDING,
@@ -340,8 +371,7 @@ async def _schedule_reminders_many(
             "created_at": now,
         }
         for enrollment, chat_id in seated
-        for hours in policy.reminder_hours
-        if ws.starts_at - timedelta(hours=hours) > now
+        for reminder in planned
     ]
     if rows:
         connection = await session.connection()
@@ -356,18 +386,16 @@ async def _schedule_reminders(
     now: datetime,
     policy: Policy,
 ) -> None:
-    for hours in policy.reminder_hours:
-        due = ws.starts_at - timedelta(hours=hours)
-        if due > now:
-            await outbox.enqueue(
-                session,
-                chat_id=chat_id,
-                person_id=enrollment.person_id,
-                kind=KIND_REMINDER,
-                ref_id=enrollment.id,
-                due_at=due,
-                expires_at=ws.starts_at,
-            )
+    for reminder in policy.reminders(ws.starts_at, now):
+        await outbox.enqueue(
+            session,
+            chat_id=chat_id,
+            person_id=enrollment.person_id,
+            kind=KIND_REMINDER,
+            ref_id=enrollment.id,
+            due_at=reminder.due_at,
+            expires_at=ws.starts_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -794,15 +822,41 @@ async def withdraw_person(
 ) -> int:
     """End every active enrolment of a person who deletes their data (cut-off ignored);
     freed seats are offered to the next people. Returns how many were ended."""
-    active = list(
-        await session.scalars(
-            select(Enrollment).where(
-                Enrollment.person_id == person_id, Enrollment.status.in_(ACTIVE_ENROLLMENT)
-            )
-        )
+    return len(await _withdraw_all(session, person_id, now, policy))
+
+
+async def withdraw_future(
+    session: AsyncSession, person_id: int, now: datetime, policy: Policy
+) -> list[str]:
+    """End a deactivated person's active enrolments in sessions not started yet (cut-off
+    ignored, nobody told but the people waiting: each freed seat is offered to the next).
+    Returns the statuses they had (confirmed, offered, waiting), one per enrolment."""
+    return await _withdraw_all(session, person_id, now, policy, starting_after=now)
+
+
+async def _withdraw_all(
+    session: AsyncSession,
+    person_id: int,
+    now: datetime,
+    policy: Policy,
+    *,
+    starting_after: datetime | None = None,
+) -> list[str]:
+    query = select(Enrollment).where(
+        Enrollment.person_id == person_id, Enrollment.status.in_(ACTIVE_ENROLLMENT)
     )
+    if starting_after is not None:
+        query = query.join(WorkshopSession, WorkshopSession.id == Enrollment.session_id).where(
+            WorkshopSession.starts_at > starting_after
+        )
+    active = list(await session.scalars(query.order_by(Enrollment.id)))
+    statuses = []
     for enrollment in active:
         await _lock_session(session, enrollment.session_id)
+        await session.refresh(enrollment)  # the lock may have waited for another change
+        if enrollment.status not in ACTIVE_ENROLLMENT:
+            continue
+        statuses.append(enrollment.status)
         await _withdraw(session, enrollment, now, policy)
     await session.flush()
-    return len(active)
+    return statuses

@@ -11,11 +11,11 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from models import AuditEvent
+from models import AuditEvent, ConsultationBooking, Enrollment
 from sandbox import SimUser
 from services import people, workshops
 from tests.e2e.conftest import Harness
-from tests.e2e.flows import person_row, register_active, register_self
+from tests.e2e.flows import expect_text, person_row, register_active, register_self
 from tests.e2e.test_consult_staff import (
     MONDAY_0700,
     SPECIALIST_TID,
@@ -127,6 +127,42 @@ async def test_search_card_and_actions(harness: Harness) -> None:
     assert told.messages
     actions = await _actions(harness)
     assert "person.deactivate" in actions and "registration.approve" in actions
+
+
+async def test_deactivation_cancels_bookings_and_offers_the_seat(harness: Harness) -> None:
+    admin, ids = await _setup(harness)  # Anna and Bartek fill the workshop; Anna has a consult
+    celina = harness.user(4, "Celina")
+    await register_active(harness, celina, "Celina Wiśniewska")
+    celina_row = await person_row(harness, 4)
+    anna = await person_row(harness, 1)
+    assert celina_row is not None and anna is not None
+    async with harness.sessionmaker.begin() as s:
+        joined = await workshops.enroll(
+            s, celina_row.id, 4, ids["session"], harness.clock(), workshops.Policy()
+        )
+    assert joined.outcome == "waiting"
+
+    await admin.say("/staff")
+    await admin.press_data(f"sx:p:{anna.id}")
+    await admin.expect()
+    await admin.tap("⛔ Dezaktywuj")
+    done = await admin.tap("Tak, dezaktywuj")
+    assert "Konto dezaktywowane" in done.text
+    assert "miejsca na warsztatach: 1" in done.text and "konsultacje: 1" in done.text
+
+    offer = await expect_text(celina, "Zwolniło się miejsce")
+    assert offer.buttons == ["✅ Biorę", "Rezygnuję"]
+    async with harness.sessionmaker() as s:
+        statuses = list(
+            await s.scalars(
+                select(Enrollment.status)
+                .where(Enrollment.session_id == ids["session"])
+                .order_by(Enrollment.id)
+            )
+        )
+        booking = await s.get(ConsultationBooking, ids["booking"])
+    assert statuses == ["cancelled", "confirmed", "offered"]
+    assert booking is not None and booking.status == "cancelled"
 
 
 async def test_exports_indicators_and_chart(harness: Harness) -> None:

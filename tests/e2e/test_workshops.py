@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -15,6 +16,10 @@ from tests.e2e.flows import expect_text, person_row, register_active, register_s
 from tests.factories import make_series, make_session, make_workshop
 
 TZ_NAME = "Europe/Warsaw"
+WAW = ZoneInfo(TZ_NAME)
+# A Monday morning far from a clock change: reminders and offer deadlines follow quiet hours
+# (21:00-08:00), so tests that check their times start at a fixed daytime moment.
+MONDAY_0830 = datetime(2027, 3, 1, 8, 30, tzinfo=WAW).astimezone(UTC)
 
 
 async def _participant(h: Harness, user_id: int, name: str) -> SimUser:
@@ -50,6 +55,7 @@ async def _dispatch(h: Harness) -> int:
 
 
 async def test_browse_and_sign_up(harness: Harness) -> None:
+    harness.clock.now = MONDAY_0830  # the 24 h reminder (08:30) is not in quiet hours
     workshop = await make_workshop(harness.sessionmaker)
     ws = await make_session(harness.sessionmaker, workshop, harness.clock() + timedelta(days=5))
     anna = await _participant(harness, 1, "Anna Nowak")
@@ -84,6 +90,7 @@ async def test_browse_and_sign_up(harness: Harness) -> None:
 
 
 async def test_waiting_list_offer_chain_take_pass_and_timeout(harness: Harness) -> None:
+    harness.clock.now = MONDAY_0830  # offers made now end at 20:30, before quiet hours
     workshop = await make_workshop(harness.sessionmaker)
     ws = await make_session(
         harness.sessionmaker, workshop, harness.clock() + timedelta(days=5), capacity=1
@@ -129,6 +136,34 @@ async def test_waiting_list_offer_chain_take_pass_and_timeout(harness: Harness) 
     async with harness.sessionmaker() as s:
         stored = await s.get(WorkshopSession, ws.id)
     assert stored is not None and stored.seats_taken == 1
+
+
+async def test_an_afternoon_offer_answers_by_eight_not_in_the_night(harness: Harness) -> None:
+    """Offered at 14:15 with a 12 h window: the deadline would be 02:15, when nobody can answer;
+    it is 08:00 the next morning, and the offer stays open until then."""
+    harness.clock.now = datetime(2027, 3, 1, 14, 15, tzinfo=WAW).astimezone(UTC)
+    workshop = await make_workshop(harness.sessionmaker)
+    ws = await make_session(
+        harness.sessionmaker, workshop, harness.clock() + timedelta(days=5), capacity=1
+    )
+    anna = await _participant(harness, 1, "Anna Nowak")
+    bartek = await _participant(harness, 2, "Bartek Lis")
+    await _open_session(harness, anna, ws)
+    await anna.tap("✅ Zapisz mnie")
+    await _open_session(harness, bartek, ws)
+    await bartek.tap("⏳ Zapisz mnie na listę rezerwową")
+    await anna.tap("🗓 Moje zapisy")
+    await anna.tap("1. 📚", contains=True)
+    await anna.tap("❌ Odwołaj")
+    await anna.tap("Tak, odwołaj")
+    await _dispatch(harness)
+    offer = await expect_text(bartek, "Zwolniło się miejsce")
+    assert "Odpowiedz do: wtorek 2 marca, 08:00" in offer.text, offer.text
+    assert "02:15" not in offer.text
+    harness.clock.now = datetime(2027, 3, 2, 7, 59, tzinfo=WAW).astimezone(UTC)
+    assert await run_offer_expiry(harness.app) == 0  # still his at 07:59
+    taken = await bartek.tap("✅ Biorę")
+    assert "Zapisano" in taken.text
 
 
 async def test_cancel_after_cutoff_is_refused_with_whom_to_call(harness: Harness) -> None:

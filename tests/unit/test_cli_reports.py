@@ -1,5 +1,5 @@
 """`kisbot export …` and `kisbot report` through typer's test runner on a temporary SQLite
-database (the typer objects of bot/cli_reports.py, invoked on their own)."""
+database (the typer objects of bot/cli/reports.py, invoked on their own)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot import cli_reports
+from bot.cli import reports as cli_reports
 from models import AuditEvent
 from models.db import create_engine, create_sessionmaker
 from models.migrate import upgrade

@@ -11,12 +11,15 @@ from pydantic import ValidationError
 from bot.settings import Settings
 from services.consult_schedule import day_slots
 from services.reminder_time import (
+    QuietHours,
     in_quiet_hours,
     local_to_utc,
     parse_quiet_hours,
+    plan_offer_deadline,
     plan_reminder_offsets,
     plan_reminders,
 )
+from services.workshops import Policy
 
 WAW = ZoneInfo("Europe/Warsaw")
 QUIET = (time(21, 0), time(8, 0))
@@ -172,3 +175,90 @@ def test_day_slots_skip_the_missing_hour() -> None:
         (utc(2026, 10, 25, 8, 0), utc(2026, 10, 25, 8, 50)),
         (utc(2026, 10, 25, 8, 50), utc(2026, 10, 25, 9, 40)),
     ]
+
+
+# Workshop session reminders (KISBOT_REMINDER_HOURS) go through the same planner.
+
+
+def test_workshop_reminders_in_quiet_hours_move_to_the_evening_before() -> None:
+    policy = Policy(reminder_hours=(24, 2), tz=WAW, quiet=QUIET)
+    planned = policy.reminders(local(2027, 3, 10, 8, 30), now=local(2027, 3, 1, 12, 0))
+    assert [(p.due_at, p.offset_minutes) for p in planned] == [
+        (utc(2027, 3, 9, 7, 30), 1440),  # 08:30 the day before
+        (utc(2027, 3, 9, 19, 59), 120),  # 06:30 is quiet → 20:59 the evening before
+    ]
+
+
+def test_workshop_reminder_just_after_midnight_moves_to_the_evening_before() -> None:
+    policy = Policy(reminder_hours=(1,), tz=WAW, quiet=QUIET)
+    planned = policy.reminders(local(2027, 3, 10, 1, 30), now=local(2027, 3, 1))
+    assert [p.due_at for p in planned] == [local(2027, 3, 9, 20, 59).astimezone(UTC)]
+
+
+def test_workshop_day_before_keeps_the_clock_time_across_dst() -> None:
+    spring = Policy(reminder_hours=(24, 48), tz=WAW, quiet=QUIET).reminders(
+        local(2026, 3, 29, 10, 0), now=local(2026, 3, 20)
+    )
+    assert [p.due_at for p in spring] == [
+        utc(2026, 3, 27, 9, 0),  # Friday 10:00 CET
+        utc(2026, 3, 28, 9, 0),  # Saturday 10:00 CET: 23 real hours before 10:00 CEST
+    ]
+    autumn = Policy(reminder_hours=(24,), tz=WAW, quiet=QUIET).reminders(
+        local(2026, 10, 25, 10, 0), now=local(2026, 10, 20)
+    )
+    assert [p.due_at for p in autumn] == [utc(2026, 10, 24, 8, 0)]  # Saturday 10:00 CEST
+
+
+# Freed-seat offer deadlines (KISBOT_OFFER_HOURS, KISBOT_OFFER_MIN_MINUTES).
+
+
+def deadline(
+    now: datetime, starts: datetime, hours: float = 12, quiet: QuietHours | None = QUIET
+) -> datetime:
+    return plan_offer_deadline(now, starts, window_hours=hours, min_minutes=30, tz=WAW, quiet=quiet)
+
+
+def test_an_afternoon_offer_ends_at_eight_not_in_the_night() -> None:
+    now = local(2027, 3, 1, 14, 15)
+    # 14:15 + 12 h = 02:15 (03:15 in summer): nobody answers then; the end of quiet hours.
+    assert deadline(now, local(2027, 3, 8, 18, 0)) == local(2027, 3, 2, 8, 0).astimezone(UTC)
+    summer = local(2027, 7, 1, 15, 15)
+    assert deadline(summer, local(2027, 7, 8, 18, 0)) == local(2027, 7, 2, 8, 0).astimezone(UTC)
+    # Without quiet hours the window is what it was.
+    assert deadline(now, local(2027, 3, 8, 18, 0), quiet=None) == local(2027, 3, 2, 2, 15)
+
+
+def test_a_morning_offer_is_not_moved() -> None:
+    now = local(2027, 3, 1, 8, 30)
+    assert deadline(now, local(2027, 3, 8, 18, 0)) == local(2027, 3, 1, 20, 30)
+
+
+def test_a_whole_day_offer_window_keeps_the_clock_time_across_dst() -> None:
+    now = local(2026, 3, 28, 12, 0)  # Saturday before the spring change
+    assert deadline(now, local(2026, 4, 10, 12, 0), hours=24) == utc(2026, 3, 29, 10, 0)
+
+
+def test_an_offer_near_the_session_never_passes_the_start() -> None:
+    # Session at 12:00, offered at 20:00: a quarter of the 16 h left → 00:00, quiet → 08:00.
+    assert deadline(local(2027, 3, 1, 20, 0), local(2027, 3, 2, 12, 0)) == local(
+        2027, 3, 2, 8, 0
+    ).astimezone(UTC)
+    # Session at 08:00: 08:00 is still the start, allowed.
+    assert deadline(local(2027, 3, 1, 20, 0), local(2027, 3, 2, 8, 0)) == local(
+        2027, 3, 2, 8, 0
+    ).astimezone(UTC)
+    # Very near: the minimum window, but never past the start.
+    near = local(2027, 3, 1, 12, 0)
+    assert deadline(near, local(2027, 3, 1, 12, 40)) == local(2027, 3, 1, 12, 30).astimezone(UTC)
+    assert deadline(near, local(2027, 3, 1, 12, 10)) == local(2027, 3, 1, 12, 10).astimezone(UTC)
+
+
+def test_an_offer_for_an_early_morning_session() -> None:
+    # Session at 07:00, offered at 17:00: 17:00 + 3.5 h = 20:30 is before quiet hours: kept.
+    early = local(2027, 3, 2, 7, 0)
+    assert deadline(local(2027, 3, 1, 17, 0), early) == local(2027, 3, 1, 20, 30).astimezone(UTC)
+    # Offered at 19:00: 21:00 is quiet and 08:00 is after the start → ends at 21:00.
+    assert deadline(local(2027, 3, 1, 19, 0), early) == local(2027, 3, 1, 21, 0).astimezone(UTC)
+    # Offered at 23:00 (someone cancelled late): nobody else can be asked overnight, so the
+    # seat is held for this person until the start.
+    assert deadline(local(2027, 3, 1, 23, 0), early) == early.astimezone(UTC)

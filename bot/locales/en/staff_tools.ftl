@@ -70,6 +70,8 @@ sx-deactivate-ask = Deactivate the account of <b>{ $name }</b>? They will no lon
 btn-sx-deactivate-yes = Yes, deactivate
 btn-sx-deactivate-no = No, go back
 sx-deactivated = ⛔ Account deactivated.
+sx-deactivated-cancelled = Future bookings cancelled — workshop seats: { $seats }, waiting-list places: { $waiting }, consultations: { $consultations }, childcare requests: { $care }. Freed seats were offered to the next people on the waiting list.
+sx-deactivated-nothing = There were no future bookings to cancel.
 
 sx-pending-title = <b>📥 Pending requests</b>
 sx-pending-people = Registrations to approve: { $count }

@@ -70,6 +70,8 @@ sx-deactivate-ask = Dezaktywować konto: <b>{ $name }</b>? Ta osoba nie będzie 
 btn-sx-deactivate-yes = Tak, dezaktywuj
 btn-sx-deactivate-no = Nie, wróć
 sx-deactivated = ⛔ Konto dezaktywowane.
+sx-deactivated-cancelled = Anulowane przyszłe rezerwacje — miejsca na warsztatach: { $seats }, miejsca na liście oczekujących: { $waiting }, konsultacje: { $consultations }, prośby o opiekę: { $care }. Zwolnione miejsca zaproponowano kolejnym osobom z listy oczekujących.
+sx-deactivated-nothing = Nie było przyszłych rezerwacji do anulowania.
 
 sx-pending-title = <b>📥 Oczekujące zgłoszenia</b>
 sx-pending-people = Rejestracje do zatwierdzenia: { $count }

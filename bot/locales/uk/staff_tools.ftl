@@ -70,6 +70,8 @@ sx-deactivate-ask = Деактивувати обліковий запис: <b>{
 btn-sx-deactivate-yes = Так, деактивувати
 btn-sx-deactivate-no = Ні, назад
 sx-deactivated = ⛔ Обліковий запис деактивовано.
+sx-deactivated-cancelled = Скасовано майбутні бронювання — місця на майстер-класах: { $seats }, місця в списку очікування: { $waiting }, консультації: { $consultations }, запити на догляд: { $care }. Звільнені місця запропоновано наступним людям зі списку очікування.
+sx-deactivated-nothing = Майбутніх бронювань для скасування не було.
 
 sx-pending-title = <b>📥 Заявки, що чекають</b>
 sx-pending-people = Реєстрації на підтвердження: { $count }

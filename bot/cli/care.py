@@ -1,8 +1,8 @@
 """`kisbot care capacity …`: how many dependants the childcare partner can take at once.
 
-Registered on the main CLI in bot/cli.py. The commands act as an administrator exactly like
-`kisbot consult` (`--as TELEGRAM_ID`, default the first of KISBOT_ADMIN_IDS); every change is
-role-checked in the service and written to the audit log; a refusal changes nothing.
+Registered on the main CLI in bot/cli/__init__.py. The commands act as an administrator
+exactly like `kisbot consult` (`--as TELEGRAM_ID`, default the first of KISBOT_ADMIN_IDS); every
+change is role-checked in the service and written to the audit log; a refusal changes nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +13,16 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cli.common import (
+    Refused,
+    acting_tid,
+    console,
+    consult_db,
+    load_settings,
+    parse_clock,
+    parse_weekday,
+    parsed,
+)
 from bot.settings import Settings
 from services.childcare import CarePolicy
 
@@ -46,18 +56,17 @@ def capacity_set(
     actor: Annotated[int | None, ACTOR_OPTION] = None,
 ) -> None:
     """Add (or change with --id) a capacity window; held requests that now fit move up."""
-    from bot import cli
     from models.base import utcnow
     from services import childcare
 
-    settings = cli._settings()
-    day = None if weekday.strip().lower() in ("all", "*", "every") else cli._parsed(
-        cli.parse_weekday, weekday
+    settings = load_settings()
+    day = None if weekday.strip().lower() in ("all", "*", "every") else parsed(
+        parse_weekday, weekday
     )  # fmt: skip
-    start_time, end_time = cli._parsed(cli.parse_clock, start), cli._parsed(cli.parse_clock, end)
+    start_time, end_time = parsed(parse_clock, start), parsed(parse_clock, end)
 
     async def work(session: AsyncSession) -> int:
-        tid = await cli._acting_tid(session, settings, actor)
+        tid = await acting_tid(session, settings, actor)
         row = await childcare.set_capacity_window(
             session,
             actor_tid=tid,
@@ -73,20 +82,19 @@ def capacity_set(
         )
         return row.id
 
-    saved = cli._consult_db(settings, work)
-    cli.console.print(f"Capacity window #{saved} saved. See `kisbot care capacity list`.")
+    saved = consult_db(settings, work)
+    console.print(f"Capacity window #{saved} saved. See `kisbot care capacity list`.")
 
 
 @capacity_app.command("list")
 def capacity_list(actor: Annotated[int | None, ACTOR_OPTION] = None) -> None:
     """The capacity windows (the default, KISBOT_CARE_CAPACITY, applies elsewhere)."""
-    from bot import cli
     from services import childcare
 
-    settings = cli._settings()
+    settings = load_settings()
 
     async def work(session: AsyncSession) -> list[tuple[str, ...]]:
-        tid = await cli._acting_tid(session, settings, actor)
+        tid = await acting_tid(session, settings, actor)
         return [
             (
                 str(w.id),
@@ -99,8 +107,8 @@ def capacity_list(actor: Annotated[int | None, ACTOR_OPTION] = None) -> None:
             for w in await childcare.capacity_windows(session, tid)
         ]
 
-    rows = cli._consult_db(settings, work)
-    cli.console.print(f"Default capacity where no window applies: {settings.care_capacity}.")
+    rows = consult_db(settings, work)
+    console.print(f"Default capacity where no window applies: {settings.care_capacity}.")
     if not rows:
         return
     table = Table()
@@ -108,7 +116,7 @@ def capacity_list(actor: Annotated[int | None, ACTOR_OPTION] = None) -> None:
         table.add_column(title)
     for row in rows:
         table.add_row(*row)
-    cli.console.print(table)
+    console.print(table)
 
 
 @capacity_app.command("remove")
@@ -117,26 +125,25 @@ def capacity_remove(
     actor: Annotated[int | None, ACTOR_OPTION] = None,
 ) -> None:
     """Remove a capacity window (the default applies there again)."""
-    from bot import cli
     from models.base import utcnow
     from services import childcare
     from services.errors import NotFound
 
-    settings = cli._settings()
+    settings = load_settings()
 
     async def work(session: AsyncSession) -> None:
-        tid = await cli._acting_tid(session, settings, actor)
+        tid = await acting_tid(session, settings, actor)
         try:
             await childcare.remove_capacity_window(
                 session, actor_tid=tid, window_id=window_id, now=utcnow(), policy=_policy(settings)
             )
         except NotFound:
-            raise cli._Refused(
+            raise Refused(
                 f"No capacity window #{window_id} (see `kisbot care capacity list`)."
             ) from None
 
-    cli._consult_db(settings, work)
-    cli.console.print(f"Capacity window #{window_id} removed.")
+    consult_db(settings, work)
+    console.print(f"Capacity window #{window_id} removed.")
 
 
 def _policy(settings: Settings) -> CarePolicy:

@@ -1,9 +1,9 @@
 """`kisbot export …` (CSV/XLSX files for Excel) and `kisbot report` (EU project indicators).
 
-Registered in bot/cli.py with:
+Registered in bot/cli/__init__.py with:
 
-    app.add_typer(cli_reports.export_app, name="export")
-    app.command("report")(cli_reports.report)
+    app.add_typer(reports.export_app, name="export")
+    app.command("report")(reports.report)
 
 Every command acts as a staff member, whose role the service checks exactly as in the bot:
 `--as TELEGRAM_ID` names one; otherwise the first of KISBOT_ADMIN_IDS (made an admin first, as
@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cli.common import run_db
 from bot.logs import protect_streams, register_secrets
 from bot.settings import Settings
 from models.base import utcnow
@@ -114,10 +115,8 @@ def _run(work: Callable[[AsyncSession, Settings, int], Awaitable[T]], actor: int
         finally:
             await engine.dispose()
 
-    from bot.cli import _run_db  # here: bot.cli imports this module
-
     try:
-        return _run_db(settings, main())
+        return run_db(settings, main())
     except Refused as exc:
         raise _fail(str(exc)) from exc
     except InvalidInput as exc:
