@@ -42,6 +42,7 @@ from models import (
     Workshop,
     WorkshopSession,
 )
+from models.db import rowcount
 from models.outbox import KIND_BROADCAST, PRIORITY_BULK
 from services import audit, people
 from services import outbox as outbox_service
@@ -641,7 +642,7 @@ async def confirm(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise AlreadyDecided()
     await _write_recipients(session, broadcast.id, recipients, due, due + max_age, now)
     await session.refresh(broadcast)
@@ -697,7 +698,7 @@ async def stop(session: AsyncSession, actor_tid: int, broadcast_id: int, now: da
         .values(status=BroadcastStatus.STOPPED.value, stopped_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise AlreadyDecided()
     cancelled = await outbox_service.cancel(session, kind=KIND, ref_id=broadcast.id)
     await audit.record_action(session, actor.id, "broadcast.stop", "broadcast", broadcast.id)
@@ -854,7 +855,7 @@ async def claim_progress(
         .values(progress_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+    return rowcount(result) == 1
 
 
 async def finish_if_done(session: AsyncSession, broadcast_id: int, now: datetime) -> Report | None:
@@ -873,7 +874,7 @@ async def finish_if_done(session: AsyncSession, broadcast_id: int, now: datetime
         .values(finished_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         return None
     return current
 

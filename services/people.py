@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Invite, Person, PersonStatus, Role
+from models.db import rowcount
 from services import audit
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 
@@ -237,7 +238,7 @@ async def decide_registration(
         result = await session.execute(
             delete(Person).where(pending).execution_options(synchronize_session=False)
         )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise AlreadyDecided()
     session.expunge(person)
     await audit.record_action(
@@ -276,7 +277,7 @@ async def deactivate(
         .values(status=PersonStatus.DEACTIVATED.value, awaiting=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise AlreadyDecided()
     await session.refresh(person)
     await audit.record_action(session, actor.id, "person.deactivate", "person", person_id)
@@ -321,7 +322,7 @@ async def mark_reachable(session: AsyncSession, *telegram_ids: int) -> bool:
         .values(unreachable_at=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount > 0  # type: ignore[attr-defined, no-any-return]
+    return rowcount(result) > 0
 
 
 async def set_language(session: AsyncSession, person_id: int, language: str) -> Person:
