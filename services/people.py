@@ -335,11 +335,9 @@ async def set_language(session: AsyncSession, person_id: int, language: str) -> 
 
 async def anonymise(session: AsyncSession, person_id: int, now: datetime) -> None:
     """Remove every identifying detail; the row stays only so anonymous counts still add up.
-    Dependants are deleted (and active care requests cancelled, see childcare.forget_person)."""
-    from services import childcare  # childcare imports this module
-
+    Part of `services.erasure.erase_my_data`, which first ends bookings and deletes dependants
+    (call that, not this, for "delete my data")."""
     person = await load(session, person_id)
-    await childcare.forget_person(session, person.id, now=now)
     await session.execute(
         update(Invite).where(Invite.used_by_id == person.id).values(display_name=None)
     )
