@@ -442,26 +442,18 @@ async def _confirm_question(
     update: Update, context: KisContext, person: Person, bc_id: int
 ) -> None:
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    tz, now = deps.settings.tz, deps.clock()
+    tz = deps.settings.tz
     async with deps.transaction() as session:
-        bc = await broadcasts.get_draft(session, _tid(update), bc_id)
-        audience = Audience.of(bc)
-        if not bc.text_pl:
-            raise InvalidInput("bc-text-empty")
-        if audience is None:
-            raise InvalidInput("bc-no-audience")
-        count = await broadcasts.count_audience(session, _tid(update), audience, now, tz)
-    if count.recipients == 0:
-        raise InvalidInput("bc-no-recipients")
-    due = bc.send_at or now
-    if not bc.urgent:
-        due = after_quiet_hours(due, tz, deps.settings.quiet_window)
-    if bc.send_at is None and due <= now:
-        text = t(lang, "bc-confirm-now", count=count.recipients)
+        plan = await broadcasts.plan_confirmation(
+            session, _tid(update), bc_id, deps.clock(), tz, deps.settings.quiet_window
+        )
+    if plan.immediate:
+        text = t(lang, "bc-confirm-now", count=plan.count)
     else:
-        text = t(lang, "bc-confirm-later", count=count.recipients, when=_when_text(due, tz, lang))
-        if due != (bc.send_at or now):
-            text += "\n" + t(lang, "bc-confirm-quiet", when=_when_text(due, tz, lang))
+        when = _when_text(plan.due, tz, lang)
+        text = t(lang, "bc-confirm-later", count=plan.count, when=when)
+        if plan.moved_by_quiet_hours:
+            text += "\n" + t(lang, "bc-confirm-quiet", when=when)
     markup = InlineKeyboardMarkup(
         [[_btn(t(lang, "btn-bc-confirm"), "go", bc_id), _btn(t(lang, "btn-bc-back"), "d", bc_id)]]
     )

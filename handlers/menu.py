@@ -14,7 +14,7 @@ from handlers.callbacks import Callback
 from handlers.common import answer, edit_or_reply, reply, workshop_policy
 from handlers.formatting import short_when
 from models import Person
-from services import consultations, people, workshops
+from services import consultations, erasure, people, workshops
 
 
 def local_time(context: KisContext, moment: datetime | None) -> str:
@@ -136,11 +136,7 @@ async def on_mydata_callback(
         await edit_or_reply(update, t(lang, "delete-kept"))
     elif cb.action == "yes":
         async with deps.transaction() as session:
-            await workshops.withdraw_person(
-                session, person.id, deps.clock(), workshop_policy(context)
-            )
-            await consultations.withdraw_person(session, person.id, deps.clock())
-            await people.anonymise(session, person.id, deps.clock())
+            await erasure.erase_my_data(session, person.id, deps.clock(), workshop_policy(context))
         await edit_or_reply(update, t(lang, "delete-done"))
         await reply(update, t(lang, "delete-goodbye"), ReplyKeyboardRemove())
     else:

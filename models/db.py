@@ -146,3 +146,10 @@ def is_database_outage(error: BaseException | None) -> bool:
     # bot.http turns every transport error of the Bot API into a NetworkError, so a bare
     # OSError or TimeoutError comes from the database driver (refused, reset, timed out).
     return isinstance(error, OSError | TimeoutError)
+
+
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE or DELETE matched (SQLAlchemy types `execute()`'s result as a plain
+    `Result`, which has no `rowcount`; the CursorResult it returns for DML has it)."""
+    count = getattr(result, "rowcount", None)
+    return int(count) if isinstance(count, int) and count > 0 else 0

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import ContextTypes
 
 from models import Broadcast, BroadcastStatus, Invite, Person, PersonStatus
+from models.db import rowcount
 from services import intake
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,9 @@ async def purge_stale_data(session: AsyncSession, now: datetime) -> Purged:
     await intake.mark_stale_done(session, now)
     updates = await intake.purge_done(session, now)
     return Purged(
-        signups.rowcount,  # type: ignore[attr-defined]
-        invites.rowcount,  # type: ignore[attr-defined]
-        drafts.rowcount,  # type: ignore[attr-defined]
+        rowcount(signups),
+        rowcount(invites),
+        rowcount(drafts),
         updates,
     )
 

@@ -42,6 +42,7 @@ from models import (
     Workshop,
     WorkshopSession,
 )
+from models.db import rowcount
 from models.outbox import KIND_BROADCAST, PRIORITY_BULK
 from services import audit, people
 from services import outbox as outbox_service
@@ -600,6 +601,58 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime:
 # ----------------------------------------------------------------- confirm, stop
 
 
+@dataclass(frozen=True)
+class ConfirmPlan:
+    """What confirming a draft would do now: who gets it and when it starts."""
+
+    broadcast: Broadcast
+    recipients: list[tuple[int, int]]  # (person id, chat id)
+    chosen: datetime  # the time the author chose (now when "as soon as confirmed")
+    due: datetime  # the start: `chosen`, or later for quiet hours
+
+    @property
+    def count(self) -> int:
+        """How many people it goes to."""
+        return len(self.recipients)
+
+    @property
+    def immediate(self) -> bool:
+        """Whether it starts going out as soon as it is confirmed."""
+        return self.broadcast.send_at is None and self.due <= self.chosen
+
+    @property
+    def moved_by_quiet_hours(self) -> bool:
+        """Whether quiet hours push the start past the chosen time."""
+        return self.due != self.chosen
+
+
+async def plan_confirmation(
+    session: AsyncSession,
+    actor_tid: int,
+    broadcast_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    quiet: QuietHours | None,
+) -> ConfirmPlan:
+    """Every check confirming makes, and its plan (the confirmation question shows it; `confirm`
+    acts on it): a text, an audience, a time not in the past and somebody to send to. The start
+    moves to the end of quiet hours unless the broadcast is urgent."""
+    broadcast = await _draft(session, actor_tid, broadcast_id)
+    audience = Audience.of(broadcast)
+    if not broadcast.text_pl.strip():
+        raise InvalidInput("bc-text-empty")
+    if audience is None:
+        raise InvalidInput("bc-no-audience")
+    if broadcast.send_at is not None and broadcast.send_at <= now:
+        raise InvalidInput("bc-when-past")
+    recipients, _ = await _audience_rows(session, audience, now, tz)
+    if not recipients:
+        raise InvalidInput("bc-no-recipients")
+    chosen = broadcast.send_at or now
+    due = chosen if broadcast.urgent else after_quiet_hours(chosen, tz, quiet)
+    return ConfirmPlan(broadcast, list(recipients), chosen, due)
+
+
 async def confirm(
     session: AsyncSession,
     actor_tid: int,
@@ -614,21 +667,9 @@ async def confirm(
     to the end of quiet hours unless urgent) and expiring `max_age` after that. The first
     confirmation wins (conditional update on `draft`); the partial unique index keeps it to
     one row per chat."""
-    broadcast = await _draft(session, actor_tid, broadcast_id)
+    plan = await plan_confirmation(session, actor_tid, broadcast_id, now, tz, quiet)
     actor = await _manager(session, actor_tid)
-    audience = Audience.of(broadcast)
-    if not broadcast.text_pl.strip():
-        raise InvalidInput("bc-text-empty")
-    if audience is None:
-        raise InvalidInput("bc-no-audience")
-    if broadcast.send_at is not None and broadcast.send_at <= now:
-        raise InvalidInput("bc-when-past")
-    recipients, _ = await _audience_rows(session, audience, now, tz)
-    if not recipients:
-        raise InvalidInput("bc-no-recipients")
-    due = broadcast.send_at or now
-    if not broadcast.urgent:
-        due = after_quiet_hours(due, tz, quiet)
+    broadcast, due = plan.broadcast, plan.due
     status = BroadcastStatus.SCHEDULED if due > now else BroadcastStatus.SENDING
     result = await session.execute(
         update(Broadcast)
@@ -637,13 +678,13 @@ async def confirm(
             status=status.value,
             confirmed_at=now,
             send_at=due if status is BroadcastStatus.SCHEDULED else broadcast.send_at,
-            recipients=len(recipients),
+            recipients=plan.count,
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise AlreadyDecided()
-    await _write_recipients(session, broadcast.id, recipients, due, due + max_age, now)
+    await _write_recipients(session, broadcast.id, plan.recipients, due, due + max_age, now)
     await session.refresh(broadcast)
     await audit.record_action(session, actor.id, "broadcast.confirm", "broadcast", broadcast.id)
     return broadcast
@@ -697,7 +738,7 @@ async def stop(session: AsyncSession, actor_tid: int, broadcast_id: int, now: da
         .values(status=BroadcastStatus.STOPPED.value, stopped_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise AlreadyDecided()
     cancelled = await outbox_service.cancel(session, kind=KIND, ref_id=broadcast.id)
     await audit.record_action(session, actor.id, "broadcast.stop", "broadcast", broadcast.id)
@@ -854,7 +895,7 @@ async def claim_progress(
         .values(progress_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+    return rowcount(result) == 1
 
 
 async def finish_if_done(session: AsyncSession, broadcast_id: int, now: datetime) -> Report | None:
@@ -873,7 +914,7 @@ async def finish_if_done(session: AsyncSession, broadcast_id: int, now: datetime
         .values(finished_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         return None
     return current
 

@@ -71,6 +71,7 @@ from models import (
     Workshop,
     WorkshopSession,
 )
+from models.db import rowcount
 from services import audit, outbox, people
 from services.errors import AlreadyDecided, DomainError, InvalidInput, NotAllowed, NotFound
 from services.reminder_time import local_to_utc
@@ -399,7 +400,7 @@ async def forget_person(
         .where(Dependant.person_id == person_id)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 async def cancel_future_requests(
@@ -841,7 +842,7 @@ async def _promote(
             .values(status=PENDING)
             .execution_options(synchronize_session=False)
         )
-        if not moved.rowcount:  # type: ignore[attr-defined]
+        if not rowcount(moved):
             continue
         await session.refresh(request)
         await _tell_participant(session, KIND_UNHELD, request, now)
@@ -886,7 +887,7 @@ async def _cancel_requests(
             .values(status=CareStatus.CANCELLED.value, cancelled_at=now)
             .execution_options(synchronize_session=False)
         )
-        if not result.rowcount:  # type: ignore[attr-defined]
+        if not rowcount(result):
             continue
         await session.refresh(request)
         await outbox.cancel(session, kind=KIND_REQUESTED, ref_id=request.id)
@@ -1083,7 +1084,7 @@ async def decide(
         )
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not rowcount(result):
         raise AlreadyDecided()
     await session.refresh(request)
     await audit.record_action(

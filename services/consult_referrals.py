@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Person, PersonStatus, Referral, ServiceType
+from models.db import rowcount
 from services import audit, people
 from services.consult_schedule import CONSULT_MANAGERS, get_service_type
 from services.errors import AlreadyDecided, DomainError, InvalidInput, NotFound
@@ -170,7 +171,7 @@ async def revoke_referral(
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not rowcount(result):
         raise AlreadyDecided()
     referral = await session.get(Referral, referral_id, populate_existing=True)
     assert referral is not None
@@ -293,7 +294,7 @@ async def take_session(
             .values(sessions_used=Referral.sessions_used + 1)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount:  # type: ignore[attr-defined]
+        if rowcount(result):
             return referral_id
     return None
 
@@ -306,4 +307,4 @@ async def give_back_session(session: AsyncSession, referral_id: int) -> bool:
         .values(sessions_used=Referral.sessions_used - 1)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))

@@ -43,6 +43,7 @@ from models import (
     Slot,
     SlotStatus,
 )
+from models.db import rowcount
 from services import audit, childcare, outbox, people
 from services.consult_referrals import (
     REFERRAL_CODE_PREFIX,
@@ -362,7 +363,7 @@ async def close_past_bookings(
         .values(status=ConsultationStatus.UNMARKED.value)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 async def _specialist_available(session: AsyncSession, slot: Slot) -> bool:
@@ -384,7 +385,7 @@ async def _claim_slot(session: AsyncSession, slot_id: int, now: datetime) -> boo
         .values(status=SlotStatus.BOOKED.value)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def _release_slot(session: AsyncSession, slot_id: int) -> None:
@@ -580,7 +581,7 @@ async def _end_booking(
         .values(status=ConsultationStatus.CANCELLED.value, cancelled_at=now)
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not rowcount(result):
         raise BookingClosed()  # cancelled or marked meanwhile
     await session.refresh(booking)
     await _release_slot(session, booking.slot_id)
@@ -643,7 +644,7 @@ async def reschedule(
             .values(slot_id=new_slot_id, rescheduled_at=now, confirmed_at=None)
             .execution_options(synchronize_session=False)
         )
-        if not moved.rowcount:  # type: ignore[attr-defined]
+        if not rowcount(moved):
             raise BookingClosed()
         await _release_slot(session, old_slot_id)
         await outbox.cancel(session, kind=KIND_REMINDER, ref_id=booking.id)
@@ -888,7 +889,7 @@ async def mark_outcome(
         .values(status=status, outcome_marked_at=now, outcome_marked_by_id=actor.id)
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not rowcount(result):
         raise BookingClosed()  # cancelled
     await session.refresh(booking)
     await outbox.cancel(session, kind=KIND_REMINDER, ref_id=booking.id)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ReceivedUpdate
+from models.db import rowcount
 
 # Ids of handled updates are kept this long to recognise a copy delivered again (Telegram
 # redelivers only what was never confirmed, i.e. within seconds; a day is ample).
@@ -87,7 +88,7 @@ async def mark_stale_done(session: AsyncSession, now: datetime) -> int:
         )
         .values(done_at=now, payload="")
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 async def purge_done(session: AsyncSession, now: datetime) -> int:
@@ -95,4 +96,4 @@ async def purge_done(session: AsyncSession, now: datetime) -> int:
     result = await session.execute(
         delete(ReceivedUpdate).where(ReceivedUpdate.done_at < now - DONE_KEPT_FOR)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rowcount(result)

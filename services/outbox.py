@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import OutboxMessage, OutboxStatus
+from models.db import rowcount
 from models.outbox import DAILY_DIGEST_KINDS
 
 MAX_ERROR_LENGTH = 300
@@ -168,7 +169,7 @@ async def cancel(
         .values(status=OutboxStatus.CANCELLED.value)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 def _lockable_ids(*conditions: ColumnElement[bool]) -> Any:
@@ -202,7 +203,7 @@ async def expire_overdue(session: AsyncSession, *, now: datetime) -> int:
         )
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 async def claim_due(
@@ -311,7 +312,7 @@ async def release(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 async def release_all(session: AsyncSession, *, worker: str) -> int:
@@ -324,7 +325,7 @@ async def release_all(session: AsyncSession, *, worker: str) -> int:
         .values(status=PENDING, claimed_at=None, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 async def give_back_unsent(session: AsyncSession, ids: Collection[int], *, worker: str) -> int:
@@ -349,7 +350,7 @@ async def give_back_unsent(session: AsyncSession, ids: Collection[int], *, worke
         )
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 async def defer(
@@ -413,7 +414,7 @@ async def _finish(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 async def mark_sent(
@@ -550,7 +551,7 @@ async def _recover(session: AsyncSession, held: ColumnElement[bool]) -> Recovery
         .values(status=OutboxStatus.FAILED.value, last_error=INTERRUPTED_ERROR)
         .execution_options(synchronize_session=False)
     )
-    return Recovery(_rowcount(released), _rowcount(interrupted))
+    return Recovery(rowcount(released), rowcount(interrupted))
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
@@ -559,8 +560,3 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
         select(func.min(OutboxMessage.due_at)).where(OutboxMessage.status == PENDING)
     )
     return due
-
-
-def _rowcount(result: Any) -> int:
-    count: int = result.rowcount
-    return count

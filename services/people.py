@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Invite, Person, PersonStatus, Role
+from models.db import rowcount
 from services import audit
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 
@@ -237,7 +238,7 @@ async def decide_registration(
         result = await session.execute(
             delete(Person).where(pending).execution_options(synchronize_session=False)
         )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise AlreadyDecided()
     session.expunge(person)
     await audit.record_action(
@@ -276,7 +277,7 @@ async def deactivate(
         .values(status=PersonStatus.DEACTIVATED.value, awaiting=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise AlreadyDecided()
     await session.refresh(person)
     await audit.record_action(session, actor.id, "person.deactivate", "person", person_id)
@@ -321,7 +322,7 @@ async def mark_reachable(session: AsyncSession, *telegram_ids: int) -> bool:
         .values(unreachable_at=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount > 0  # type: ignore[attr-defined, no-any-return]
+    return rowcount(result) > 0
 
 
 async def set_language(session: AsyncSession, person_id: int, language: str) -> Person:
@@ -334,11 +335,9 @@ async def set_language(session: AsyncSession, person_id: int, language: str) -> 
 
 async def anonymise(session: AsyncSession, person_id: int, now: datetime) -> None:
     """Remove every identifying detail; the row stays only so anonymous counts still add up.
-    Dependants are deleted (and active care requests cancelled, see childcare.forget_person)."""
-    from services import childcare  # childcare imports this module
-
+    Part of `services.erasure.erase_my_data`, which first ends bookings and deletes dependants
+    (call that, not this, for "delete my data")."""
     person = await load(session, person_id)
-    await childcare.forget_person(session, person.id, now=now)
     await session.execute(
         update(Invite).where(Invite.used_by_id == person.id).values(display_name=None)
     )

@@ -26,6 +26,7 @@ from models import (
     WorkshopGroup,
     WorkshopSession,
 )
+from models.db import rowcount
 from services import audit, childcare, outbox, people
 from services.errors import InvalidInput, NotFound
 from services.workshops import (
@@ -142,7 +143,7 @@ async def mark_rest_absent(
         .execution_options(synchronize_session=False)
     )
     await audit.record_action(session, actor.id, "attendance.rest_absent", "session", session_id)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 async def cancel_session(

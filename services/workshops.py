@@ -33,6 +33,7 @@ from models import (
     WorkshopSeries,
     WorkshopSession,
 )
+from models.db import rowcount
 from services import childcare, outbox
 from services.errors import DomainError, NotFound
 from services.reminder_time import (
@@ -289,7 +290,7 @@ async def _take_seat(session: AsyncSession, session_id: int) -> bool:
         .values(seats_taken=WorkshopSession.seats_taken + 1)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def _take_seats(session: AsyncSession, session_id: int, seats: int) -> bool:
@@ -304,7 +305,7 @@ async def _take_seats(session: AsyncSession, session_id: int, seats: int) -> boo
         .values(seats_taken=WorkshopSession.seats_taken + seats)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def _release_seat(session: AsyncSession, session_id: int) -> None:
@@ -684,7 +685,7 @@ async def take_offer(
         .values(status=EnrollmentStatus.CONFIRMED.value, confirmed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not rowcount(result):
         raise OfferGone()
     await session.refresh(enrollment)
     ws = await session.get(WorkshopSession, enrollment.session_id)
@@ -714,7 +715,7 @@ async def pass_offer(
         .values(status=EnrollmentStatus.PASSED.value, ended_at=now)
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not rowcount(result):
         raise OfferGone()
     await session.refresh(enrollment)
     await _release_seat(session, enrollment.session_id)
@@ -767,7 +768,7 @@ async def expire_offers(session: AsyncSession, now: datetime, policy: Policy) ->
         .values(status=EnrollmentStatus.EXPIRED.value, ended_at=now)
         .execution_options(synchronize_session=False)
     )
-    return len(overdue) + int(started.rowcount or 0)  # type: ignore[attr-defined]
+    return len(overdue) + rowcount(started)
 
 
 async def my_bookings(session: AsyncSession, person_id: int, now: datetime) -> list[Booking]:

@@ -367,3 +367,28 @@ async def test_announcement_rows_expire_their_max_age_after_the_send_time(
         default: now + timedelta(hours=24),
         short: later + timedelta(hours=2),
     }
+
+
+async def test_the_confirmation_question_makes_the_same_checks_as_confirming(
+    sessionmaker: Sessionmaker, clock: FakeClock, world: AudienceWorld
+) -> None:
+    """One home for the checks: the question the coordinator sees before "Send" refuses what
+    confirming would refuse (the handler checked less: a scheduled time that has passed
+    meanwhile got "confirm?" and then a refusal) and shows the start confirming will use."""
+    now = clock()  # 12:00 local
+    timed = await _draft(sessionmaker, now, Audience("all"))
+    async with sessionmaker.begin() as s:
+        await broadcasts.set_send_at(s, COORD, timed, now + timedelta(hours=10, minutes=30), now)
+    later = now + timedelta(hours=11)  # the scheduled 22:30 has passed by the time they press
+    async with sessionmaker.begin() as s:
+        with pytest.raises(InvalidInput, match="bc-when-past"):
+            await broadcasts.plan_confirmation(s, COORD, timed, later, TZ, QUIET)
+    async with sessionmaker.begin() as s:
+        with pytest.raises(InvalidInput, match="bc-when-past"):
+            await broadcasts.confirm(s, COORD, timed, later, TZ, QUIET)
+    async with sessionmaker.begin() as s:
+        plan = await broadcasts.plan_confirmation(s, COORD, timed, now, TZ, QUIET)
+        assert not plan.immediate and plan.moved_by_quiet_hours
+        assert plan.due.astimezone(TZ).hour == 8 and plan.count == 5
+        queued = await broadcasts.confirm(s, COORD, timed, now, TZ, QUIET)
+        assert (queued.send_at, queued.recipients) == (plan.due, plan.count)

@@ -26,7 +26,7 @@ from models import (
 from models.db import Sessionmaker
 from services import childcare as cc
 from services import consultations as c
-from services import people, workshop_staff
+from services import erasure, people, workshop_staff
 from services import workshops as ws
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 from tests.conftest import FakeClock
@@ -816,12 +816,9 @@ async def test_deleting_ones_data_deletes_the_dependants(sessionmaker: Sessionma
         clock(),
         enrollment_id=(await request(sessionmaker, req_id(r))).enrollment_id,
     )
-    # What "Delete my data" does (handlers/menu.py): bookings end, then the person is
-    # anonymised, which deletes the dependants.
+    # "Delete my data": bookings end, dependants are deleted, the person is anonymised.
     async with sessionmaker.begin() as s:
-        await ws.withdraw_person(s, me.id, clock(), WS_POLICY)
-        await c.withdraw_person(s, me.id, clock())
-        await people.anonymise(s, me.id, clock())
+        await erasure.erase_my_data(s, me.id, clock(), WS_POLICY)
     async with sessionmaker() as s:
         assert await cc.dependants_of(s, me.id) == []
         assert [d.id for d in await cc.dependants_of(s, other.id)] == [theirs.id]
@@ -837,12 +834,12 @@ async def test_deleting_ones_data_deletes_the_dependants(sessionmaker: Sessionma
     assert [m.ref_id for m in await outbox_rows(sessionmaker, cc.KIND_CANCELLED)] == [req_id(r2[0])]
 
 
-async def test_anonymise_alone_cancels_active_care(sessionmaker: Sessionmaker) -> None:
+async def test_erasing_ones_data_cancels_active_care(sessionmaker: Sessionmaker) -> None:
     clock = FakeClock(START)
     world = await make_world(sessionmaker, clock, participants=1)
     [me] = world.participants
     r = await ask_for_child(sessionmaker, me, world.session.id, clock())
     async with sessionmaker.begin() as s:
-        await people.anonymise(s, me.id, clock())
+        await erasure.erase_my_data(s, me.id, clock(), WS_POLICY)
     stored = await request(sessionmaker, req_id(r))
     assert (stored.status, stored.dependant_id) == ("cancelled", None)

@@ -200,3 +200,17 @@ async def test_invite_expiry_uses_valid_days(sessionmaker: Sessionmaker, clock: 
         invite = await invites.create_invite(s, "Anna Nowak", clock(), 14)
     assert invite.expires_at - invite.created_at == timedelta(days=14)
     assert len(invite.code) >= 16
+
+
+async def test_staff_cannot_erase_themselves_through_delete_my_data(
+    sessionmaker: Sessionmaker, clock: FakeClock
+) -> None:
+    from services import erasure, workshops
+
+    async with sessionmaker.begin() as s:
+        staff = await people.add_staff(s, 9, "coordinator", "Ewa K", "pl", clock())
+    with pytest.raises(NotAllowed):
+        async with sessionmaker.begin() as s:
+            await erasure.erase_my_data(s, staff.id, clock(), workshops.Policy())
+    async with sessionmaker.begin() as s:
+        assert (await people.load(s, staff.id)).display_name == "Ewa K"
