@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +20,7 @@ from handlers.common import answer, edit_or_reply, policy_from, workshop_policy
 from handlers.formatting import clock_time, long_when, short_when
 from models import OutboxMessage, Person, WorkshopGroup
 from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
-from services import people, workshops
+from services import workshops
 from services.calendar import session_ics
 from services.errors import NotFound
 
@@ -125,55 +123,19 @@ def _booking_keyboard(t: Translator, lang: str, enrollment_id: int) -> InlineKey
     )
 
 
-@dataclass(frozen=True)
-class SignUpOutcome:
-    """What one press of ws:b:<session id> came to."""
-
-    lang: str | None  # None: not an active participant (the router's usual path tells them)
-    result: workshops.EnrollResult | None = None
-    problem: Literal["closed", "stale"] | None = None  # session over / no such session
-
-
+SignUpOutcome = workshops.SignUpOutcome
 SIGN_UPS = "workshop_sign_ups"  # bot_data key of the application's GroupCommit
 
 
 async def sign_up_batch(
     deps: Deps, session_id: int, telegram_ids: list[int]
 ) -> list[SignUpOutcome]:
-    """The presses of one session's sign-up button that arrived together, in one transaction:
-    the people looked up in one query, then `workshops.enroll_many` in arrival order."""
-    tappers: dict[int, workshops.Tapper] = {}
-    problem: Literal["closed", "stale"] | None = None
-    results: list[workshops.EnrollResult] = []
-    try:
-        async with deps.transaction() as session:
-            tappers = await workshops.tappers(session, telegram_ids)
-            back = [tid for tid, tapper in tappers.items() if tapper.unreachable]
-            if back:  # they tap our buttons again: broadcasts reach them again
-                await people.mark_reachable(session, *back)
-            sign_ups = [
-                workshops.SignUp(tappers[tid].person_id, tid)
-                for tid in telegram_ids
-                if tid in tappers and tappers[tid].active
-            ]
-            results = await workshops.enroll_many(
-                session, session_id, sign_ups, deps.clock(), policy_from(deps.settings)
-            )
-    except workshops.SessionClosed:
-        problem = "closed"
-    except NotFound:
-        problem = "stale"
-    remaining = iter(results)
-    outcomes = []
-    for tid in telegram_ids:
-        tapper = tappers.get(tid)
-        if tapper is None or not tapper.active:
-            outcomes.append(SignUpOutcome(None))
-        elif problem is not None:
-            outcomes.append(SignUpOutcome(tapper.language, problem=problem))
-        else:
-            outcomes.append(SignUpOutcome(tapper.language, next(remaining)))
-    return outcomes
+    """The presses of one session's sign-up button that arrived together, in one transaction
+    (`workshops.sign_up_tappers`)."""
+    async with deps.transaction() as session:
+        return await workshops.sign_up_tappers(
+            session, session_id, telegram_ids, deps.clock(), policy_from(deps.settings)
+        )
 
 
 def _sign_ups(context: KisContext) -> GroupCommit[int, int, SignUpOutcome]:

@@ -34,7 +34,7 @@ from models import (
     WorkshopSession,
 )
 from models.db import rowcount
-from services import childcare, outbox
+from services import childcare, outbox, people
 from services.errors import DomainError, NotFound
 from services.reminder_time import (
     DEFAULT_QUIET,
@@ -448,6 +448,56 @@ async def enroll(
     """
     [result] = await enroll_many(session, session_id, [SignUp(person_id, chat_id)], now, policy)
     return result
+
+
+@dataclass(frozen=True)
+class SignUpOutcome:
+    """What one press of a session's sign-up button came to."""
+
+    lang: str | None  # None: not an active participant (the caller tells them why)
+    result: EnrollResult | None = None
+    problem: Literal["closed", "stale"] | None = None  # session over / no such session
+
+
+async def sign_up_tappers(
+    session: AsyncSession,
+    session_id: int,
+    telegram_ids: Sequence[int],
+    now: datetime,
+    policy: Policy,
+) -> list[SignUpOutcome]:
+    """The presses of one session's sign-up button that arrived together (one per Telegram
+    id, in arrival order), in the caller's one transaction: the people looked up in one
+    query, those who blocked the bot marked reachable again (they tap our buttons), then
+    `enroll_many` for the active participants. One outcome per press, in order."""
+    found = await tappers(session, list(telegram_ids))
+    back = [tid for tid, tapper in found.items() if tapper.unreachable]
+    if back:
+        await people.mark_reachable(session, *back)
+    sign_ups = [
+        SignUp(found[tid].person_id, tid)
+        for tid in telegram_ids
+        if tid in found and found[tid].active
+    ]
+    problem: Literal["closed", "stale"] | None = None
+    results: list[EnrollResult] = []
+    try:  # both are raised before anything is written
+        results = await enroll_many(session, session_id, sign_ups, now, policy)
+    except SessionClosed:
+        problem = "closed"
+    except NotFound:
+        problem = "stale"
+    remaining = iter(results)
+    outcomes = []
+    for tid in telegram_ids:
+        tapper = found.get(tid)
+        if tapper is None or not tapper.active:
+            outcomes.append(SignUpOutcome(None))
+        elif problem is not None:
+            outcomes.append(SignUpOutcome(tapper.language, problem=problem))
+        else:
+            outcomes.append(SignUpOutcome(tapper.language, next(remaining)))
+    return outcomes
 
 
 async def enroll_many(

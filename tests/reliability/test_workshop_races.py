@@ -189,8 +189,9 @@ async def test_double_taps_in_one_batch_make_one_enrolment(
 async def test_the_sign_up_button_path_in_group_commits(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    """handlers.workshops.sign_up_batch, as the bot runs it: presses by Telegram id, some from
-    people who may not sign up (they take the router's usual path), in batches."""
+    """handlers.workshops.sign_up_batch (services.workshops.sign_up_tappers), as the bot runs
+    it: presses by Telegram id, some from people who may not sign up (they take the router's
+    usual path), in batches."""
     sm = create_sessionmaker(engine)
     people = await make_people(sm, 62)
     async with sm.begin() as session:  # two of them have not finished registering
