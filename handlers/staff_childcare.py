@@ -30,7 +30,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -269,14 +268,6 @@ async def ask_typed_reason(update: Update, context: KisContext, person: Person, 
     await answer(update)
 
 
-async def _participant_language(session: AsyncSession, rid: int, fallback: str) -> str:
-    view = await childcare.load_request(session, rid)
-    if view is None:
-        return fallback
-    lang = await session.scalar(select(Person.language).where(Person.id == view.request.person_id))
-    return lang or fallback
-
-
 async def decide(
     update: Update,
     context: KisContext,
@@ -293,7 +284,8 @@ async def decide(
         async with deps.transaction() as session:
             reason = typed
             if preset is not None:
-                plang = await _participant_language(session, rid, deps.settings.default_language)
+                plang = await childcare.requester_language(session, rid)
+                plang = plang or deps.settings.default_language
                 reason = t(plang, preset)
             view = await childcare.decide(
                 session,

@@ -1145,6 +1145,17 @@ async def load_request(session: AsyncSession, request_id: int) -> CareView | Non
     return (await _views(session, [request], hide_sensitive=True))[0]
 
 
+async def requester_language(session: AsyncSession, request_id: int) -> str | None:
+    """The stored language of the person who asked for care (for a reason chosen by the
+    partner from presets: it is stored in that person's language); None if unknown."""
+    language: str | None = await session.scalar(
+        select(Person.language)
+        .join(CareRequest, CareRequest.person_id == Person.id)
+        .where(CareRequest.id == request_id)
+    )
+    return language
+
+
 async def requests_of(
     session: AsyncSession, person_id: int, *, now: datetime | None = None
 ) -> list[CareView]:
