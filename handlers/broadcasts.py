@@ -44,7 +44,8 @@ from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, refuse_staff_only, reply
 from handlers.formatting import short_when
 from models import AudienceKind, Broadcast, BroadcastStatus, OutboxMessage, Person, PersonStatus
-from scheduler.dispatcher import Deferred, Rendered, Renderer, send_rendered, wake_dispatcher
+from scheduler.dispatcher import wake_dispatcher
+from scheduler.rendering import Deferred, Rendered, Renderer, send_rendered
 from services import broadcasts, people
 from services.broadcasts import Audience, Report, Summary
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound

@@ -37,7 +37,8 @@ from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import clock_time, long_when
 from models import ACTIVE_CARE, Dependant, OutboxMessage, Person, PersonStatus
-from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
+from scheduler.dispatcher import wake_dispatcher
+from scheduler.rendering import Rendered, Renderer
 from services import childcare, people
 from services import consultations as consult
 from services import workshops as workshops_service

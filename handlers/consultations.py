@@ -45,7 +45,8 @@ from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply
 from handlers.formatting import clock_time, long_when
 from models import OutboxMessage, Person, PersonStatus, Referral, ServiceType, Slot
-from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
+from scheduler.dispatcher import wake_dispatcher
+from scheduler.rendering import Rendered, Renderer
 from services import consultations as consult
 from services.calendar import session_ics
 from services.errors import InvalidInput, NotAllowed, NotFound

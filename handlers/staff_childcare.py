@@ -39,7 +39,8 @@ from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import clock_time
 from models import CareStatus, OutboxMessage, Person, PersonStatus
-from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
+from scheduler.dispatcher import wake_dispatcher
+from scheduler.rendering import Rendered, Renderer
 from services import childcare, people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 

@@ -39,7 +39,7 @@ from handlers.common import answer, edit_or_reply, reply, send_to
 from handlers.consultations import referral_notice
 from handlers.formatting import clock_time
 from models import OutboxMessage, Person, PersonStatus, Referral, Role, ServiceType
-from scheduler.dispatcher import Rendered, Renderer
+from scheduler.rendering import Rendered, Renderer
 from services import consultations, participant_search, people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 

@@ -19,7 +19,8 @@ from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply, policy_from, workshop_policy
 from handlers.formatting import clock_time, long_when, short_when
 from models import OutboxMessage, Person, WorkshopGroup
-from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
+from scheduler.dispatcher import wake_dispatcher
+from scheduler.rendering import Rendered, Renderer
 from services import workshops
 from services.calendar import session_ics
 from services.errors import NotFound

@@ -20,24 +20,24 @@ import os
 import socket
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, JobQueue
 
 from bot.context import Deps
 from bot.http import AiohttpRequest
-from bot.i18n import Translator
 from bot.ratelimit import SendLedger
 from bot.settings import Settings
 from models import OutboxMessage
 from models.db import is_database_outage
+from scheduler.pacing import PER_CHAT_INTERVAL, ChatGaps, Pacer, make_room
+from scheduler.rendering import Deferred, Rendered, Renderer, send_rendered
 from services import outbox, people
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,6 @@ STALE_AFTER = timedelta(minutes=5)  # far above the longest run (a batch takes s
 # after Telegram is back.
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(minutes=5)
-PER_CHAT_INTERVAL = 1.05  # s; Telegram allows about one message per second per chat
 MAX_IN_FLIGHT = 50  # rows handed to Telegram and not yet recorded: the most left ambiguous
 # A 429 asking for a longer pause than this ends the run: the untried rows go back to PENDING
 # (free for any dispatcher) instead of waiting CLAIMED by this one.
@@ -65,31 +64,6 @@ DEAD_WORKER_CHECK = 30.0  # s between looks for rows held by dead processes of t
 OUTAGE_RETRY_FIRST = 0.2
 OUTAGE_RETRY_MAX = 2.0
 
-
-@dataclass(frozen=True)
-class Rendered:
-    """The message a renderer built for one outbox row.
-
-    With `photo` or `document` (a Telegram file_id) it is sent as that, `text` as its caption.
-    """
-
-    text: str
-    reply_markup: InlineKeyboardMarkup | None = None
-    photo: str | None = None
-    document: str | None = None
-
-
-@dataclass(frozen=True)
-class Deferred:
-    """A renderer's answer "not now": the row waits, untried, until `until` (e.g. the end of
-    quiet hours for an announcement)."""
-
-    until: datetime
-
-
-Renderer = Callable[
-    [AsyncSession, OutboxMessage, Translator], Awaitable[Rendered | Deferred | None]
-]
 
 Action = Literal[
     "sent", "blocked", "failed", "retry", "retry_free", "cancelled", "deferred", "expired"
@@ -115,41 +89,6 @@ class _Outcome:
     error: str | None = None
     due_at: datetime | None = None
     person_id: int | None = None  # set for "blocked": the person is marked unreachable
-
-
-class _Pacer:
-    """Send slots at `rate` per second on a fixed grid of the monotonic clock, with pauses.
-
-    A slot whose wake-up came late (a busy event loop) is still used and the grid is kept, so
-    lateness does not lower the rate; a gap longer than one interval (idle, or a pause) starts
-    a new grid at once, so it never builds up a burst.
-    """
-
-    def __init__(
-        self,
-        rate: float,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.interval = 1.0 / rate
-        self.next_at = 0.0
-        self.paused_until = 0.0
-        self._clock = clock
-        self._sleep = sleep
-
-    async def wait(self) -> None:
-        """Sleep until the next slot."""
-        now = self._clock()
-        at = max(self.next_at, self.paused_until)
-        if at + self.interval < now:
-            at = now
-        if at > now:
-            await self._sleep(at - now)
-        self.next_at = at + self.interval
-
-    def pause(self, seconds: float) -> None:
-        """No slot is handed out for `seconds` (Telegram asked us to slow down)."""
-        self.paused_until = max(self.paused_until, self._clock() + seconds)
 
 
 def default_worker_name() -> str:
@@ -186,10 +125,8 @@ class Dispatcher:
         self.batch = batch
         self.max_in_flight = max_in_flight
         self.stale_after = stale_after
-        self.per_chat_interval = per_chat_interval
-        self._pacer = _Pacer(deps.settings.send_rate)
-        self._chat_free_at: dict[int, float] = {}  # monotonic time each chat may get the next
-        self._chat_called_at: dict[int, float] = {}  # when each chat's last call was made
+        self._pacer = Pacer(deps.settings.send_rate)
+        self._gaps = ChatGaps(per_chat_interval)
         self._lock = asyncio.Lock()
         self._again = False
         self._halt_for: float | None = None
@@ -214,6 +151,15 @@ class Dispatcher:
         # then rows are CLAIMED by us that no batch of ours holds. The next run that holds no
         # batch gives back every claim of ours.
         self._claims_unsure = False
+
+    @property
+    def per_chat_interval(self) -> float:
+        """The least time between two messages to one chat (`scheduler.pacing.ChatGaps`)."""
+        return self._gaps.interval
+
+    @per_chat_interval.setter
+    def per_chat_interval(self, seconds: float) -> None:
+        self._gaps.interval = seconds
 
     # ------------------------------------------------------------------ running
 
@@ -479,16 +425,13 @@ class Dispatcher:
         any time. The ids committed SENDING are added to `settled`; the rows never handed over
         stay CLAIMED, and `_run_batch` releases them.
         """
-        now_mono = time.monotonic()
-        self._chat_free_at = {c: t for c, t in self._chat_free_at.items() if t > now_mono}
-        recent = now_mono - self.per_chat_interval
-        self._chat_called_at = {c: t for c, t in self._chat_called_at.items() if t > recent}
+        self._gaps.forget_past()
         queues: dict[int, deque[tuple[int, OutboxMessage, Rendered]]] = {}
         for order, (row, rendered) in enumerate(ready):
             queues.setdefault(row.chat_id, deque()).append((order, row, rendered))
         # Chats waiting for their per-chat gap, by when they are free; chats free now, by the
         # position of their next row (due order).
-        waiting = [(self._chat_free_at.get(chat, 0.0), q[0][0], chat) for chat, q in queues.items()]
+        waiting = [(self._gaps.free_at(chat), q[0][0], chat) for chat, q in queues.items()]
         heapq.heapify(waiting)
         free: list[tuple[int, int]] = []
         journal = _Journal(self, settled)
@@ -532,9 +475,9 @@ class Dispatcher:
                 if near_end is not None and remaining <= ahead:
                     near_end()  # the next batch is claimed and rendered meanwhile
                     near_end = None
-                self._chat_free_at[chat] = time.monotonic() + self.per_chat_interval
+                free_again = self._gaps.take(chat)
                 if queue:
-                    heapq.heappush(waiting, (self._chat_free_at[chat], queue[0][0], chat))
+                    heapq.heappush(waiting, (free_again, queue[0][0], chat))
                 sends.append(asyncio.create_task(self._send(row, rendered, slots, journal)))
             if sends:
                 await asyncio.wait(sends)
@@ -558,15 +501,10 @@ class Dispatcher:
         return counts
 
     async def _make_room(self, stopping: Callable[[], bool]) -> None:
-        """Hold a bulk message back while the interactive replies of this process and our own
-        messages of the last second would reach the overall cap (KISBOT_OVERALL_MAX_RATE):
-        replies to people's taps go first (bot.ratelimit). 0 lifts the cap."""
-        cap = self.deps.settings.overall_max_rate
-        interactive = self.deps.ledger
-        while cap > 0 and interactive.recent() + self._sent.recent() >= cap and not stopping():
-            waits = [w for w in (interactive.next_expiry(), self._sent.next_expiry()) if w > 0]
-            await asyncio.sleep(min(waits, default=0.01))
-        self._sent.record()
+        """Hold a bulk message back while interactive replies would reach the overall cap
+        (`scheduler.pacing.make_room`)."""
+        settings = self.deps.settings
+        await make_room(settings.overall_max_rate, self.deps.ledger, self._sent, stopping)
 
     async def _send(
         self,
@@ -586,12 +524,7 @@ class Dispatcher:
                 return
             # The hand-over's commit takes a varying time: keep the per-chat gap at the call
             # itself, not only where the row's turn was decided.
-            last = self._chat_called_at.get(row.chat_id)
-            if last is not None:
-                gap = last + self.per_chat_interval - time.monotonic()
-                if gap > 0:
-                    await asyncio.sleep(gap)
-            self._chat_called_at[row.chat_id] = time.monotonic()
+            await self._gaps.before_call(row.chat_id)
             outcome = await self._attempt(row, attempts, rendered)
             await journal.record(outcome)  # returns once committed
         finally:
@@ -933,30 +866,6 @@ def _fail(future: asyncio.Future[Any] | None, exc: BaseException) -> None:
         future.cancel()
     else:
         future.set_exception(exc)
-
-
-async def send_rendered(bot: Bot, chat_id: int, rendered: Rendered) -> None:
-    """Send a rendered message: a photo or document with the text as its caption, or text."""
-    if rendered.photo is not None:
-        await bot.send_photo(
-            chat_id,
-            rendered.photo,
-            caption=rendered.text,
-            reply_markup=rendered.reply_markup,
-            parse_mode=ParseMode.HTML,
-        )
-    elif rendered.document is not None:
-        await bot.send_document(
-            chat_id,
-            rendered.document,
-            caption=rendered.text,
-            reply_markup=rendered.reply_markup,
-            parse_mode=ParseMode.HTML,
-        )
-    else:
-        await bot.send_message(
-            chat_id, rendered.text, reply_markup=rendered.reply_markup, parse_mode=ParseMode.HTML
-        )
 
 
 def is_dead_local(worker: str) -> bool:

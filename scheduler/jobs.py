@@ -24,9 +24,10 @@ from handlers import broadcasts, consultations, staff_childcare, staff_consult, 
 from handlers import childcare as childcare_handlers
 from scheduler import daily, offers, slots
 from scheduler.broadcasts import PROGRESS_TICK, run_broadcast_progress
-from scheduler.dispatcher import Dispatcher, Renderer, install_dispatcher
+from scheduler.dispatcher import Dispatcher, install_dispatcher
 from scheduler.housekeeping import INTERVAL as HOUSEKEEPING_INTERVAL
 from scheduler.housekeeping import housekeeping_job
+from scheduler.rendering import Renderer
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 JobCallback = Callable[[Any], Coroutine[Any, Any, None]]

@@ -27,7 +27,8 @@ from bot.settings import Settings
 from models import OutboxMessage
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
-from scheduler.dispatcher import Dispatcher, Rendered, delivery_bot
+from scheduler.dispatcher import Dispatcher, delivery_bot
+from scheduler.rendering import Rendered
 
 TOKEN = "123456:SANDBOX-TOKEN"
 KIND = "plain"

@@ -23,14 +23,9 @@ from models import OutboxMessage
 from models.db import Sessionmaker, create_engine, create_sessionmaker
 from sandbox import FloodLimits, SandboxServer
 from sandbox.runner import start_polling_app, stop_polling_app
-from scheduler.dispatcher import (
-    MAX_IN_FLIGHT,
-    Dispatcher,
-    Rendered,
-    Renderer,
-    _Pacer,
-    install_dispatcher,
-)
+from scheduler.dispatcher import MAX_IN_FLIGHT, Dispatcher, install_dispatcher
+from scheduler.pacing import Pacer
+from scheduler.rendering import Rendered, Renderer
 from services import outbox
 from tests.conftest import FakeClock
 from tests.e2e.conftest import TOKEN, make_settings
@@ -382,7 +377,7 @@ async def _slow_run(
     for chat in sandbox_users:
         env.sb.add_user(chat, f"U{chat}")
     ids = [await env.add(chat, chat) for chat in sandbox_users]
-    env.dispatcher._pacer = _Pacer(10)
+    env.dispatcher._pacer = Pacer(10)
     env.sb.inject_fault("sendMessage", status=0, delay=0.05, times=len(ids))
     task = asyncio.create_task(run())
     await _until(lambda: len(env.sent_texts()) >= 3)
@@ -414,7 +409,7 @@ async def test_a_cancelled_run_records_what_it_sent_and_gives_the_rest_back(env:
     assert Counter(rows[i].status for i in set(ids) - sent) == {"pending": len(ids) - len(sent)}
     assert {rows[i].attempts for i in set(ids) - sent} <= {0}
     # Nothing is left held: the next run sends the rest at once.
-    env.dispatcher._pacer = _Pacer(500)
+    env.dispatcher._pacer = Pacer(500)
     assert await env.dispatcher.run_once() == len(ids) - len(sent)
     assert sorted(text for _, text in env.sent_texts()) == sorted(
         f"plain {c}" for c in range(100, 120)

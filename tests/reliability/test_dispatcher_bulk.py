@@ -23,14 +23,9 @@ from models import OutboxMessage, Person
 from models.outbox import PRIORITY_BULK
 from sandbox import SandboxServer
 from sandbox.runner import start_polling_app, stop_polling_app
-from scheduler.dispatcher import (
-    Deferred,
-    Dispatcher,
-    Rendered,
-    Renderer,
-    _Pacer,
-    is_dead_local,
-)
+from scheduler.dispatcher import Dispatcher, is_dead_local
+from scheduler.pacing import Pacer
+from scheduler.rendering import Deferred, Rendered, Renderer
 from services import outbox
 from tests.conftest import FakeClock
 from tests.e2e.conftest import make_settings
@@ -192,7 +187,7 @@ async def test_pacer_keeps_its_rate_when_woken_late_and_never_bursts_after_a_gap
     async def late_sleep(seconds: float) -> None:
         clock.now += seconds + 0.01  # every wake-up 10 ms late (a busy loop)
 
-    pacer = _Pacer(25, clock, late_sleep)
+    pacer = Pacer(25, clock, late_sleep)
     start = clock.now
     for _ in range(100):
         await pacer.wait()

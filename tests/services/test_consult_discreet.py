@@ -25,7 +25,7 @@ from handlers import consultations as screens
 from handlers import staff_consult
 from models import OutboxMessage, Person, Referral, ServiceType
 from models.db import Sessionmaker
-from scheduler.dispatcher import Rendered
+from scheduler.rendering import Rendered
 from services import consultations as c
 from services import people
 
