@@ -16,14 +16,12 @@ import asyncio
 import contextlib
 import heapq
 import logging
-import os
-import socket
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
@@ -35,14 +33,20 @@ from bot.http import AiohttpRequest
 from bot.ratelimit import SendLedger
 from bot.settings import Settings
 from models import OutboxMessage
-from models.db import is_database_outage
+from scheduler.claims import (
+    STALE_AFTER,
+    Claims,
+    Journal,
+    Outcome,
+    apply_outcome,
+    default_worker_name,
+)
 from scheduler.pacing import PER_CHAT_INTERVAL, ChatGaps, Pacer, make_room
 from scheduler.rendering import Deferred, Rendered, Renderer, send_rendered
-from services import outbox, people
+from services import outbox
 
 log = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(minutes=5)  # far above the longest run (a batch takes seconds)
 # Transient failures (timeouts, network errors, 5xx) are retried for as long as the message is
 # useful (`expires_at`: the appointment, the offer's deadline, the announcement's max age),
 # after 5 s, 10 s, 20 s, ... at most BACKOFF_MAX apart, so a message goes out at most that long
@@ -55,19 +59,7 @@ MAX_IN_FLIGHT = 50  # rows handed to Telegram and not yet recorded: the most lef
 MAX_INLINE_PAUSE = 10.0
 MIN_WAKE_DELAY = 0.2  # s; never spin when a due row is held by another dispatcher
 RENDER_CHUNK = 25  # rows rendered per transaction: short write locks on SQLite
-WRITE_CHUNK = 100  # outcomes written per transaction
-NOT_TRIED_CANCELLED = "not tried: dispatcher stopped"
 PREFETCH_SECONDS = 2.0  # the next batch is prepared this long before the current one ends
-DEAD_WORKER_CHECK = 30.0  # s between looks for rows held by dead processes of this host
-# While the database is unavailable, the outcomes of a batch are kept in memory and written
-# again after 0.2 s, 0.4 s, ... at most this long apart: as soon as it is back.
-OUTAGE_RETRY_FIRST = 0.2
-OUTAGE_RETRY_MAX = 2.0
-
-
-Action = Literal[
-    "sent", "blocked", "failed", "retry", "retry_free", "cancelled", "deferred", "expired"
-]
 
 
 @dataclass(frozen=True)
@@ -76,24 +68,7 @@ class _Batch:
 
     rows: list[OutboxMessage]
     ready: list[tuple[OutboxMessage, Rendered]]
-    early: list[_Outcome]
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """What happened to one claimed row; applied to the database by the journal."""
-
-    id: int
-    action: Action
-    at: datetime
-    error: str | None = None
-    due_at: datetime | None = None
-    person_id: int | None = None  # set for "blocked": the person is marked unreachable
-
-
-def default_worker_name() -> str:
-    """host:pid, the start of `claimed_by` (each Dispatcher adds its own suffix)."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+    early: list[Outcome]
 
 
 def _retry_after_seconds(exc: RetryAfter) -> float:
@@ -137,20 +112,8 @@ class Dispatcher:
         self._interval = 2.0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sent = SendLedger()  # this dispatcher's own messages of the last second
-        self._dead_checked_at: float | None = None
         self._wake_scheduled = False  # a one-off "outbox-wake" job is pending
-        # Write-backs that failed because the database was unavailable, written at the start
-        # of the next run (before anything is claimed): claims to give back (ids, due_at,
-        # note), and rows whose hand-over may have been committed though they were never sent.
-        self._give_backs: list[tuple[tuple[int, ...], datetime | None, str | None]] = []
-        self._unsent: set[int] = set()
-        # One writer of give-backs at a time (a prefetch may overlap the end of a batch): an
-        # order written twice could release a row claimed again meanwhile.
-        self._give_back_lock = asyncio.Lock()
-        # A claim whose commit failed with the database may have been committed all the same:
-        # then rows are CLAIMED by us that no batch of ours holds. The next run that holds no
-        # batch gives back every claim of ours.
-        self._claims_unsure = False
+        self._claims = Claims(deps, self.worker)  # claiming, giving back, recovering
 
     @property
     def per_chat_interval(self) -> float:
@@ -202,33 +165,12 @@ class Dispatcher:
         if self._own_bot and not self._bot_ready:
             await self.bot.initialize()
             self._bot_ready = True
-        if self._give_backs or self._unsent:
-            await self._write_give_backs(strict=True)  # ours, held since an outage
-        if alone and self._claims_unsure:
-            async with self.deps.transaction() as session:
-                released = await outbox.release_all(session, worker=self.worker)
-            self._claims_unsure = False
-            if released:
-                log.warning("outbox: %d claims of an unconfirmed claim given back", released)
-        now = self.deps.clock()
-        await self._recover_dead_workers()
-        try:
-            async with self.deps.transaction() as session:
-                recovered = await outbox.recover_stale(
-                    session, now=now, older_than=self.stale_after
-                )
-                rows = await outbox.claim_due(
-                    session, now=now, limit=self.batch, worker=self.worker
-                )
-        except Exception as exc:
-            if is_database_outage(exc):
-                self._claims_unsure = True
-            raise
-        # The rows are CLAIMED, not SENDING: nothing has been handed to Telegram yet.
-        if recovered.released:
-            log.warning("outbox: %d stale claims released (never sent)", recovered.released)
-        if recovered.interrupted:
-            log.warning("outbox: %d interrupted deliveries marked failed", recovered.interrupted)
+        claims = self._claims
+        if claims.give_backs or claims.unsent:
+            await claims.write_give_backs(strict=True)  # ours, held since an outage
+        if alone:
+            await claims.release_unsure()
+        rows = await claims.claim(limit=self.batch, stale_after=self.stale_after)
         if not rows:
             return None
         try:
@@ -301,84 +243,24 @@ class Dispatcher:
             return None
         return prepared
 
-    async def _recover_dead_workers(self) -> None:
-        """Rows held by a dispatcher process of this host that no longer exists (killed, then
-        restarted) are recovered at once rather than after `stale_after`: CLAIMED rows are
-        sent by us, SENDING ones are marked interrupted (never resent). At most every
-        DEAD_WORKER_CHECK seconds."""
-        mono = time.monotonic()
-        if self._dead_checked_at is not None and mono - self._dead_checked_at < DEAD_WORKER_CHECK:
-            return
-        self._dead_checked_at = mono
-        async with self.deps.transaction() as session:
-            dead = [n for n in await outbox.workers_holding_rows(session) if is_dead_local(n)]
-            if not dead:
-                return
-            recovered = await outbox.recover_dead_workers(session, dead)
-        log.warning(
-            "outbox: %d dead dispatcher(s) of this host: %d claims released, %d interrupted",
-            len(dead),
-            recovered.released,
-            recovered.interrupted,
-        )
-
     async def _release_untried(self, ids: list[int]) -> int:
         """CLAIMED → PENDING for this batch's rows we still hold (and back from SENDING those
         whose hand-over failed with the database: never sent). When the database is
-        unavailable they are kept and given back by the next run, as soon as it is back."""
+        unavailable they are kept and given back by the next run, as soon as it is back
+        (`Claims.release`)."""
         due_at: datetime | None = None
         note: str | None = None
         if self._halt_for is not None:
             due_at = self.deps.clock() + timedelta(seconds=self._halt_for)
             note = f"not tried: 429 retry after {round(self._halt_for)}"
-        if ids:
-            self._give_backs.append((tuple(ids), due_at, note))
-        return await self._write_give_backs()
-
-    async def _write_give_backs(self, *, strict: bool = False) -> int:
-        """Write the pending give-backs in one transaction; returns how many rows went back.
-
-        On a database outage they are kept for the next try (`strict`: the error is raised, so
-        that a run does not claim anything before its own claims are given back). Any other
-        error drops them: `recover_stale` releases such claims after `stale_after`."""
-        async with self._give_back_lock:
-            return await self._write_give_backs_locked(strict)
-
-    async def _write_give_backs_locked(self, strict: bool) -> int:
-        orders, unsent = list(self._give_backs), set(self._unsent)
-        if not orders and not unsent:
-            return 0
-        released = 0
-        try:
-            async with self.deps.transaction() as session:
-                for ids, due_at, note in orders:
-                    released += await outbox.release(
-                        session, ids, worker=self.worker, due_at=due_at, error=note
-                    )
-                if unsent:
-                    released += await outbox.give_back_unsent(session, unsent, worker=self.worker)
-        except Exception as exc:
-            if is_database_outage(exc):
-                log.warning(
-                    "outbox: database unavailable (%s); %d claims kept, given back when it is back",
-                    type(exc).__name__,
-                    sum(len(ids) for ids, _, _ in self._give_backs) + len(self._unsent),
-                )
-                if strict:
-                    raise
-                return 0
-            log.exception("outbox: could not release untried rows; recovered when stale")
-            released = 0
-        self._give_backs = [order for order in self._give_backs if order not in orders]
-        self._unsent -= unsent
-        return released
+        return await self._claims.release(ids, due_at, note)
 
     async def _render(
         self, rows: list[OutboxMessage]
-    ) -> tuple[list[tuple[OutboxMessage, Rendered]], list[_Outcome]]:
+    ) -> tuple[list[tuple[OutboxMessage, Rendered]], list[Outcome]]:
         """Texts built now, in the recipient's current language; non-sendable rows marked."""
         ready: list[tuple[OutboxMessage, Rendered]] = []
-        early: list[_Outcome] = []
+        early: list[Outcome] = []
         for start in range(0, len(rows), RENDER_CHUNK):
             chunk = rows[start : start + RENDER_CHUNK]
             async with self.deps.transaction() as session:
@@ -388,28 +270,28 @@ class Dispatcher:
                         ready.append((row, rendered))
                     if outcome is not None:
                         early.append(outcome)
-                        await self._apply(session, outcome)
+                        await apply_outcome(session, outcome, worker=self.worker)
         return ready, early
 
     async def _render_one(
         self, session: AsyncSession, row: OutboxMessage
-    ) -> tuple[_Outcome | None, Rendered | None]:
+    ) -> tuple[Outcome | None, Rendered | None]:
         renderer = self.renderers.get(row.kind)
         now = self.deps.clock()
         if renderer is None:
             log.error("outbox: no renderer for kind %r (row %d)", row.kind, row.id)
-            return _Outcome(row.id, "failed", now, f"no renderer for {row.kind!r}"), None
+            return Outcome(row.id, "failed", now, f"no renderer for {row.kind!r}"), None
         try:
             # A savepoint keeps one broken renderer from aborting the others' transaction.
             async with session.begin_nested():
                 rendered = await renderer(session, row, self.deps.i18n)
         except Exception as exc:
             log.exception("outbox: renderer for %r failed on row %d", row.kind, row.id)
-            return _Outcome(row.id, "failed", now, f"render error: {type(exc).__name__}"), None
+            return Outcome(row.id, "failed", now, f"render error: {type(exc).__name__}"), None
         if rendered is None:
-            return _Outcome(row.id, "cancelled", now, "no longer wanted at send time"), None
+            return Outcome(row.id, "cancelled", now, "no longer wanted at send time"), None
         if isinstance(rendered, Deferred):
-            return _Outcome(row.id, "deferred", now, due_at=rendered.until), None
+            return Outcome(row.id, "deferred", now, due_at=rendered.until), None
         return None, rendered
 
     async def _deliver(
@@ -434,7 +316,7 @@ class Dispatcher:
         waiting = [(self._gaps.free_at(chat), q[0][0], chat) for chat, q in queues.items()]
         heapq.heapify(waiting)
         free: list[tuple[int, int]] = []
-        journal = _Journal(self, settled)
+        journal = Journal(self._claims, settled, lambda: self._closed)
         journal_task = asyncio.create_task(journal.run())
         slots = asyncio.Semaphore(self.max_in_flight)
         sends: list[asyncio.Task[None]] = []
@@ -511,7 +393,7 @@ class Dispatcher:
         row: OutboxMessage,
         rendered: Rendered,
         slots: asyncio.Semaphore,
-        journal: _Journal,
+        journal: Journal,
     ) -> None:
         """Hand one row over, send it, record the outcome; the slot is held until recorded."""
         try:
@@ -530,15 +412,15 @@ class Dispatcher:
         finally:
             slots.release()
 
-    async def _attempt(self, row: OutboxMessage, attempts: int, rendered: Rendered) -> _Outcome:
+    async def _attempt(self, row: OutboxMessage, attempts: int, rendered: Rendered) -> Outcome:
         """Send one message; classify Telegram's answer. `attempts` includes this one."""
         try:
             await send_rendered(self.bot, row.chat_id, rendered)
         except Forbidden as exc:
             error = _describe(exc, self.bot)
-            return _Outcome(row.id, "blocked", self.deps.clock(), error, person_id=row.person_id)
+            return Outcome(row.id, "blocked", self.deps.clock(), error, person_id=row.person_id)
         except BadRequest as exc:
-            return _Outcome(row.id, "failed", self.deps.clock(), _describe(exc, self.bot))
+            return Outcome(row.id, "failed", self.deps.clock(), _describe(exc, self.bot))
         except RetryAfter as exc:
             seconds = _retry_after_seconds(exc)
             self._pacer.pause(seconds)
@@ -546,25 +428,25 @@ class Dispatcher:
                 self._halt_for = seconds
             now = self.deps.clock()
             error = f"429 retry after {round(seconds)}"
-            return _Outcome(row.id, "retry_free", now, error, now + timedelta(seconds=seconds))
+            return Outcome(row.id, "retry_free", now, error, now + timedelta(seconds=seconds))
         except (TimedOut, NetworkError) as exc:  # TimedOut is a NetworkError; 5xx arrive here
             return self._transient(row, attempts, _describe(exc, self.bot))
         except TelegramError as exc:
-            return _Outcome(row.id, "failed", self.deps.clock(), _describe(exc, self.bot))
+            return Outcome(row.id, "failed", self.deps.clock(), _describe(exc, self.bot))
         except Exception as exc:  # a bug, not Telegram: never retried blindly
             log.exception("outbox: unexpected error sending row %d", row.id)
-            return _Outcome(row.id, "failed", self.deps.clock(), f"error: {type(exc).__name__}")
-        return _Outcome(row.id, "sent", self.deps.clock())
+            return Outcome(row.id, "failed", self.deps.clock(), f"error: {type(exc).__name__}")
+        return Outcome(row.id, "sent", self.deps.clock())
 
-    def _transient(self, row: OutboxMessage, attempts: int, error: str) -> _Outcome:
+    def _transient(self, row: OutboxMessage, attempts: int, error: str) -> Outcome:
         """Retry with capped backoff while the message is useful; expire it when the next
         attempt would come too late (the appointment, the offer's deadline, ... has passed)."""
         now = self.deps.clock()
         retry_at = now + backoff_delay(attempts)
         if retry_at >= self._useful_until(row):
             reason = f"{outbox.expiry_reason(row.kind)} (last error: {error})"
-            return _Outcome(row.id, "expired", now, reason)
-        return _Outcome(row.id, "retry", now, error, retry_at)
+            return Outcome(row.id, "expired", now, reason)
+        return Outcome(row.id, "retry", now, error, retry_at)
 
     def _useful_until(self, row: OutboxMessage) -> datetime:
         """When the row's message stops being worth sending: its `expires_at`, set when it was
@@ -572,35 +454,6 @@ class Dispatcher:
         if row.expires_at is not None:
             return row.expires_at
         return row.created_at + self.deps.settings.broadcast_max_age
-
-    async def _apply(self, session: AsyncSession, o: _Outcome) -> bool:
-        """Write one outcome; only rows still held by this dispatcher are touched."""
-        me = self.worker
-        if o.action == "sent":
-            return await outbox.mark_sent(session, o.id, o.at, worker=me)
-        if o.action == "blocked":
-            marked = await outbox.mark_blocked(session, o.id, o.error or "403 Forbidden", worker=me)
-            if marked and o.person_id is not None:
-                await people.mark_unreachable(session, o.at, person_id=o.person_id)
-            return marked
-        if o.action == "deferred":
-            assert o.due_at is not None
-            return await outbox.defer(session, o.id, o.due_at, worker=me)
-        if o.action == "cancelled":
-            return await outbox.mark_cancelled(session, o.id, o.error, worker=me)
-        if o.action == "expired":
-            return await outbox.mark_expired(session, o.id, o.error or "expired", worker=me)
-        if o.action in ("retry", "retry_free"):
-            assert o.due_at is not None
-            return await outbox.reschedule(
-                session,
-                o.id,
-                o.due_at,
-                o.error or "retry",
-                count_attempt=o.action == "retry",
-                worker=me,
-            )
-        return await outbox.mark_failed(session, o.id, o.error or "failed", worker=me)
 
     # ------------------------------------------------------------------ scheduling
 
@@ -680,213 +533,11 @@ class Dispatcher:
                 self._bot_ready = False
 
 
-class _Journal:
-    """The one database writer of a delivery: hand-overs and outcomes, in few transactions.
-
-    `hand_over` commits CLAIMED → SENDING just before a row is sent; `record` commits an
-    outcome. Whatever has queued up while a transaction runs goes into the next one (outcomes
-    first, then hand-overs: at most `max_in_flight` of those, one UPDATE), so hand-overs add one
-    short commit of latency and never a transaction per message.
-    """
-
-    def __init__(self, dispatcher: Dispatcher, handed_over: set[int]) -> None:
-        self._d = dispatcher
-        self._handed_over = handed_over  # ids committed SENDING
-        self._handovers: list[tuple[int, asyncio.Future[int | None]]] = []
-        self._outcomes: list[tuple[_Outcome, asyncio.Future[None] | None]] = []
-        self._work = asyncio.Event()
-        self._accepting = True  # hand-overs allowed
-        self._closing = False
-        self._finished = False
-        self._error: BaseException | None = None
-        self.counts: Counter[str] = Counter()
-        # The database failed a write: no more hand-overs in this delivery (for good); the
-        # outcomes are kept and written again until it is back.
-        self.halted = False
-        self._outage = False
-        self._retry_in = OUTAGE_RETRY_FIRST
-
-    async def hand_over(self, row_id: int) -> int | None:
-        """Attempts counted once the row is committed SENDING; None when it must not be sent
-        (no longer ours, or the delivery is stopping: then it is still CLAIMED)."""
-        if not self._accepting:
-            return None
-        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self._enqueue(self._handovers, (row_id, future))
-        return await future
-
-    async def record(self, outcome: _Outcome) -> None:
-        """Queue one outcome and wait until it is committed."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._enqueue(self._outcomes, (outcome, future))
-        await future
-
-    def _enqueue(self, queue: list[Any], item: Any) -> None:
-        if self._error is not None:
-            raise RuntimeError("outbox: the delivery journal failed") from self._error
-        if self._finished:
-            raise RuntimeError("outbox: the delivery journal is closed")
-        queue.append(item)
-        self._work.set()
-
-    def stop_handovers(self) -> None:
-        """No further row is handed over; the ones queued and not yet written stay CLAIMED."""
-        self._accepting = False
-        for _, waiter in self._handovers:
-            if not waiter.done():
-                waiter.set_result(None)
-        self._handovers.clear()
-
-    def close(self) -> None:
-        """Finish what is queued, then end `run`."""
-        self._accepting = False
-        self._closing = True
-        self._work.set()
-
-    async def run(self) -> Counter[str]:
-        try:
-            while True:
-                await self._work.wait()
-                self._work.clear()
-                while self._outcomes or self._handovers:
-                    await self._flush()
-                if self._closing:
-                    self._finished = True
-                    return self.counts
-        except BaseException as exc:
-            self._error = exc
-            for _, waiter in self._handovers:
-                _fail(waiter, exc)
-            for _, done in self._outcomes:
-                _fail(done, exc)
-            self._handovers.clear()
-            self._outcomes.clear()
-            raise
-
-    async def _flush(self) -> None:
-        outcomes, self._outcomes = self._outcomes[:WRITE_CHUNK], self._outcomes[WRITE_CHUNK:]
-        handovers, self._handovers = self._handovers, []
-        d = self._d
-        try:
-            async with d.deps.transaction() as session:
-                for outcome, _ in outcomes:
-                    if not await d._apply(session, outcome):
-                        log.warning("outbox: row %d changed state while sending", outcome.id)
-                moved: dict[int, int] = {}
-                if handovers:
-                    moved = await outbox.start_sending(
-                        session,
-                        [row_id for row_id, _ in handovers],
-                        worker=d.worker,
-                        now=d.deps.clock(),
-                    )
-        except Exception as exc:
-            if not is_database_outage(exc) or d._closed:
-                self._fail_all(outcomes, handovers, exc)
-                raise
-            await self._wait_for_database(outcomes, handovers, exc)
-            return
-        except BaseException as exc:
-            self._fail_all(outcomes, handovers, exc)
-            raise
-        if self._outage:
-            log.warning("outbox: the database is back; the delivery's outcomes are written")
-            self._outage = False
-        self._handed_over.update(moved)
-        self._retry_in = OUTAGE_RETRY_FIRST
-        self.counts.update(outcome.action for outcome, _ in outcomes)
-        for _, done in outcomes:
-            if done is not None and not done.done():
-                done.set_result(None)
-        for row_id, waiter in handovers:
-            attempts = moved.get(row_id)
-            if not waiter.done():
-                waiter.set_result(attempts)
-            elif attempts is not None:
-                # Its sender was cancelled before it got the row: the row is SENDING but was
-                # never handed to Telegram. Give it back (and the attempt) in the next round.
-                now = d.deps.clock()
-                self._outcomes.append(
-                    (_Outcome(row_id, "retry_free", now, NOT_TRIED_CANCELLED, now), None)
-                )
-
-    def _fail_all(
-        self,
-        outcomes: list[tuple[_Outcome, asyncio.Future[None] | None]],
-        handovers: list[tuple[int, asyncio.Future[int | None]]],
-        exc: BaseException,
-    ) -> None:
-        """Nothing of the transaction is committed: no waiter may go on as if it were."""
-        for _, waiter in handovers:
-            _fail(waiter, exc)
-        for _, done in outcomes:
-            _fail(done, exc)
-
-    async def _wait_for_database(
-        self,
-        outcomes: list[tuple[_Outcome, asyncio.Future[None] | None]],
-        handovers: list[tuple[int, asyncio.Future[int | None]]],
-        exc: Exception,
-    ) -> None:
-        """The database is unavailable: keep the outcomes (Telegram's answers) to write them
-        again shortly, hand nothing more over (the rest of the batch stays CLAIMED and is
-        given back when the database is back), and wait a little before the next try.
-
-        The failed hand-overs are not sent. Their commit may have happened all the same (a
-        connection lost during COMMIT), so they are also given back from SENDING."""
-        if not self._outage:
-            log.warning(
-                "outbox: database unavailable while recording a delivery (%s); %d outcomes "
-                "kept in memory and written when it is back",
-                type(exc).__name__,
-                len(outcomes) + len(self._outcomes),
-            )
-        self.halted = self._outage = True
-        self._outcomes[:0] = outcomes
-        for row_id, waiter in handovers:
-            self._d._unsent.add(row_id)
-            if not waiter.done():
-                waiter.set_result(None)
-        self.stop_handovers()
-        await asyncio.sleep(self._retry_in)
-        self._retry_in = min(self._retry_in * 2, OUTAGE_RETRY_MAX)
-
-
 def backoff_delay(attempts: int) -> timedelta:
     """The wait before the next try after `attempts` transient failures: 5 s, 10 s, 20 s, ...,
     at most BACKOFF_MAX."""
     doublings = min(max(attempts - 1, 0), 16)  # 5 s * 2**16 is far above the cap already
     return min(BACKOFF_BASE * 2**doublings, BACKOFF_MAX)
-
-
-def _fail(future: asyncio.Future[Any] | None, exc: BaseException) -> None:
-    if future is None or future.done():
-        return
-    if isinstance(exc, asyncio.CancelledError):
-        future.cancel()
-    else:
-        future.set_exception(exc)
-
-
-def is_dead_local(worker: str) -> bool:
-    """Whether a `claimed_by` name is a dispatcher of another process of this host that is no
-    longer running ("host:pid:..."). Anything else (another host, this process, a name of
-    another form, a pid we may not signal) counts as alive: it is recovered by staleness."""
-    parts = worker.split(":")
-    if os.name != "posix" or len(parts) < 3 or not parts[1].isdigit():
-        return False
-    if parts[0] != socket.gethostname()[:40]:
-        return False
-    pid = int(parts[1])
-    if pid == os.getpid() or pid <= 1:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # PermissionError: it exists, under another user
-        return False
-    return False
 
 
 def _describe(exc: TelegramError, bot: Bot) -> str:

@@ -23,7 +23,8 @@ from models import OutboxMessage, Person
 from models.outbox import PRIORITY_BULK
 from sandbox import SandboxServer
 from sandbox.runner import start_polling_app, stop_polling_app
-from scheduler.dispatcher import Dispatcher, is_dead_local
+from scheduler.claims import is_dead_local
+from scheduler.dispatcher import Dispatcher
 from scheduler.pacing import Pacer
 from scheduler.rendering import Deferred, Rendered, Renderer
 from services import outbox

@@ -33,7 +33,8 @@ from models import OutboxMessage
 from models.base import utcnow
 from models.db import create_sessionmaker
 from sandbox import SandboxServer
-from scheduler.dispatcher import MAX_IN_FLIGHT, STALE_AFTER
+from scheduler.claims import STALE_AFTER
+from scheduler.dispatcher import MAX_IN_FLIGHT
 from services import outbox
 from tests.reliability.outbox_worker import KIND, text_for
 

@@ -195,7 +195,7 @@ async def test_a_claim_committed_without_an_answer_is_given_back_at_once(
     gives back its own claims (it knows its worker name) instead of skipping them for 5
     minutes."""
     ids = [await env.add(1 + n % 3, n) for n in range(6)]
-    env.dispatcher._dead_checked_at = time.monotonic()  # the claim is the first transaction
+    env.dispatcher._claims.dead_checked_at = time.monotonic()  # the claim is the first transaction
     outage.lost_answers = 1
     with pytest.raises(OperationalError):
         await env.dispatcher.run_once()
