@@ -8,6 +8,10 @@ slot is given back only once its outcome is committed: at most `max_in_flight` r
 the ambiguous SENDING state, and a killed process leaves every other row of its batch CLAIMED,
 to be sent by the next dispatcher. States, retries and the at-most-once guarantee are described
 in docs/delivery.md.
+
+Its parts: the database side (claims, give-backs, recovery, the journal) is scheduler.claims,
+the pace (global rate, per-chat gap, interactive replies first) scheduler.pacing, and what is
+sent (Rendered, Deferred, Renderer, send_rendered) scheduler.rendering.
 """
 
 from __future__ import annotations
