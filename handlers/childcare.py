@@ -261,7 +261,11 @@ async def _remove(
         return
     async with deps.transaction() as session:
         await childcare.remove_dependant(
-            session, person_id=person.id, dependant_id=dependant_id, now=deps.clock()
+            session,
+            person_id=person.id,
+            dependant_id=dependant_id,
+            now=deps.clock(),
+            policy=deps.policy,
         )
     wake_dispatcher(context.application)
     await show_childcare(update, context, person, t(lang, "care-removed"))
@@ -330,6 +334,7 @@ async def ask_care(
                 enrollment_id=enrollment_id,
                 consultation_id=consultation_id,
                 now=deps.clock(),
+                policy=deps.policy,
             )
             dependants = await childcare.dependants_of(session, person.id)
     except childcare.BookingUnavailable:
@@ -375,7 +380,11 @@ async def cancel_care(update: Update, context: KisContext, person: Person, reque
     try:
         async with deps.transaction() as session:
             await childcare.cancel_request(
-                session, person_id=person.id, request_id=request_id, now=deps.clock()
+                session,
+                person_id=person.id,
+                request_id=request_id,
+                now=deps.clock(),
+                policy=deps.policy,
             )
     except childcare.CareClosed:
         await answer(update, t(lang, "care-not-active"), alert=True)

@@ -59,12 +59,6 @@ def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=encode("cs", action, *args))
 
 
-def policy(context: KisContext) -> consult.ConsultPolicy:
-    """Cut-off and quiet hours from the settings."""
-    settings = context.deps.settings
-    return consult.ConsultPolicy(settings.consult_cutoff_hours, settings.quiet_window)
-
-
 def _day_arg(day: date) -> str:
     return day.strftime("%Y%m%d")
 
@@ -297,7 +291,7 @@ async def book(update: Update, context: KisContext, person: Person, slot_id: int
                 slot_id=slot_id,
                 now=deps.clock(),
                 tz=tz,
-                policy=policy(context),
+                policy=context.deps.policy,
             )
     except consult.AlreadyBooked as exc:
         async with deps.read() as session:
@@ -366,7 +360,7 @@ async def cancel(update: Update, context: KisContext, person: Person, booking_id
                 person_id=person.id,
                 booking_id=booking_id,
                 now=deps.clock(),
-                policy=policy(context),
+                policy=context.deps.policy,
             )
     except CutoffPassed:
         await edit_or_reply(update, t(lang, "cs-too-late"))
@@ -407,7 +401,7 @@ async def move(
                 new_slot_id=slot_id,
                 now=deps.clock(),
                 tz=tz,
-                policy=policy(context),
+                policy=context.deps.policy,
             )
     except CutoffPassed:
         await edit_or_reply(update, t(lang, "cs-too-late"))

@@ -11,7 +11,7 @@ from bot.context import KisContext
 from bot.i18n import LANGUAGE_NAMES
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import answer, edit_or_reply, reply, workshop_policy
+from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import short_when
 from models import Person
 from services import consultations, erasure, people, workshops
@@ -136,7 +136,7 @@ async def on_mydata_callback(
         await edit_or_reply(update, t(lang, "delete-kept"))
     elif cb.action == "yes":
         async with deps.transaction() as session:
-            await erasure.erase_my_data(session, person.id, deps.clock(), workshop_policy(context))
+            await erasure.erase_my_data(session, person.id, deps.clock(), context.deps.policy)
         await edit_or_reply(update, t(lang, "delete-done"))
         await reply(update, t(lang, "delete-goodbye"), ReplyKeyboardRemove())
     else:

@@ -294,6 +294,7 @@ async def decide(
                 approve=approve,
                 reason=reason,
                 now=deps.clock(),
+                policy=deps.policy,
             )
             if typed is not None:
                 await people.set_awaiting(session, person.id, None)

@@ -37,7 +37,7 @@ from bot.context import KisContext
 from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback, encode
-from handlers.common import answer, edit_or_reply, reply, send_to, workshop_policy
+from handlers.common import answer, edit_or_reply, reply, send_to
 from models import Person, PersonStatus, Role
 from scheduler.dispatcher import wake_dispatcher
 from services import (
@@ -458,7 +458,7 @@ async def deactivate(update: Update, context: KisContext, person: Person, cb: Ca
     try:
         async with deps.transaction() as session:
             summary = await deactivation.deactivate_participant(
-                session, _tid(update), pid, _now(context), workshop_policy(context)
+                session, _tid(update), pid, _now(context), context.deps.policy
             )
     except AlreadyDecided:
         await show_card(update, context, person, pid, t(lang, "staff-already-decided"))

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import KisContext
 from bot.i18n import Translator
 from handlers.callbacks import Callback, encode
-from handlers.common import answer, edit_or_reply, reply, workshop_policy
+from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import short_when
 from models import Person, WorkshopGroup
 from scheduler.dispatcher import wake_dispatcher
@@ -129,7 +129,9 @@ async def _cancel(update: Update, context: KisContext, person: Person, sid: int)
     deps, t, lang = context.deps, context.deps.i18n, person.language
     try:
         async with deps.transaction() as session:
-            count = await workshop_staff.cancel_session(session, _tid(update), sid, deps.clock())
+            count = await workshop_staff.cancel_session(
+                session, _tid(update), sid, deps.clock(), deps.policy
+            )
     except SessionClosed:
         await edit_or_reply(update, t(lang, "sw-already-cancelled"))
         return
@@ -180,7 +182,7 @@ async def on_text(update: Update, context: KisContext, person: Person, text: str
             if prompt == "capacity":
                 seats = int(text.strip()) if text.strip().isdigit() else -1
                 ws = await workshop_staff.change_capacity(
-                    session, tid, int(target), seats, now, workshop_policy(context)
+                    session, tid, int(target), seats, now, context.deps.policy
                 )
                 done, markup = t(lang, "sw-capacity-done", capacity=ws.capacity), ("r", ws.id)
             elif prompt == "ws_new":

@@ -16,7 +16,7 @@ from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback, encode
 from handlers.childcare import care_button
-from handlers.common import answer, edit_or_reply, policy_from, workshop_policy
+from handlers.common import answer, edit_or_reply
 from handlers.formatting import clock_time, long_when, short_when
 from models import OutboxMessage, Person, WorkshopGroup
 from scheduler.dispatcher import Rendered, Renderer, wake_dispatcher
@@ -134,7 +134,7 @@ async def sign_up_batch(
     (`workshops.sign_up_tappers`)."""
     async with deps.transaction() as session:
         return await workshops.sign_up_tappers(
-            session, session_id, telegram_ids, deps.clock(), policy_from(deps.settings)
+            session, session_id, telegram_ids, deps.clock(), deps.policy
         )
 
 
@@ -216,7 +216,7 @@ async def sign_up_series(
                 person.telegram_id,
                 series_id,
                 deps.clock(),
-                workshop_policy(context),
+                context.deps.policy,
             )
     except workshops.SessionClosed:
         await edit_or_reply(update, t(lang, "ws-closed"))
@@ -303,7 +303,7 @@ async def cancel(update: Update, context: KisContext, person: Person, enrollment
     try:
         async with deps.transaction() as session:
             await workshops.cancel_enrollment(
-                session, person.id, enrollment_id, deps.clock(), workshop_policy(context)
+                session, person.id, enrollment_id, deps.clock(), context.deps.policy
             )
     except workshops.CutoffPassed:
         await edit_or_reply(update, t(lang, "ws-cutoff"))
@@ -357,11 +357,11 @@ async def respond_to_offer(
         async with deps.transaction() as session:
             if take:
                 b = await workshops.take_offer(
-                    session, person.id, enrollment_id, deps.clock(), workshop_policy(context)
+                    session, person.id, enrollment_id, deps.clock(), context.deps.policy
                 )
             else:
                 b = await workshops.pass_offer(
-                    session, person.id, enrollment_id, deps.clock(), workshop_policy(context)
+                    session, person.id, enrollment_id, deps.clock(), context.deps.policy
                 )
     except workshops.OfferGone:
         await edit_or_reply(update, t(lang, "ws-offer-gone"))
