@@ -131,7 +131,7 @@ async def show_services(update: Update, context: KisContext, person: Person) -> 
 
 async def show_service(update: Update, context: KisContext, person: Person, st_id: int) -> None:
     """The person's booking of this service, or how to get a referral, or the free days."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     now = deps.clock()
     async with deps.read() as session:
         service = await consult.get_service_type(session, st_id)
@@ -197,7 +197,7 @@ async def _show_times(
     back: InlineKeyboardButton,
 ) -> None:
     """Free times of a day; each time button carries `pick` followed by the slot id."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         service = await consult.get_service_type(session, st_id)
         slots = await consult.free_slots(session, st_id, day, now=deps.clock(), tz=tz)
@@ -226,7 +226,7 @@ async def _slot_summary(
     context: KisContext, session: AsyncSession, lang: str, slot_id: int
 ) -> tuple[str, int]:
     """The confirm text of a slot that is still free, and its service id; SlotTaken if not."""
-    tz, t = context.deps.settings.tz, context.deps.i18n
+    tz, t = context.deps.policy.tz, context.deps.i18n
     slot = await session.get(Slot, slot_id)
     if slot is None:
         raise NotFound()
@@ -282,7 +282,7 @@ async def _slot_gone(update: Update, context: KisContext, person: Person) -> Non
 
 async def book(update: Update, context: KisContext, person: Person, slot_id: int) -> None:
     """Book the slot (referral session taken, reminders queued, all in one transaction)."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     try:
         async with deps.transaction() as session:
             view = await consult.book(
@@ -323,7 +323,7 @@ async def show_booking(
     update: Update, context: KisContext, person: Person, booking_id: int
 ) -> None:
     """One's own booking card (opened from "My bookings", so with a way back to it)."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         view = await consult.booking_view(session, person.id, booking_id)
     back = [kb.my_bookings_button(t, lang)]
@@ -336,7 +336,7 @@ async def show_booking(
 
 async def ask_cancel(update: Update, context: KisContext, person: Person, booking_id: int) -> None:
     """Are you sure? (Yes / No.)"""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         view = await consult.booking_view(session, person.id, booking_id)
     if view.booking.status != "booked":
@@ -375,7 +375,7 @@ async def cancel(update: Update, context: KisContext, person: Person, booking_id
 
 async def ask_move(update: Update, context: KisContext, person: Person, booking_id: int) -> None:
     """Reschedule: the free days of the same service."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     now = deps.clock()
     async with deps.read() as session:
         view = await consult.booking_view(session, person.id, booking_id)
@@ -391,7 +391,7 @@ async def move(
     update: Update, context: KisContext, person: Person, booking_id: int, slot_id: int
 ) -> None:
     """Move the booking to the chosen slot (one transaction; same referral session)."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     try:
         async with deps.transaction() as session:
             view = await consult.reschedule(
@@ -435,7 +435,7 @@ async def set_discreet(
     update: Update, context: KisContext, person: Person, booking_id: int, neutral: bool
 ) -> None:
     """Discreet reminders (service and specialist behind "Show details") on or off."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         view = await consult.set_reminders_neutral(
             session, person_id=person.id, booking_id=booking_id, neutral=neutral
@@ -670,7 +670,7 @@ async def show_details(
 ) -> None:
     """ "Show details" under a discreet message: only the booking's owner sees them (anybody
     else's id is NotFound, answered as a stale button)."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     render = DETAILS.get(kind)
     if render is None:
         raise ValueError("forged details kind")

@@ -33,7 +33,7 @@ def _tid(update: Update) -> int:
 
 async def show_sessions(update: Update, context: KisContext, person: Person) -> None:
     """Sessions of the next two weeks with seats taken and waiting."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         items = await workshop_staff.sessions_ahead(session, _tid(update), deps.clock())
     catalogue = [_btn(t(lang, "btn-sw-catalogue"), "wl")]
@@ -77,7 +77,7 @@ def _roster_text(t: Translator, lang: str, roster: workshop_staff.Roster, when: 
 
 async def show_roster(update: Update, context: KisContext, person: Person, session_id: int) -> None:
     """Enrolments and the waiting list of one session, with attendance toggles."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         roster = await workshop_staff.roster(session, _tid(update), session_id)
     ws = roster.session
@@ -190,9 +190,9 @@ async def on_text(update: Update, context: KisContext, person: Person, text: str
                 done = t(lang, "sw-workshop-created", title=html.escape(workshop.title_pl))
                 markup = ("w", workshop.id)
             elif prompt == "ws_sess":
-                line = workshop_staff.parse_session_line(text, deps.settings.tz, now)
+                line = workshop_staff.parse_session_line(text, deps.policy.tz, now)
                 ws = await workshop_staff.add_session(session, tid, int(target), line)
-                when = short_when(ws.starts_at, deps.settings.tz, lang)
+                when = short_when(ws.starts_at, deps.policy.tz, lang)
                 done = t(lang, "sw-session-added", when=when, capacity=ws.capacity)
                 markup = ("r", ws.id)
             else:

@@ -42,7 +42,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DAY_MINUTES = 24 * 60
-DEFAULT_QUIET: tuple[time, time] = (time(21, 0), time(8, 0))
 # How far before the start of quiet hours a moved reminder is due.
 QUIET_MARGIN = timedelta(minutes=1)
 
@@ -164,7 +163,7 @@ def plan_reminder_offsets(
     *,
     now: datetime,
     tz: ZoneInfo,
-    quiet: QuietHours | None = DEFAULT_QUIET,
+    quiet: QuietHours | None,
 ) -> list[PlannedReminder]:
     """The reminders to queue for an appointment, earliest first, each with its offset."""
     if starts_at_utc.tzinfo is None or now.tzinfo is None:
@@ -188,7 +187,7 @@ def plan_reminders(
     *,
     now: datetime,
     tz: ZoneInfo,
-    quiet: QuietHours | None = DEFAULT_QUIET,
+    quiet: QuietHours | None,
 ) -> list[datetime]:
     """When to remind (UTC, earliest first) of an appointment starting at `starts_at_utc`."""
     return [
