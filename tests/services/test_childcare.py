@@ -11,7 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.context import Deps
+from bot.i18n import Translator
+from bot.settings import Settings
 from models import (
     AuditEvent,
     CareRequest,
@@ -859,3 +863,48 @@ async def test_erasing_ones_data_cancels_active_care(sessionmaker: Sessionmaker)
         await erasure.erase_my_data(s, me.id, clock(), WS_POLICY)
     stored = await request(sessionmaker, req_id(r))
     assert (stored.status, stored.dependant_id) == ("cancelled", None)
+
+
+# --- the policy belongs to the application, not to the module --------------------------------
+
+
+async def test_two_applications_in_one_process_each_apply_their_own_care_capacity(
+    engine: AsyncEngine, sessionmaker: Sessionmaker
+) -> None:
+    """Two sets of dependencies (two bots, a bot and the CLI, two tests) in one process: each
+    applies the care capacity of its own settings. With a module-global policy the one built
+    last decided for both."""
+    clock = FakeClock(START)
+    world = await make_world(sessionmaker, clock, participants=3)
+    one_place = Deps(
+        settings=Settings(care_capacity=1),
+        engine=engine,
+        sessionmaker=sessionmaker,
+        i18n=Translator("pl"),
+    )
+    two_places = Deps(
+        settings=Settings(care_capacity=2),
+        engine=engine,
+        sessionmaker=sessionmaker,
+        i18n=Translator("pl"),
+    )
+    assert (one_place.policy.care_capacity, two_places.policy.care_capacity) == (1, 2)
+
+    async def ask_with(deps: Deps, person: Person) -> str:
+        enrollment_id = await enroll(sessionmaker, person, world.session.id, clock())
+        child = await add_child(sessionmaker, person.id, clock())
+        async with deps.transaction() as s:
+            [result] = await cc.request_care(
+                s,
+                person_id=person.id,
+                dependant_ids=[child.id],
+                enrollment_id=enrollment_id,
+                now=clock(),
+                policy=deps.policy,
+            )
+        return result.outcome
+
+    first, second, third = world.participants
+    assert await ask_with(one_place, first) == "pending"
+    assert await ask_with(one_place, second) == "held"  # one place, taken
+    assert await ask_with(two_places, third) == "pending"  # two places: the second is free
