@@ -1,10 +1,10 @@
 """The one timing planner: when reminders go out, when offers end, and local wall times as UTC
 instants (quiet hours and DST).
 
-Pure functions, no database; settings reach them as plain values (`tz`, `quiet`). Every
-reminder kind (workshop sessions, consultations) and every freed-seat offer deadline is planned
-here; announcements use `after_quiet_hours`. Rules (Europe/Warsaw by default, any `ZoneInfo`
-works):
+Pure functions, no database; the policy's rules reach them as plain values (`tz`, `quiet`,
+always passed: there is no default zone). Every reminder kind (workshop sessions,
+consultations) and every freed-seat offer deadline is planned here; announcements use
+`after_quiet_hours`. Rules (any `ZoneInfo`; the club's is KISBOT_TIMEZONE, Europe/Warsaw):
 
 - **Offsets.** An offset that is a whole number of days (1440, 2880 minutes, ...; for
   workshops 24 or 48 hours) means "the same clock time N calendar days before": an
