@@ -877,13 +877,13 @@ async def test_two_applications_in_one_process_each_apply_their_own_care_capacit
     clock = FakeClock(START)
     world = await make_world(sessionmaker, clock, participants=3)
     one_place = Deps(
-        settings=Settings(care_capacity=1),
+        settings=Settings(KISBOT_CARE_CAPACITY=1),
         engine=engine,
         sessionmaker=sessionmaker,
         i18n=Translator("pl"),
     )
     two_places = Deps(
-        settings=Settings(care_capacity=2),
+        settings=Settings(KISBOT_CARE_CAPACITY=2),
         engine=engine,
         sessionmaker=sessionmaker,
         i18n=Translator("pl"),
