@@ -79,13 +79,13 @@ def test_no_module_global_configuration() -> None:
     for folder in ("bot", "handlers", "scheduler", "services", "bench", "sandbox"):
         for path in (REPO / folder).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            for node in ast.walk(tree):
+            for call in ast.walk(tree):
                 if (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "configure"
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "configure"
                 ):
-                    offenders.append(f"{path.relative_to(REPO)}:{node.lineno} .configure()")
+                    offenders.append(f"{path.relative_to(REPO)}:{call.lineno} .configure()")
     assert offenders == []
 
 
