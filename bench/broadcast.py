@@ -35,12 +35,12 @@ import logging
 import time
 from collections import Counter
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from benchlib import database_kind, fresh_database, kisbot_factory, percentile
 from sqlalchemy import func, insert, select
 from telegram import Bot
 
+from bot.settings import Settings, policy_from
 from models import OutboxMessage, Person
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
@@ -49,7 +49,6 @@ from sandbox import FloodLimits, SandboxServer
 from sandbox.runner import start_polling_app, stop_polling_app
 from services import broadcasts, people
 from services.broadcasts import Audience
-from services.reminder_time import parse_quiet_hours
 
 TOKEN = "123456:BROADCAST"
 TEXT = "📣 Festyn rodzinny w sobotę o 11:00 — zapraszamy!"
@@ -108,8 +107,7 @@ async def confirm(url: str, chat_id: int, message_id: int) -> int:
                 AUTHOR,
                 draft.id,
                 now,
-                ZoneInfo("Europe/Warsaw"),
-                parse_quiet_hours("21:00-08:00"),
+                policy_from(Settings()),
             )
             await broadcasts.set_progress_message(session, bc.id, chat_id, message_id)
             return bc.id

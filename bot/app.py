@@ -36,8 +36,8 @@ from models import migrate
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
 from scheduler.jobs import install_jobs
-from services import childcare, people
 from services import consultations as consultations_service
+from services import people
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +80,6 @@ def build_application(
     token = settings.token
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    # The workshop and consultation services call the childcare hooks without settings.
-    childcare.configure(
-        childcare.CarePolicy(settings.care_margin_minutes, settings.care_capacity, settings.tz)
-    )
     own_engine = engine is None
     engine = engine or create_engine(settings.database_url, **settings.db_timeouts)
     deps = Deps(

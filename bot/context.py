@@ -16,14 +16,16 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.failures import DATABASE, FailureDigest
 from bot.i18n import Translator
 from bot.ratelimit import SendLedger
-from bot.settings import Settings
+from bot.settings import Settings, policy_from
 from models.base import utcnow
 from models.db import Sessionmaker, create_read_sessionmaker, is_sqlite
+from services.policy import Policy
 
 
 @dataclass
 class Deps:
-    """Long-lived objects shared by handlers and jobs: settings, database, texts, clock."""
+    """Long-lived objects shared by handlers and jobs: settings, the policy built from them,
+    database, texts, clock."""
 
     settings: Settings
     engine: AsyncEngine
@@ -39,8 +41,12 @@ class Deps:
     # woken at once, instead of inside SQLite's busy handler, which polls with sleeps of up to
     # 100 ms. Other processes (the CLI) still wait on the busy timeout.
     _write_gate: asyncio.Lock | None = field(default=None, init=False, repr=False)
+    # The club's rules (time zone, quiet hours, offer windows, cut-offs, care), built once from
+    # the settings and passed explicitly to the services that apply them.
+    policy: Policy = field(init=False)
 
     def __post_init__(self) -> None:
+        self.policy = policy_from(self.settings)
         if self.read_sessionmaker is None:
             self.read_sessionmaker = create_read_sessionmaker(self.engine)
         if is_sqlite(self.engine):

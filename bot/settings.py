@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.db import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
+from services.policy import Policy
 from services.reminder_time import parse_quiet_hours
 
 SUPPORTED_LANGUAGES = ("pl", "uk", "en")
@@ -158,3 +159,18 @@ class Settings(BaseSettings):
         if not rest or rest.startswith(":memory:"):
             return None
         return Path(rest.split("?")[0])
+
+
+def policy_from(settings: Settings) -> Policy:
+    """The club's rules configured in `settings`, as the one value the services are given."""
+    return Policy(
+        tz=settings.tz,
+        quiet=settings.quiet_window,
+        offer_hours=settings.offer_hours,
+        offer_min_minutes=settings.offer_min_minutes,
+        reminder_hours=tuple(settings.reminder_hours),
+        consult_cutoff_hours=settings.consult_cutoff_hours,
+        care_margin_minutes=settings.care_margin_minutes,
+        care_capacity=settings.care_capacity,
+        broadcast_max_age=settings.broadcast_max_age,
+    )

@@ -43,7 +43,7 @@ class Entry:
 
 async def _entries(context: KisContext, person: Person) -> list[Entry]:
     """Every upcoming booking of the person, soonest first."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     now = deps.clock()
     async with deps.read() as session:
         seats = await workshops.my_bookings(session, person.id, now)

@@ -157,7 +157,7 @@ async def _card(
 ) -> str:
     """The draft's card text."""
     deps, t = context.deps, context.deps.i18n
-    tz = deps.settings.tz
+    tz = deps.policy.tz
     audience = Audience.of(bc)
     described = await _describe_audience(session, t, lang, audience, tz)
     if audience is not None:
@@ -295,7 +295,7 @@ async def _pick_target(
 ) -> None:
     """A list of workshops, dates, or dates with a waiting list, each with its head count."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    tz, now = deps.settings.tz, deps.clock()
+    tz, now = deps.policy.tz, deps.clock()
     async with deps.transaction() as session:
         await broadcasts.get_draft(session, _tid(update), bc_id)
         if kind == "aw":
@@ -340,7 +340,7 @@ def _parse_day_code(value: str) -> date:
 
 async def _pick_dates(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    today = deps.clock().astimezone(deps.settings.tz).date()
+    today = deps.clock().astimezone(deps.policy.tz).date()
     async with deps.transaction() as session:
         await broadcasts.get_draft(session, _tid(update), bc_id)
     monday = today - timedelta(days=today.weekday())
@@ -382,7 +382,7 @@ def _parse_moment_code(value: str, tz: ZoneInfo) -> datetime:
 
 async def _pick_when(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    tz, now = deps.settings.tz, deps.clock()
+    tz, now = deps.policy.tz, deps.clock()
     async with deps.transaction() as session:
         await broadcasts.get_draft(session, _tid(update), bc_id)
         await people.set_awaiting(session, person.id, None)
@@ -443,10 +443,10 @@ async def _confirm_question(
     update: Update, context: KisContext, person: Person, bc_id: int
 ) -> None:
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    tz = deps.settings.tz
+    tz = deps.policy.tz
     async with deps.transaction() as session:
         plan = await broadcasts.plan_confirmation(
-            session, _tid(update), bc_id, deps.clock(), tz, deps.settings.quiet_window
+            session, _tid(update), bc_id, deps.clock(), deps.policy
         )
     if plan.immediate:
         text = t(lang, "bc-confirm-now", count=plan.count)
@@ -472,9 +472,7 @@ async def _go(update: Update, context: KisContext, person: Person, bc_id: int) -
                 _tid(update),
                 bc_id,
                 now,
-                deps.settings.tz,
-                deps.settings.quiet_window,
-                max_age=deps.settings.broadcast_max_age,
+                deps.policy,
             )
             message = update.callback_query.message if update.callback_query else None
             if message is not None:
@@ -507,7 +505,7 @@ async def show_report(
             deps.i18n,
             person.language,
             Audience.of(summary.broadcast),
-            deps.settings.tz,
+            deps.policy.tz,
         )
     text, markup = report_view(deps, person.language, summary, audience)
     await edit_or_reply(update, text, markup, notice)
@@ -517,7 +515,7 @@ def report_view(
     deps: Deps, lang: str, summary: Summary, audience: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The text and buttons of a broadcast's report / progress message."""
-    t, tz = deps.i18n, deps.settings.tz
+    t, tz = deps.i18n, deps.policy.tz
     bc, r = summary.broadcast, summary.report
     state = _state_line(t, lang, bc, r, tz)
     lines = [
@@ -561,7 +559,7 @@ def _state_line(t: Translator, lang: str, bc: Broadcast, r: Report, tz: ZoneInfo
 
 async def _history(update: Update, context: KisContext, person: Person) -> None:
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    tz = deps.settings.tz
+    tz = deps.policy.tz
     async with deps.transaction() as session:
         summaries = await broadcasts.recent(session, _tid(update))
         await people.set_awaiting(session, person.id, None)
@@ -661,7 +659,7 @@ async def _dispatch(update: Update, context: KisContext, person: Person, cb: Cal
         await _history(update, context, person)
         return
     bc_id = cb.id_arg(0)
-    tz = context.deps.settings.tz
+    tz = context.deps.policy.tz
     simple: dict[str, Callable[[Update, KisContext, Person, int], Any]] = {
         "d": show_card,
         "a": _audience_menu,
@@ -768,7 +766,7 @@ async def on_text(update: Update, context: KisContext, person: Person, text: str
     deps = context.deps
     message = update.effective_message
     assert message is not None
-    tz, now = deps.settings.tz, deps.clock()
+    tz, now = deps.policy.tz, deps.clock()
 
     async def step(prompt: str, bc_id: int, lang_code: str) -> None:
         async with deps.transaction() as session:
@@ -875,7 +873,7 @@ async def progress_view(
     """What the author's progress message shows, in the author's language of this moment."""
     author = await session.get(Person, bc.author_id) if bc.author_id else None
     lang = author.language if author else deps.settings.default_language
-    audience = await _describe_audience(session, deps.i18n, lang, Audience.of(bc), deps.settings.tz)
+    audience = await _describe_audience(session, deps.i18n, lang, Audience.of(bc), deps.policy.tz)
     return ProgressView(Summary(bc, report), lang, audience, finished)
 
 

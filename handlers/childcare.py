@@ -93,7 +93,7 @@ async def show_childcare(
 ) -> None:
     """Dependants, upcoming requests, and what can be done; a press is answered once, with
     `notice` if given."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         dependants = await childcare.dependants_of(session, person.id)
         requests = await childcare.requests_of(session, person.id, now=deps.clock())
@@ -262,7 +262,11 @@ async def _remove(
         return
     async with deps.transaction() as session:
         await childcare.remove_dependant(
-            session, person_id=person.id, dependant_id=dependant_id, now=deps.clock()
+            session,
+            person_id=person.id,
+            dependant_id=dependant_id,
+            now=deps.clock(),
+            policy=deps.policy,
         )
     wake_dispatcher(context.application)
     await show_childcare(update, context, person, t(lang, "care-removed"))
@@ -281,7 +285,7 @@ async def _booking_label(
     context: KisContext, session: AsyncSession, person: Person, kind: str, booking_id: int
 ) -> str:
     """ "Edukacja finansowa, wtorek 2 marca, 17:00" for one's own booking (NotFound else)."""
-    tz, lang = context.deps.settings.tz, person.language
+    tz, lang = context.deps.policy.tz, person.language
     if kind == "w":
         b = await workshops_service.booking(session, person.id, booking_id)
         return f"{b.workshop.title(lang)}, {long_when(b.session.starts_at, tz, lang)}"
@@ -331,6 +335,7 @@ async def ask_care(
                 enrollment_id=enrollment_id,
                 consultation_id=consultation_id,
                 now=deps.clock(),
+                policy=deps.policy,
             )
             dependants = await childcare.dependants_of(session, person.id)
     except childcare.BookingUnavailable:
@@ -356,7 +361,7 @@ async def show_request(
     update: Update, context: KisContext, person: Person, request_id: int
 ) -> None:
     """cc:r: one upcoming care request of one's own, opened from "My bookings"."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         views = await childcare.requests_of(session, person.id, now=deps.clock())
     view = next((v for v in views if v.request.id == request_id), None)
@@ -376,7 +381,11 @@ async def cancel_care(update: Update, context: KisContext, person: Person, reque
     try:
         async with deps.transaction() as session:
             await childcare.cancel_request(
-                session, person_id=person.id, request_id=request_id, now=deps.clock()
+                session,
+                person_id=person.id,
+                request_id=request_id,
+                now=deps.clock(),
+                policy=deps.policy,
             )
     except childcare.CareClosed:
         await answer(update, t(lang, "care-not-active"), alert=True)

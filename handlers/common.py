@@ -18,9 +18,8 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.context import KisContext
 from bot.i18n import guess_language
-from bot.settings import Settings
 from models import Person
-from services import people, workshops
+from services import people
 
 log = logging.getLogger(__name__)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
@@ -157,19 +156,3 @@ async def load_person(update: Update, context: KisContext) -> Person | None:
 async def _mark_reachable(context: KisContext, telegram_id: int) -> None:
     async with context.deps.transaction() as session:
         await people.mark_reachable(session, telegram_id)
-
-
-def workshop_policy(context: KisContext) -> workshops.Policy:
-    """Offer windows and reminder offsets for workshops, from the settings."""
-    return policy_from(context.deps.settings)
-
-
-def policy_from(settings: Settings) -> workshops.Policy:
-    """The workshop timing rules configured in `settings`."""
-    return workshops.Policy(
-        settings.offer_hours,
-        settings.offer_min_minutes,
-        tuple(settings.reminder_hours),
-        tz=settings.tz,
-        quiet=settings.quiet_window,
-    )

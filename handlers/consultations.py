@@ -60,12 +60,6 @@ def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=encode("cs", action, *args))
 
 
-def policy(context: KisContext) -> consult.ConsultPolicy:
-    """Cut-off and quiet hours from the settings."""
-    settings = context.deps.settings
-    return consult.ConsultPolicy(settings.consult_cutoff_hours, settings.quiet_window)
-
-
 def _day_arg(day: date) -> str:
     return day.strftime("%Y%m%d")
 
@@ -138,7 +132,7 @@ async def show_services(update: Update, context: KisContext, person: Person) -> 
 
 async def show_service(update: Update, context: KisContext, person: Person, st_id: int) -> None:
     """The person's booking of this service, or how to get a referral, or the free days."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     now = deps.clock()
     async with deps.read() as session:
         service = await consult.get_service_type(session, st_id)
@@ -204,7 +198,7 @@ async def _show_times(
     back: InlineKeyboardButton,
 ) -> None:
     """Free times of a day; each time button carries `pick` followed by the slot id."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         service = await consult.get_service_type(session, st_id)
         slots = await consult.free_slots(session, st_id, day, now=deps.clock(), tz=tz)
@@ -233,7 +227,7 @@ async def _slot_summary(
     context: KisContext, session: AsyncSession, lang: str, slot_id: int
 ) -> tuple[str, int]:
     """The confirm text of a slot that is still free, and its service id; SlotTaken if not."""
-    tz, t = context.deps.settings.tz, context.deps.i18n
+    tz, t = context.deps.policy.tz, context.deps.i18n
     slot = await session.get(Slot, slot_id)
     if slot is None:
         raise NotFound()
@@ -289,7 +283,7 @@ async def _slot_gone(update: Update, context: KisContext, person: Person) -> Non
 
 async def book(update: Update, context: KisContext, person: Person, slot_id: int) -> None:
     """Book the slot (referral session taken, reminders queued, all in one transaction)."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     try:
         async with deps.transaction() as session:
             view = await consult.book(
@@ -298,7 +292,7 @@ async def book(update: Update, context: KisContext, person: Person, slot_id: int
                 slot_id=slot_id,
                 now=deps.clock(),
                 tz=tz,
-                policy=policy(context),
+                policy=context.deps.policy,
             )
     except consult.AlreadyBooked as exc:
         async with deps.read() as session:
@@ -330,7 +324,7 @@ async def show_booking(
     update: Update, context: KisContext, person: Person, booking_id: int
 ) -> None:
     """One's own booking card (opened from "My bookings", so with a way back to it)."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         view = await consult.booking_view(session, person.id, booking_id)
     back = [kb.my_bookings_button(t, lang)]
@@ -343,7 +337,7 @@ async def show_booking(
 
 async def ask_cancel(update: Update, context: KisContext, person: Person, booking_id: int) -> None:
     """Are you sure? (Yes / No.)"""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         view = await consult.booking_view(session, person.id, booking_id)
     if view.booking.status != "booked":
@@ -367,7 +361,7 @@ async def cancel(update: Update, context: KisContext, person: Person, booking_id
                 person_id=person.id,
                 booking_id=booking_id,
                 now=deps.clock(),
-                policy=policy(context),
+                policy=context.deps.policy,
             )
     except CutoffPassed:
         await edit_or_reply(update, t(lang, "cs-too-late"))
@@ -382,7 +376,7 @@ async def cancel(update: Update, context: KisContext, person: Person, booking_id
 
 async def ask_move(update: Update, context: KisContext, person: Person, booking_id: int) -> None:
     """Reschedule: the free days of the same service."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     now = deps.clock()
     async with deps.read() as session:
         view = await consult.booking_view(session, person.id, booking_id)
@@ -398,7 +392,7 @@ async def move(
     update: Update, context: KisContext, person: Person, booking_id: int, slot_id: int
 ) -> None:
     """Move the booking to the chosen slot (one transaction; same referral session)."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     try:
         async with deps.transaction() as session:
             view = await consult.reschedule(
@@ -408,7 +402,7 @@ async def move(
                 new_slot_id=slot_id,
                 now=deps.clock(),
                 tz=tz,
-                policy=policy(context),
+                policy=context.deps.policy,
             )
     except CutoffPassed:
         await edit_or_reply(update, t(lang, "cs-too-late"))
@@ -442,7 +436,7 @@ async def set_discreet(
     update: Update, context: KisContext, person: Person, booking_id: int, neutral: bool
 ) -> None:
     """Discreet reminders (service and specialist behind "Show details") on or off."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         view = await consult.set_reminders_neutral(
             session, person_id=person.id, booking_id=booking_id, neutral=neutral
@@ -677,7 +671,7 @@ async def show_details(
 ) -> None:
     """ "Show details" under a discreet message: only the booking's owner sees them (anybody
     else's id is NotFound, answered as a stale button)."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     render = DETAILS.get(kind)
     if render is None:
         raise ValueError("forged details kind")

@@ -11,7 +11,7 @@ from bot.context import KisContext
 from bot.i18n import LANGUAGE_NAMES
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import answer, edit_or_reply, reply, workshop_policy
+from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import short_when
 from models import Person
 from services import consultations, erasure, people, workshops
@@ -21,7 +21,7 @@ def local_time(context: KisContext, moment: datetime | None) -> str:
     """A timestamp as people read it: day.month.year hour:minute in the club's time zone."""
     if moment is None:
         return "—"
-    return moment.astimezone(context.deps.settings.tz).strftime("%d.%m.%Y %H:%M")
+    return moment.astimezone(context.deps.policy.tz).strftime("%d.%m.%Y %H:%M")
 
 
 async def show_menu(update: Update, context: KisContext, person: Person) -> None:
@@ -96,12 +96,12 @@ async def show_my_data(update: Update, context: KisContext, person: Person) -> N
         if b in past:
             status = {True: "attended", False: "absent", None: "unmarked"}[b.enrollment.attended]
         lines.append(
-            f"• {short_when(b.session.starts_at, deps.settings.tz, lang)} "
+            f"• {short_when(b.session.starts_at, deps.policy.tz, lang)} "
             f"{html.escape(b.workshop.title(lang))} — {t(lang, f'mydata-enrollment-{status}')}"
         )
     for v in consults:
         lines.append(
-            f"• {short_when(v.slot.starts_at, deps.settings.tz, lang)} "
+            f"• {short_when(v.slot.starts_at, deps.policy.tz, lang)} "
             f"{html.escape(v.service.name(lang))} — {t(lang, 'mydata-consult-booked')}"
         )
     if not upcoming and not past and not consults:
@@ -136,7 +136,7 @@ async def on_mydata_callback(
         await edit_or_reply(update, t(lang, "delete-kept"))
     elif cb.action == "yes":
         async with deps.transaction() as session:
-            await erasure.erase_my_data(session, person.id, deps.clock(), workshop_policy(context))
+            await erasure.erase_my_data(session, person.id, deps.clock(), context.deps.policy)
         await edit_or_reply(update, t(lang, "delete-done"))
         await reply(update, t(lang, "delete-goodbye"), ReplyKeyboardRemove())
     else:

@@ -67,7 +67,7 @@ async def _claim_referral(
     deps = context.deps
     try:
         return await consult.claim_referral_code(
-            session, code=code, person_id=person.id, now=deps.clock(), tz=deps.settings.tz
+            session, code=code, person_id=person.id, now=deps.clock(), tz=deps.policy.tz
         )
     except consult.ReferralCodeInvalid:
         return None

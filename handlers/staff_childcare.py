@@ -84,7 +84,7 @@ def _short_day(day: date, lang: str) -> str:
 
 
 def _today(deps: Deps) -> date:
-    return deps.clock().astimezone(deps.settings.tz).date()
+    return deps.clock().astimezone(deps.policy.tz).date()
 
 
 # --- texts -----------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def _card_text(
 
 async def show_pending(update: Update, context: KisContext, person: Person) -> None:
     """The requests waiting for a decision: a header (count, the roster) then one card each."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         views = await childcare.pending_requests(session, _tid(update), now=deps.clock())
     header = [t(lang, "cp-pending-title", count=len(views))]
@@ -211,7 +211,7 @@ async def _show_decided(
 ) -> None:
     """The card with its current state (no buttons) and a notice: someone was quicker, or the
     request was cancelled or is over."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         view = await childcare.load_request(session, rid)
     notice = t(lang, notice_key)
@@ -224,7 +224,7 @@ async def _show_decided(
 
 async def show_card(update: Update, context: KisContext, person: Person, rid: int) -> None:
     """One pending request with Approve / Decline (after Back or Cancel)."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         view = await _pending_view(session, _tid(update), rid, deps.clock())
         if (person.awaiting or "").startswith(REASON_PREFIX):
@@ -237,7 +237,7 @@ async def show_card(update: Update, context: KisContext, person: Person, rid: in
 
 async def ask_reason(update: Update, context: KisContext, person: Person, rid: int) -> None:
     """Decline: the card with the reasons as buttons, or "I'll write it"."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         view = await _pending_view(session, _tid(update), rid, deps.clock())
     if view is None:
@@ -280,7 +280,7 @@ async def decide(
 ) -> None:
     """Approve, or decline with a preset or typed reason; the participant is told through the
     outbox. A typed reason arrives as a message: the result is a new message then."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     try:
         async with deps.transaction() as session:
             reason = typed
@@ -295,6 +295,7 @@ async def decide(
                 approve=approve,
                 reason=reason,
                 now=deps.clock(),
+                policy=deps.policy,
             )
             if typed is not None:
                 await people.set_awaiting(session, person.id, None)
@@ -363,7 +364,7 @@ async def _pending_on(
 
 async def show_roster(update: Update, context: KisContext, person: Person, day: date) -> None:
     """The approved care of one day, by time, with previous / today / next."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         entries = await childcare.roster(session, _tid(update), day, tz)
         waiting = await _pending_on(session, _tid(update), day, deps.clock(), tz)

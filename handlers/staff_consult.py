@@ -90,7 +90,7 @@ def _short_day(day: date, lang: str) -> str:
 
 
 def _today(deps: Deps) -> date:
-    return deps.clock().astimezone(deps.settings.tz).date()
+    return deps.clock().astimezone(deps.policy.tz).date()
 
 
 def _cancel_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
@@ -321,7 +321,7 @@ async def draft(update: Update, context: KisContext, person: Person, cb: Callbac
 
 async def issue(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
     """Issue the drafted referral (and tell the participant) or make the referral link."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     pid, sid, sessions, days = (cb.int_arg(i) for i in range(4))
     if sessions not in SESSION_CHOICES or days not in DAY_CHOICES or len(cb.args) != 4:
         raise ValueError("forged referral")
@@ -470,7 +470,7 @@ async def show_agenda(
     update: Update, context: KisContext, person: Person, specialist_id: int, day: date
 ) -> None:
     """One specialist's day: who, when, what, where, and attendance toggles once it started."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         entries = await consultations.agenda_for(
             session, actor_tid=_tid(update), specialist_id=specialist_id, day=day, tz=tz
@@ -514,7 +514,7 @@ async def show_my_agenda(update: Update, context: KisContext, person: Person) ->
 
 async def mark(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
     """Attended / no-show for one booking, then the day again."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     booking_id, outcome = cb.id_arg(0), cb.int_arg(1)
     if outcome not in (0, 1):
         raise ValueError("forged outcome")

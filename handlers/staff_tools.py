@@ -37,7 +37,7 @@ from bot.context import KisContext
 from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback, encode
-from handlers.common import answer, edit_or_reply, reply, send_to, workshop_policy
+from handlers.common import answer, edit_or_reply, reply, send_to
 from models import Person, PersonStatus, Role
 from scheduler.dispatcher import wake_dispatcher
 from services import (
@@ -94,15 +94,15 @@ def _now(context: KisContext) -> datetime:
 
 
 def _today(context: KisContext) -> date:
-    return _now(context).astimezone(context.deps.settings.tz).date()
+    return _now(context).astimezone(context.deps.policy.tz).date()
 
 
 def _hm(moment: datetime, context: KisContext) -> str:
-    return moment.astimezone(context.deps.settings.tz).strftime("%H:%M")
+    return moment.astimezone(context.deps.policy.tz).strftime("%H:%M")
 
 
 def _dmy(moment: datetime, context: KisContext) -> str:
-    return moment.astimezone(context.deps.settings.tz).strftime("%d.%m.%Y %H:%M")
+    return moment.astimezone(context.deps.policy.tz).strftime("%d.%m.%Y %H:%M")
 
 
 def _esc(text: str | None) -> str:
@@ -234,7 +234,7 @@ async def show_agenda(update: Update, context: KisContext, person: Person, cb: C
     async with deps.read() as session:
         for day in days:
             agenda = await report_staff.staff_agenda(
-                session, actor_tid=_tid(update), day=day, tz=deps.settings.tz
+                session, actor_tid=_tid(update), day=day, tz=deps.policy.tz
             )
             manager = person.role in reports.MANAGERS
             lines += _agenda_lines(t, lang, agenda, context, manager)
@@ -458,7 +458,7 @@ async def deactivate(update: Update, context: KisContext, person: Person, cb: Ca
     try:
         async with deps.transaction() as session:
             summary = await deactivation.deactivate_participant(
-                session, _tid(update), pid, _now(context), workshop_policy(context)
+                session, _tid(update), pid, _now(context), context.deps.policy
             )
     except AlreadyDecided:
         await show_card(update, context, person, pid, t(lang, "staff-already-decided"))
@@ -557,7 +557,7 @@ async def choose_month(update: Update, context: KisContext, person: Person, cb: 
     if kind == "participants":
         await _format_screen(update, context, person, kind, 0)
         return
-    this = Month.of(_now(context), context.deps.settings.tz)
+    this = Month.of(_now(context), context.deps.policy.tz)
     last = this.shift(-1)
     rows = [
         [
@@ -587,7 +587,7 @@ async def pick_month(update: Update, context: KisContext, person: Person, cb: Ca
     t, lang = context.deps.i18n, person.language
     kind = _kind(cb.args[0])
     await _allowed(update, context, kind)
-    this = Month.of(_now(context), context.deps.settings.tz)
+    this = Month.of(_now(context), context.deps.policy.tz)
     months = [this.shift(-i) for i in range(PICK_MONTHS)]
     buttons = [_btn(_month_name(m, lang), "em", kind, _month_code(m)) for m in months]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -641,7 +641,7 @@ async def send_export(update: Update, context: KisContext, person: Person, cb: C
             kind=kind,
             fmt=cb.args[2],
             month=month,
-            tz=deps.settings.tz,
+            tz=deps.policy.tz,
         )
     chat = update.effective_chat
     assert chat is not None
@@ -666,7 +666,7 @@ async def show_indicators(
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.transaction() as session:
         ind = await report_indicators.month_indicators(
-            session, actor_tid=_tid(update), month=month, tz=deps.settings.tz
+            session, actor_tid=_tid(update), month=month, tz=deps.policy.tz
         )
     rows = [
         (t(lang, "sx-ind-unique"), str(ind.unique_participants)),
@@ -694,10 +694,10 @@ async def send_chart(update: Update, context: KisContext, person: Person, cb: Ca
     deps, t, lang = context.deps, context.deps.i18n, person.language
     if cb.args:
         raise ValueError("forged chart")
-    last = Month.of(_now(context), deps.settings.tz)
+    last = Month.of(_now(context), deps.policy.tz)
     async with deps.transaction() as session:
         png = await report_indicators.chart(
-            session, actor_tid=_tid(update), last=last, tz=deps.settings.tz
+            session, actor_tid=_tid(update), last=last, tz=deps.policy.tz
         )
     chat = update.effective_chat
     assert chat is not None

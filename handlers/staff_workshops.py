@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import KisContext
 from bot.i18n import Translator
 from handlers.callbacks import Callback, encode
-from handlers.common import answer, edit_or_reply, reply, workshop_policy
+from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import short_when
 from models import Person, WorkshopGroup
 from scheduler.dispatcher import wake_dispatcher
@@ -33,7 +33,7 @@ def _tid(update: Update) -> int:
 
 async def show_sessions(update: Update, context: KisContext, person: Person) -> None:
     """Sessions of the next two weeks with seats taken and waiting."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         items = await workshop_staff.sessions_ahead(session, _tid(update), deps.clock())
     catalogue = [_btn(t(lang, "btn-sw-catalogue"), "wl")]
@@ -77,7 +77,7 @@ def _roster_text(t: Translator, lang: str, roster: workshop_staff.Roster, when: 
 
 async def show_roster(update: Update, context: KisContext, person: Person, session_id: int) -> None:
     """Enrolments and the waiting list of one session, with attendance toggles."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         roster = await workshop_staff.roster(session, _tid(update), session_id)
     ws = roster.session
@@ -129,7 +129,9 @@ async def _cancel(update: Update, context: KisContext, person: Person, sid: int)
     deps, t, lang = context.deps, context.deps.i18n, person.language
     try:
         async with deps.transaction() as session:
-            count = await workshop_staff.cancel_session(session, _tid(update), sid, deps.clock())
+            count = await workshop_staff.cancel_session(
+                session, _tid(update), sid, deps.clock(), deps.policy
+            )
     except SessionClosed:
         await edit_or_reply(update, t(lang, "sw-already-cancelled"))
         return
@@ -180,7 +182,7 @@ async def on_text(update: Update, context: KisContext, person: Person, text: str
             if prompt == "capacity":
                 seats = int(text.strip()) if text.strip().isdigit() else -1
                 ws = await workshop_staff.change_capacity(
-                    session, tid, int(target), seats, now, workshop_policy(context)
+                    session, tid, int(target), seats, now, context.deps.policy
                 )
                 done, markup = t(lang, "sw-capacity-done", capacity=ws.capacity), ("r", ws.id)
             elif prompt == "ws_new":
@@ -188,9 +190,9 @@ async def on_text(update: Update, context: KisContext, person: Person, text: str
                 done = t(lang, "sw-workshop-created", title=html.escape(workshop.title_pl))
                 markup = ("w", workshop.id)
             elif prompt == "ws_sess":
-                line = workshop_staff.parse_session_line(text, deps.settings.tz, now)
+                line = workshop_staff.parse_session_line(text, deps.policy.tz, now)
                 ws = await workshop_staff.add_session(session, tid, int(target), line)
-                when = short_when(ws.starts_at, deps.settings.tz, lang)
+                when = short_when(ws.starts_at, deps.policy.tz, lang)
                 done = t(lang, "sw-session-added", when=when, capacity=ws.capacity)
                 markup = ("r", ws.id)
             else:

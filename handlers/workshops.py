@@ -16,7 +16,7 @@ from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback, encode
 from handlers.childcare import care_button
-from handlers.common import answer, edit_or_reply, policy_from, workshop_policy
+from handlers.common import answer, edit_or_reply
 from handlers.formatting import clock_time, long_when, short_when
 from models import OutboxMessage, Person, WorkshopGroup
 from scheduler.dispatcher import wake_dispatcher
@@ -58,7 +58,7 @@ async def show_workshop(
     update: Update, context: KisContext, person: Person, workshop_id: int
 ) -> None:
     """Description, place and the next dates with free seats; buttons per date and series."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     now = deps.clock()
     async with deps.transaction() as session:
         workshop = await workshops.get_workshop(session, workshop_id)
@@ -94,7 +94,7 @@ async def show_session(
     update: Update, context: KisContext, person: Person, session_id: int
 ) -> None:
     """One date: when, where, seats; Sign up or Join the waiting list."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         view = await workshops.session_view(session, session_id)
     ws = view.session
@@ -135,7 +135,7 @@ async def sign_up_batch(
     (`workshops.sign_up_tappers`)."""
     async with deps.transaction() as session:
         return await workshops.sign_up_tappers(
-            session, session_id, telegram_ids, deps.clock(), policy_from(deps.settings)
+            session, session_id, telegram_ids, deps.clock(), deps.policy
         )
 
 
@@ -185,7 +185,7 @@ async def sign_up(update: Update, context: KisContext, cb: Callback) -> bool:
 async def _show_enrollment(
     update: Update, context: KisContext, lang: str, result: workshops.EnrollResult
 ) -> None:
-    t, tz = context.deps.i18n, context.deps.settings.tz
+    t, tz = context.deps.i18n, context.deps.policy.tz
     title = html.escape(result.workshop.title(lang))
     when = long_when(result.session.starts_at, tz, lang)
     place = _place(result.session.place, result.workshop.place)
@@ -207,7 +207,7 @@ async def sign_up_series(
     update: Update, context: KisContext, person: Person, series_id: int
 ) -> None:
     """Book every upcoming date of a series at once."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     assert person.telegram_id is not None
     try:
         async with deps.transaction() as session:
@@ -217,7 +217,7 @@ async def sign_up_series(
                 person.telegram_id,
                 series_id,
                 deps.clock(),
-                workshop_policy(context),
+                context.deps.policy,
             )
     except workshops.SessionClosed:
         await edit_or_reply(update, t(lang, "ws-closed"))
@@ -236,7 +236,7 @@ async def show_my_booking(
 ) -> None:
     """ws:e: one upcoming booking opened from "My bookings", with its buttons (cancel, add to
     calendar, childcare; take or pass an offer; leave the waiting list) and a way back."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         bookings = await workshops.my_bookings(session, person.id, deps.clock())
     back = [kb.my_bookings_button(t, lang)]
@@ -263,7 +263,7 @@ async def show_my_booking(
 
 async def show_history(update: Update, context: KisContext, person: Person) -> None:
     """Past sessions with attendance as staff marked it."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         past = await workshops.history(session, person.id, deps.clock())
     back = InlineKeyboardMarkup([[kb.my_bookings_button(t, lang)]])
@@ -282,7 +282,7 @@ async def ask_cancel(
     update: Update, context: KisContext, person: Person, enrollment_id: int
 ) -> None:
     """Confirm before giving up a seat."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         b = await workshops.booking(session, person.id, enrollment_id)
     rows = [
@@ -304,7 +304,7 @@ async def cancel(update: Update, context: KisContext, person: Person, enrollment
     try:
         async with deps.transaction() as session:
             await workshops.cancel_enrollment(
-                session, person.id, enrollment_id, deps.clock(), workshop_policy(context)
+                session, person.id, enrollment_id, deps.clock(), context.deps.policy
             )
     except workshops.CutoffPassed:
         await edit_or_reply(update, t(lang, "ws-cutoff"))
@@ -353,16 +353,16 @@ async def respond_to_offer(
     update: Update, context: KisContext, person: Person, enrollment_id: int, take: bool
 ) -> None:
     """Take it / Pass on an offered seat."""
-    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.settings.tz
+    deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     try:
         async with deps.transaction() as session:
             if take:
                 b = await workshops.take_offer(
-                    session, person.id, enrollment_id, deps.clock(), workshop_policy(context)
+                    session, person.id, enrollment_id, deps.clock(), context.deps.policy
                 )
             else:
                 b = await workshops.pass_offer(
-                    session, person.id, enrollment_id, deps.clock(), workshop_policy(context)
+                    session, person.id, enrollment_id, deps.clock(), context.deps.policy
                 )
     except workshops.OfferGone:
         await edit_or_reply(update, t(lang, "ws-offer-gone"))

@@ -30,7 +30,7 @@ async def queue_digest(app: AnyApp, enqueue: Enqueue, day: date | None = None) -
     """Run `enqueue` in one transaction, then wake the dispatcher if anything was queued."""
     deps: Deps = app.bot_data["deps"]
     async with deps.transaction() as session:
-        queued = await enqueue(session, now=deps.clock(), tz=deps.settings.tz, day=day)
+        queued = await enqueue(session, now=deps.clock(), tz=deps.policy.tz, day=day)
     if queued:
         wake_dispatcher(app)
     return int(queued)
@@ -39,7 +39,7 @@ async def queue_digest(app: AnyApp, enqueue: Enqueue, day: date | None = None) -
 def missed_today(deps: Deps, at: time, window: timedelta) -> bool:
     """True when today's `at` (club time) passed less than `window` ago: a bot started then
     still sends the digest (the at-most-once rule of the enqueue keeps it from going twice)."""
-    tz: ZoneInfo = deps.settings.tz
+    tz: ZoneInfo = deps.policy.tz
     local = deps.clock().astimezone(tz)
     due = datetime.combine(local.date(), at, tzinfo=tz)
     return due <= local < due + window

@@ -457,7 +457,7 @@ class Dispatcher:
         queued; for a row queued without one, the announcement max age from its creation."""
         if row.expires_at is not None:
             return row.expires_at
-        return row.created_at + self.deps.settings.broadcast_max_age
+        return row.created_at + self.deps.policy.broadcast_max_age
 
     # ------------------------------------------------------------------ scheduling
 

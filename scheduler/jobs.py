@@ -211,14 +211,14 @@ def job_spec(name: str) -> JobSpec:
 
 def renderers(deps: Deps) -> dict[str, Renderer]:
     """Every outbox kind with its renderer (the dispatcher's table), bound to the club's zone."""
-    settings = deps.settings
+    policy = deps.policy
     return {
-        **workshops.renderers(settings.tz),
-        **consultations.renderers(settings.tz, deps.clock),
-        **staff_consult.renderers(settings.tz),
-        **childcare_handlers.renderers(settings.tz, deps.clock),
-        **staff_childcare.renderers(settings.tz),
-        **broadcasts.renderers(settings.tz, settings.quiet_window, deps.clock),
+        **workshops.renderers(policy.tz),
+        **consultations.renderers(policy.tz, deps.clock),
+        **staff_consult.renderers(policy.tz),
+        **childcare_handlers.renderers(policy.tz, deps.clock),
+        **staff_childcare.renderers(policy.tz),
+        **broadcasts.renderers(policy.tz, policy.quiet, deps.clock),
     }
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.context import Deps
-from handlers.common import policy_from
 from scheduler.dispatcher import wake_dispatcher
 from services import workshops
 
@@ -16,7 +15,7 @@ async def run_offer_expiry(app: Application[Any, Any, Any, Any, Any, Any]) -> in
     """End overdue offers and pass their seats on (a scheduler job; tests call it directly)."""
     deps: Deps = app.bot_data["deps"]
     async with deps.transaction() as session:
-        ended = await workshops.expire_offers(session, deps.clock(), policy_from(deps.settings))
+        ended = await workshops.expire_offers(session, deps.clock(), deps.policy)
     if ended:
         wake_dispatcher(app)
     return ended

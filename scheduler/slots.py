@@ -26,7 +26,7 @@ async def run_slot_sync(app: AnyApp) -> int:
         result = await consultations.sync_slots(
             session,
             now=deps.clock(),
-            tz=deps.settings.tz,
+            tz=deps.policy.tz,
             weeks_ahead=deps.settings.slot_weeks_ahead,
         )
     if result.affected:

@@ -47,12 +47,10 @@ from models.outbox import KIND_BROADCAST, PRIORITY_BULK
 from services import audit, people
 from services import outbox as outbox_service
 from services.errors import AlreadyDecided, InvalidInput, NotFound
-from services.reminder_time import QuietHours, after_quiet_hours, local_to_utc
+from services.policy import Policy
+from services.reminder_time import after_quiet_hours, local_to_utc
 
 KIND = KIND_BROADCAST
-# An announcement not delivered this long after its planned time expires (while Telegram or
-# the network fails it is retried until then); KISBOT_BROADCAST_MAX_AGE_HOURS.
-DEFAULT_MAX_AGE = timedelta(hours=24)
 MANAGERS = people.APPROVER_ROLES
 LANGUAGES = ("pl", "uk", "en")
 TEXT_LIMIT = 4096  # Telegram's limit for a message text (after entities are parsed)
@@ -631,12 +629,12 @@ async def plan_confirmation(
     actor_tid: int,
     broadcast_id: int,
     now: datetime,
-    tz: ZoneInfo,
-    quiet: QuietHours | None,
+    policy: Policy,
 ) -> ConfirmPlan:
     """Every check confirming makes, and its plan (the confirmation question shows it; `confirm`
     acts on it): a text, an audience, a time not in the past and somebody to send to. The start
-    moves to the end of quiet hours unless the broadcast is urgent."""
+    moves to the end of the policy's quiet hours unless the broadcast is urgent."""
+    tz = policy.tz
     broadcast = await _draft(session, actor_tid, broadcast_id)
     audience = Audience.of(broadcast)
     if not broadcast.text_pl.strip():
@@ -649,7 +647,7 @@ async def plan_confirmation(
     if not recipients:
         raise InvalidInput("bc-no-recipients")
     chosen = broadcast.send_at or now
-    due = chosen if broadcast.urgent else after_quiet_hours(chosen, tz, quiet)
+    due = chosen if broadcast.urgent else after_quiet_hours(chosen, tz, policy.quiet)
     return ConfirmPlan(broadcast, list(recipients), chosen, due)
 
 
@@ -658,16 +656,13 @@ async def confirm(
     actor_tid: int,
     broadcast_id: int,
     now: datetime,
-    tz: ZoneInfo,
-    quiet: QuietHours | None,
-    *,
-    max_age: timedelta = DEFAULT_MAX_AGE,
+    policy: Policy,
 ) -> Broadcast:
     """Queue the draft: one outbox row per recipient, due now or at the scheduled time (moved
-    to the end of quiet hours unless urgent) and expiring `max_age` after that. The first
-    confirmation wins (conditional update on `draft`); the partial unique index keeps it to
-    one row per chat."""
-    plan = await plan_confirmation(session, actor_tid, broadcast_id, now, tz, quiet)
+    to the end of quiet hours unless urgent) and expiring the policy's `broadcast_max_age`
+    after that. The first confirmation wins (conditional update on `draft`); the partial
+    unique index keeps it to one row per chat."""
+    plan = await plan_confirmation(session, actor_tid, broadcast_id, now, policy)
     actor = await _manager(session, actor_tid)
     broadcast, due = plan.broadcast, plan.due
     status = BroadcastStatus.SCHEDULED if due > now else BroadcastStatus.SENDING
@@ -684,7 +679,9 @@ async def confirm(
     )
     if rowcount(result) != 1:
         raise AlreadyDecided()
-    await _write_recipients(session, broadcast.id, plan.recipients, due, due + max_age, now)
+    await _write_recipients(
+        session, broadcast.id, plan.recipients, due, due + policy.broadcast_max_age, now
+    )
     await session.refresh(broadcast)
     await audit.record_action(session, actor.id, "broadcast.confirm", "broadcast", broadcast.id)
     return broadcast

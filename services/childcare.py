@@ -3,7 +3,7 @@ decisions, the daily roster.
 
 A care request covers one dependant during one booking: a confirmed workshop enrolment or a
 booked consultation, both in the future. Its window is the booking's start minus the margin to
-its end plus the margin (`CarePolicy.margin_minutes`, KISBOT_CARE_MARGIN_MINUTES).
+its end plus the margin (`Policy.care_margin_minutes`, KISBOT_CARE_MARGIN_MINUTES).
 
 Capacity (`care_capacity` rows, local time, a weekday's own rows taking precedence over the
 every-day ones; KISBOT_CARE_CAPACITY where no row covers a moment) is checked as the *peak
@@ -74,6 +74,7 @@ from models import (
 from models.db import rowcount
 from services import audit, outbox, people
 from services.errors import AlreadyDecided, DomainError, InvalidInput, NotAllowed, NotFound
+from services.policy import Policy
 from services.reminder_time import local_to_utc
 
 __all__ = [
@@ -85,7 +86,6 @@ __all__ = [
     "KIND_UNHELD",
     "BookingUnavailable",
     "CareClosed",
-    "CarePolicy",
     "CareResult",
     "CareView",
     "RosterEntry",
@@ -95,8 +95,6 @@ __all__ = [
     "cancel_future_requests",
     "cancel_request",
     "capacity_windows",
-    "configure",
-    "current_policy",
     "decide",
     "dependants_of",
     "enqueue_daily_roster",
@@ -114,8 +112,6 @@ __all__ = [
     "set_capacity_window",
     "update_dependant",
 ]
-
-WARSAW = ZoneInfo("Europe/Warsaw")
 
 KIND_REQUESTED = "care_requested"
 KIND_DECIDED = "care_decided"
@@ -145,35 +141,6 @@ class CareClosed(DomainError):
 class BookingUnavailable(DomainError):
     """Care cannot be asked for this booking: not active (a waiting-list place, cancelled) or
     already started."""
-
-
-@dataclass(frozen=True)
-class CarePolicy:
-    """Rules from settings: KISBOT_CARE_MARGIN_MINUTES, KISBOT_CARE_CAPACITY, the zone the
-    capacity windows are read in (KISBOT_TIMEZONE)."""
-
-    margin_minutes: int = 15
-    default_capacity: int = 8
-    tz: ZoneInfo = WARSAW
-
-    @property
-    def margin(self) -> timedelta:
-        """Care starts this long before the booking and ends this long after it."""
-        return timedelta(minutes=self.margin_minutes)
-
-
-_policy: list[CarePolicy] = [CarePolicy()]
-
-
-def configure(policy: CarePolicy) -> None:
-    """Set the policy used when a caller passes none (the hooks in the workshop and
-    consultation services); called once with the settings when the application is built."""
-    _policy[0] = policy
-
-
-def current_policy() -> CarePolicy:
-    """The policy set by `configure` (the settings' defaults until then)."""
-    return _policy[0]
 
 
 @dataclass(frozen=True)
@@ -357,7 +324,7 @@ async def remove_dependant(
     person_id: int,
     dependant_id: int,
     now: datetime,
-    policy: CarePolicy | None = None,
+    policy: Policy,
 ) -> None:
     """Delete one's own dependant: its active requests are cancelled first (the partner is
     told about pending and approved ones, freed room is offered again). Past requests stay,
@@ -370,13 +337,13 @@ async def remove_dependant(
             )
         )
     )
-    await _cancel_requests(session, active, now, policy or current_policy())
+    await _cancel_requests(session, active, now, policy)
     await session.delete(dependant)
     await session.flush()
 
 
 async def forget_person(
-    session: AsyncSession, person_id: int, *, now: datetime, policy: CarePolicy | None = None
+    session: AsyncSession, person_id: int, *, now: datetime, policy: Policy
 ) -> int:
     """For "delete my data": cancel the person's active requests (partners told), clear the
     decline reasons of their requests and delete their dependants. Returns how many
@@ -388,7 +355,7 @@ async def forget_person(
             )
         )
     )
-    await _cancel_requests(session, active, now, policy or current_policy())
+    await _cancel_requests(session, active, now, policy)
     await session.execute(
         update(CareRequest)
         .where(CareRequest.person_id == person_id)
@@ -404,7 +371,7 @@ async def forget_person(
 
 
 async def cancel_future_requests(
-    session: AsyncSession, person_id: int, *, now: datetime, policy: CarePolicy | None = None
+    session: AsyncSession, person_id: int, *, now: datetime, policy: Policy
 ) -> list[CareRequest]:
     """For a deactivated person: cancel their active requests whose care has not started
     (partners told, freed room to held requests). Returns them."""
@@ -419,7 +386,7 @@ async def cancel_future_requests(
             .order_by(CareRequest.id)
         )
     )
-    return await _cancel_requests(session, active, now, policy or current_policy())
+    return await _cancel_requests(session, active, now, policy)
 
 
 # --- day locks and capacity ----------------------------------------------------------------
@@ -512,7 +479,7 @@ async def _evaluate(
     starts_at: datetime,
     ends_at: datetime,
     age: int,
-    policy: CarePolicy,
+    policy: Policy,
     exclude_id: int | None = None,
 ) -> _Verdict:
     """Whether one more dependant of `age` fits the window (peak overlap, see module notes).
@@ -544,9 +511,7 @@ async def _evaluate(
                 return _Verdict("refused", "care-too-young")
             if rule.max_age is not None and age > rule.max_age:
                 return _Verdict("refused", "care-too-old")
-        capacity = (
-            min(r.max_dependants for r in effective) if effective else policy.default_capacity
-        )
+        capacity = min(r.max_dependants for r in effective) if effective else policy.care_capacity
         if capacity == 0:
             return _Verdict("refused", "care-no-care-then")
         present = sum(1 for start, end in taken if start < piece_end and end > piece_start)
@@ -694,7 +659,7 @@ async def request_care(
     enrollment_id: int | None = None,
     consultation_id: int | None = None,
     now: datetime,
-    policy: CarePolicy | None = None,
+    policy: Policy,
 ) -> list[CareResult]:
     """Ask care for some of one's own dependants during one's own booking (exactly one of
     `enrollment_id` — a confirmed seat — and `consultation_id` — a booked consultation —, not
@@ -706,7 +671,7 @@ async def request_care(
     Raises NotFound (somebody else's or a missing dependant or booking: nothing is changed),
     NotAllowed (person not active), BookingUnavailable, InvalidInput("care-no-dependants").
     """
-    policy = policy or current_policy()
+    policy = policy
     if (enrollment_id is None) == (consultation_id is None):
         raise ValueError("give exactly one of enrollment_id and consultation_id")
     wanted = list(dict.fromkeys(dependant_ids))
@@ -728,8 +693,8 @@ async def request_care(
         booking = await _lock_consultation(session, person_id, consultation_id)
     if not booking.active or booking.starts_at <= now:
         raise BookingUnavailable()
-    starts_at = booking.starts_at - policy.margin
-    ends_at = booking.ends_at + policy.margin
+    starts_at = booking.starts_at - policy.care_margin
+    ends_at = booking.ends_at + policy.care_margin
     await _lock_days(session, _days(starts_at, ends_at, policy.tz))
     results = []
     for dependant_id in wanted:
@@ -793,7 +758,7 @@ def _booking_live() -> ColumnElement[bool]:
 
 
 async def _promote(
-    session: AsyncSession, days: Iterable[date], now: datetime, policy: CarePolicy
+    session: AsyncSession, days: Iterable[date], now: datetime, policy: Policy
 ) -> list[CareRequest]:
     """Offer freed room on `days` (already locked) to the oldest held requests that now fit:
     they become pending, the participant is told (`care_unheld`), the partners asked."""
@@ -852,11 +817,11 @@ async def _promote(
 
 
 async def promote_held(
-    session: AsyncSession, *, now: datetime, policy: CarePolicy | None = None
+    session: AsyncSession, *, now: datetime, policy: Policy
 ) -> list[CareRequest]:
     """Offer room to every future held request that now fits (after the capacity was raised,
     e.g. a new KISBOT_CARE_CAPACITY at start-up). Returns the promoted requests."""
-    policy = policy or current_policy()
+    policy = policy
     held = list(
         await session.scalars(
             select(CareRequest).where(CareRequest.status == HELD, CareRequest.starts_at > now)
@@ -868,7 +833,7 @@ async def promote_held(
 
 
 async def _cancel_requests(
-    session: AsyncSession, requests: Sequence[CareRequest], now: datetime, policy: CarePolicy
+    session: AsyncSession, requests: Sequence[CareRequest], now: datetime, policy: Policy
 ) -> list[CareRequest]:
     """Cancel active requests (their days locked here): partners are told about the pending
     and approved ones not over yet, and freed room goes to held requests."""
@@ -923,12 +888,12 @@ async def cancel_for_enrollment(
     enrollment_id: int,
     *,
     now: datetime,
-    policy: CarePolicy | None = None,
+    policy: Policy,
 ) -> list[CareRequest]:
     """The enrolment ended (cancelled, withdrawn, session cancelled): its active requests are
     cancelled in the same transaction (see `_cancel_requests`). Returns them."""
     requests = await _active_for(session, enrollment_id=enrollment_id)
-    return await _cancel_requests(session, requests, now, policy or current_policy())
+    return await _cancel_requests(session, requests, now, policy)
 
 
 async def cancel_for_consultation(
@@ -936,11 +901,11 @@ async def cancel_for_consultation(
     booking_id: int,
     *,
     now: datetime,
-    policy: CarePolicy | None = None,
+    policy: Policy,
 ) -> list[CareRequest]:
     """The consultation booking was cancelled or withdrawn: as `cancel_for_enrollment`."""
     requests = await _active_for(session, consultation_id=booking_id)
-    return await _cancel_requests(session, requests, now, policy or current_policy())
+    return await _cancel_requests(session, requests, now, policy)
 
 
 async def move_for_consultation(
@@ -948,7 +913,7 @@ async def move_for_consultation(
     booking_id: int,
     *,
     now: datetime,
-    policy: CarePolicy | None = None,
+    policy: Policy,
 ) -> list[CareResult]:
     """The booking was rescheduled (its slot row locked by the caller): each active request
     follows the new slot (window, place) and is checked again — `pending` (the partners are
@@ -956,7 +921,7 @@ async def move_for_consultation(
     then; partners told `care_cancelled` if it was pending or approved), or `refused`
     (cancelled: the new time's age limits or no care then). Freed room on the old days is
     offered to held requests."""
-    policy = policy or current_policy()
+    policy = policy
     requests = await _active_for(session, consultation_id=booking_id)
     if not requests:
         return []
@@ -964,7 +929,7 @@ async def move_for_consultation(
     assert booking is not None
     slot = await session.get(Slot, booking.slot_id, populate_existing=True)
     assert slot is not None
-    starts_at, ends_at = slot.starts_at - policy.margin, slot.ends_at + policy.margin
+    starts_at, ends_at = slot.starts_at - policy.care_margin, slot.ends_at + policy.care_margin
     old_days = _request_days(requests, policy.tz)
     await _lock_days(session, old_days | set(_days(starts_at, ends_at, policy.tz)))
     results = []
@@ -1029,7 +994,7 @@ async def cancel_request(
     person_id: int,
     request_id: int,
     now: datetime,
-    policy: CarePolicy | None = None,
+    policy: Policy,
 ) -> CareView:
     """Cancel one's own care request; the booking stays. The partners are told when it was
     pending or approved; freed room goes to held requests. CareClosed when it is no longer
@@ -1037,7 +1002,7 @@ async def cancel_request(
     request = await _own_request(session, person_id, request_id)
     if request.status not in ACTIVE_CARE or request.ends_at <= now:
         raise CareClosed()
-    if not await _cancel_requests(session, [request], now, policy or current_policy()):
+    if not await _cancel_requests(session, [request], now, policy):
         raise CareClosed()  # cancelled or decided meanwhile
     return (await _views(session, [request]))[0]
 
@@ -1050,14 +1015,14 @@ async def decide(
     approve: bool,
     reason: str | None = None,
     now: datetime,
-    policy: CarePolicy | None = None,
+    policy: Policy,
 ) -> CareView:
     """Approve or decline a pending request (childcare partner, coordinator, admin); the first
     decision wins (AlreadyDecided for later ones). A decline needs a short reason
     (InvalidInput care-reason-invalid: empty or over 200 characters) and frees room for held
     requests. The participant is told (`care_decided`). NotAllowed for other roles, NotFound
     for a missing request, CareClosed when the window is over."""
-    policy = policy or current_policy()
+    policy = policy
     actor = await people.require_role(session, actor_tid, CARE_STAFF)
     request = await session.get(CareRequest, request_id, populate_existing=True)
     if request is None:
@@ -1288,7 +1253,7 @@ async def set_capacity_window(
     max_age: int | None = None,
     window_id: int | None = None,
     now: datetime,
-    policy: CarePolicy | None = None,
+    policy: Policy,
 ) -> CareCapacity:
     """Add a capacity window or change `window_id` (childcare partner, coordinator, admin).
     Requests already pending or approved stay; freed room (a raised capacity) is offered to
@@ -1325,7 +1290,7 @@ async def remove_capacity_window(
     actor_tid: int,
     window_id: int,
     now: datetime,
-    policy: CarePolicy | None = None,
+    policy: Policy,
 ) -> None:
     """Delete a capacity window (the default capacity applies there again); freed room is
     offered to held requests."""

@@ -17,7 +17,7 @@ whether the message may name the service and the specialist at all (a discreet o
 neutrally and shows them after "Show details": a lock screen previews several lines).
 
 Cancelling and rescheduling are allowed until the cut-off: the service type's
-`cancel_cutoff_hours` when set, otherwise `KISBOT_CONSULT_CUTOFF_HOURS` (`ConsultPolicy`).
+`cancel_cutoff_hours` when set, otherwise `KISBOT_CONSULT_CUTOFF_HOURS` (`Policy.consult_cutoff`).
 A booking whose slot the hours no longer cover (`slot.withdrawn_at`) can be cancelled or
 moved until it starts. A participant acts only on their own bookings: somebody else's id is
 `NotFound`, exactly like a missing one.
@@ -92,7 +92,8 @@ from services.consult_schedule import (
     unlink_specialist,
 )
 from services.errors import DomainError, InvalidInput, NotAllowed, NotFound
-from services.reminder_time import DEFAULT_QUIET, QuietHours, local_to_utc, plan_reminder_offsets
+from services.policy import Policy
+from services.reminder_time import local_to_utc, plan_reminder_offsets
 from services.workshops import CutoffPassed
 
 __all__ = [
@@ -108,7 +109,6 @@ __all__ = [
     "AlreadyBooked",
     "BookingClosed",
     "ClosureChange",
-    "ConsultPolicy",
     "ConsultationView",
     "CutoffPassed",
     "HoursChange",
@@ -205,24 +205,6 @@ class AlreadyBooked(DomainError):
 
 class BookingClosed(DomainError):
     """The booking is no longer active (cancelled, past, or its outcome marked)."""
-
-
-@dataclass(frozen=True)
-class ConsultPolicy:
-    """Rules from settings: the default cut-off (KISBOT_CONSULT_CUTOFF_HOURS) and the quiet
-    hours (KISBOT_QUIET_HOURS, `Settings.quiet_window`)."""
-
-    cutoff_hours: int = 12
-    quiet: QuietHours | None = DEFAULT_QUIET
-
-    def cutoff(self, service: ServiceType) -> timedelta:
-        """How long before the start cancelling and rescheduling end for this service."""
-        hours = (
-            service.cancel_cutoff_hours
-            if service.cancel_cutoff_hours is not None
-            else self.cutoff_hours
-        )
-        return timedelta(hours=hours)
 
 
 @dataclass(frozen=True)
@@ -410,7 +392,7 @@ async def _schedule_reminders(
     service: ServiceType,
     now: datetime,
     tz: ZoneInfo,
-    policy: ConsultPolicy,
+    policy: Policy,
 ) -> None:
     chat_id = await session.scalar(select(Person.telegram_id).where(Person.id == booking.person_id))
     if chat_id is None:
@@ -442,7 +424,7 @@ async def book(
     slot_id: int,
     now: datetime,
     tz: ZoneInfo,
-    policy: ConsultPolicy,
+    policy: Policy,
     neutral: bool = True,
 ) -> ConsultationView:
     """Book a free slot: checks the referral, takes one of its sessions, claims the slot and
@@ -528,12 +510,12 @@ async def _own_booking(
     return booking
 
 
-def _check_cutoff(slot: Slot, service: ServiceType, now: datetime, policy: ConsultPolicy) -> None:
+def _check_cutoff(slot: Slot, service: ServiceType, now: datetime, policy: Policy) -> None:
     if now >= slot.starts_at:
         raise CutoffPassed()
     if slot.withdrawn_at is not None:
         return  # the club changed the hours: the participant may always move or cancel
-    if now > slot.starts_at - policy.cutoff(service):
+    if now > slot.starts_at - policy.consult_cutoff(service):
         raise CutoffPassed()
 
 
@@ -555,7 +537,7 @@ async def cancel_booking(
     person_id: int,
     booking_id: int,
     now: datetime,
-    policy: ConsultPolicy,
+    policy: Policy,
 ) -> ConsultationView:
     """Cancel one's own booking before the cut-off: the slot is free again, the referral
     session comes back and pending reminders are cancelled. CutoffPassed after the cut-off,
@@ -565,12 +547,17 @@ async def cancel_booking(
         raise BookingClosed()
     view = await _view(session, booking)
     _check_cutoff(view.slot, view.service, now, policy)
-    await _end_booking(session, booking, now, give_back=True)
+    await _end_booking(session, booking, now, policy, give_back=True)
     return await _view(session, booking)
 
 
 async def _end_booking(
-    session: AsyncSession, booking: ConsultationBooking, now: datetime, *, give_back: bool
+    session: AsyncSession,
+    booking: ConsultationBooking,
+    now: datetime,
+    policy: Policy,
+    *,
+    give_back: bool,
 ) -> None:
     # Slot before booking, the order every change takes (booking, rescheduling, slot sync),
     # so two transactions never wait for each other in a circle on PostgreSQL.
@@ -589,7 +576,7 @@ async def _end_booking(
         await give_back_session(session, booking.referral_id)
     await outbox.cancel(session, kind=KIND_REMINDER, ref_id=booking.id)
     await outbox.cancel(session, kind=KIND_MOVED, ref_id=booking.id)
-    await childcare.cancel_for_consultation(session, booking.id, now=now)
+    await childcare.cancel_for_consultation(session, booking.id, now=now, policy=policy)
 
 
 async def reschedule(
@@ -600,7 +587,7 @@ async def reschedule(
     new_slot_id: int,
     now: datetime,
     tz: ZoneInfo,
-    policy: ConsultPolicy,
+    policy: Policy,
 ) -> ConsultationView:
     """Move one's own booking to another free slot of the same service, atomically: the new
     slot is claimed, the old one released, the reminders re-planned; the booking keeps its id
@@ -653,7 +640,7 @@ async def reschedule(
         new_slot = await session.get(Slot, new_slot_id, populate_existing=True)
         assert new_slot is not None
         await _schedule_reminders(session, booking, new_slot, old.service, now, tz, policy)
-        await childcare.move_for_consultation(session, booking.id, now=now)
+        await childcare.move_for_consultation(session, booking.id, now=now, policy=policy)
     return await _view(session, booking)
 
 
@@ -703,21 +690,30 @@ async def my_consultations(
     return [ConsultationView(b, s, t, name or "—") for b, s, t, name in rows.all()]
 
 
-async def withdraw_person(session: AsyncSession, person_id: int, now: datetime) -> int:
+async def withdraw_person(
+    session: AsyncSession, person_id: int, now: datetime, policy: Policy
+) -> int:
     """End every active booking of a person who deletes their data (cut-off ignored): slots
     freed, referral sessions given back, reminders cancelled. Returns how many."""
-    return await _withdraw_all(session, person_id, now)
+    return await _withdraw_all(session, person_id, now, policy)
 
 
-async def withdraw_future(session: AsyncSession, person_id: int, now: datetime) -> int:
+async def withdraw_future(
+    session: AsyncSession, person_id: int, now: datetime, policy: Policy
+) -> int:
     """End a deactivated person's bookings that have not started (cut-off ignored, nobody
     told): slots freed, referral sessions given back, reminders and care cancelled. Returns
     how many."""
-    return await _withdraw_all(session, person_id, now, starting_after=now)
+    return await _withdraw_all(session, person_id, now, policy, starting_after=now)
 
 
 async def _withdraw_all(
-    session: AsyncSession, person_id: int, now: datetime, *, starting_after: datetime | None = None
+    session: AsyncSession,
+    person_id: int,
+    now: datetime,
+    policy: Policy,
+    *,
+    starting_after: datetime | None = None,
 ) -> int:
     query = select(ConsultationBooking).where(
         ConsultationBooking.person_id == person_id, ConsultationBooking.status == BOOKED
@@ -730,7 +726,7 @@ async def _withdraw_all(
     ended = 0
     for booking in active:
         try:
-            await _end_booking(session, booking, now, give_back=True)
+            await _end_booking(session, booking, now, policy, give_back=True)
         except BookingClosed:
             continue  # cancelled or marked meanwhile: nothing was changed for it
         ended += 1

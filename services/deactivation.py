@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ACTIVE_CARE, CareRequest, CareStatus, EnrollmentStatus
 from services import childcare, consultations, outbox, people, workshops
+from services.policy import Policy
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ async def deactivate_participant(
     actor_telegram_id: int,
     person_id: int,
     now: datetime,
-    policy: workshops.Policy,
+    policy: Policy,
 ) -> DeactivationSummary:
     """Deactivate a participant and cancel their future bookings, in the caller's transaction.
 
@@ -68,8 +69,8 @@ async def deactivate_participant(
         )
     )
     statuses = await workshops.withdraw_future(session, person_id, now, policy)
-    booked = await consultations.withdraw_future(session, person_id, now)
-    await childcare.cancel_future_requests(session, person_id, now=now)
+    booked = await consultations.withdraw_future(session, person_id, now, policy)
+    await childcare.cancel_future_requests(session, person_id, now=now, policy=policy)
     care = 0
     if care_before:
         care = int(

@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import childcare, consultations, people, workshops
 from services.errors import NotAllowed
+from services.policy import Policy
 
 
 async def erase_my_data(
-    session: AsyncSession, person_id: int, now: datetime, policy: workshops.Policy
+    session: AsyncSession, person_id: int, now: datetime, policy: Policy
 ) -> None:
     """End the person's bookings, delete their dependants and anonymise them. Staff cannot
     delete themselves this way (an admin removes the role first): NotAllowed."""
@@ -24,6 +25,6 @@ async def erase_my_data(
     if person.is_staff:
         raise NotAllowed("delete-staff-refused")
     await workshops.withdraw_person(session, person_id, now, policy)
-    await consultations.withdraw_person(session, person_id, now)
-    await childcare.forget_person(session, person_id, now=now)
+    await consultations.withdraw_person(session, person_id, now, policy)
+    await childcare.forget_person(session, person_id, now=now, policy=policy)
     await people.anonymise(session, person_id, now)

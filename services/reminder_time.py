@@ -1,10 +1,10 @@
 """The one timing planner: when reminders go out, when offers end, and local wall times as UTC
 instants (quiet hours and DST).
 
-Pure functions, no database; settings reach them as plain values (`tz`, `quiet`). Every
-reminder kind (workshop sessions, consultations) and every freed-seat offer deadline is planned
-here; announcements use `after_quiet_hours`. Rules (Europe/Warsaw by default, any `ZoneInfo`
-works):
+Pure functions, no database; the policy's rules reach them as plain values (`tz`, `quiet`,
+always passed: there is no default zone). Every reminder kind (workshop sessions,
+consultations) and every freed-seat offer deadline is planned here; announcements use
+`after_quiet_hours`. Rules (any `ZoneInfo`; the club's is KISBOT_TIMEZONE, Europe/Warsaw):
 
 - **Offsets.** An offset that is a whole number of days (1440, 2880 minutes, ...; for
   workshops 24 or 48 hours) means "the same clock time N calendar days before": an
@@ -42,7 +42,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DAY_MINUTES = 24 * 60
-DEFAULT_QUIET: tuple[time, time] = (time(21, 0), time(8, 0))
 # How far before the start of quiet hours a moved reminder is due.
 QUIET_MARGIN = timedelta(minutes=1)
 
@@ -164,7 +163,7 @@ def plan_reminder_offsets(
     *,
     now: datetime,
     tz: ZoneInfo,
-    quiet: QuietHours | None = DEFAULT_QUIET,
+    quiet: QuietHours | None,
 ) -> list[PlannedReminder]:
     """The reminders to queue for an appointment, earliest first, each with its offset."""
     if starts_at_utc.tzinfo is None or now.tzinfo is None:
@@ -188,7 +187,7 @@ def plan_reminders(
     *,
     now: datetime,
     tz: ZoneInfo,
-    quiet: QuietHours | None = DEFAULT_QUIET,
+    quiet: QuietHours | None,
 ) -> list[datetime]:
     """When to remind (UTC, earliest first) of an appointment starting at `starts_at_utc`."""
     return [

@@ -45,7 +45,7 @@ from models import (
     WorkshopSession,
 )
 from services import audit, people
-from services.reports import MANAGERS, WARSAW, Month
+from services.reports import MANAGERS, Month
 
 REPORT_ROLES = MANAGERS
 CHART_MONTHS = 6
@@ -109,7 +109,7 @@ def _hours(minutes: float | None) -> float:
 
 
 async def month_indicators(
-    session: AsyncSession, *, actor_tid: int, month: Month, tz: ZoneInfo = WARSAW
+    session: AsyncSession, *, actor_tid: int, month: Month, tz: ZoneInfo
 ) -> Indicators:
     """The indicators of `month` (admins and coordinators only)."""
     actor = await people.require_role(session, actor_tid, REPORT_ROLES)
@@ -117,7 +117,7 @@ async def month_indicators(
     return await compute(session, month, tz)
 
 
-async def compute(session: AsyncSession, month: Month, tz: ZoneInfo = WARSAW) -> Indicators:
+async def compute(session: AsyncSession, month: Month, tz: ZoneInfo) -> Indicators:
     """The indicators of `month`, without a role check (callers check)."""
     start, end = month.bounds(tz)
     participant = Person.role == Role.PARTICIPANT.value
@@ -210,7 +210,7 @@ async def series(
     actor_tid: int,
     last: Month,
     months: int = CHART_MONTHS,
-    tz: ZoneInfo = WARSAW,
+    tz: ZoneInfo,
 ) -> list[Indicators]:
     """Indicators of the `months` months ending with `last`, oldest first."""
     await people.require_role(session, actor_tid, REPORT_ROLES)
@@ -263,9 +263,7 @@ def chart_png(data: list[Indicators]) -> bytes:
     return out.getvalue()
 
 
-async def chart(
-    session: AsyncSession, *, actor_tid: int, last: Month, tz: ZoneInfo = WARSAW
-) -> bytes:
+async def chart(session: AsyncSession, *, actor_tid: int, last: Month, tz: ZoneInfo) -> bytes:
     """The chart of the last CHART_MONTHS months as PNG bytes (for the bot to send)."""
     data = await series(session, actor_tid=actor_tid, last=last, tz=tz)
     actor = await people.require_role(session, actor_tid, REPORT_ROLES)

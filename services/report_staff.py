@@ -40,7 +40,7 @@ from models import (
 )
 from services import people
 from services.errors import NotFound
-from services.reports import MANAGERS, PARTNER, SPECIALIST, WARSAW, local_day_bounds
+from services.reports import MANAGERS, PARTNER, SPECIALIST, local_day_bounds
 
 AGENDA_ROLES = (*MANAGERS, SPECIALIST, PARTNER)
 CARD_ROLES = MANAGERS
@@ -101,9 +101,7 @@ class Agenda:
     childcare: list[AgendaCare] = field(default_factory=list)
 
 
-async def staff_agenda(
-    session: AsyncSession, *, actor_tid: int, day: date, tz: ZoneInfo = WARSAW
-) -> Agenda:
+async def staff_agenda(session: AsyncSession, *, actor_tid: int, day: date, tz: ZoneInfo) -> Agenda:
     """The agenda of local `day` as the acting staff member may see it."""
     actor = await people.require_role(session, actor_tid, AGENDA_ROLES)
     start, end = local_day_bounds(day, tz)

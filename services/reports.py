@@ -71,7 +71,6 @@ MEDIA_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-WARSAW = ZoneInfo("Europe/Warsaw")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 Cell = str | int | float | bool | date | datetime | time | None
@@ -505,7 +504,7 @@ async def export(
     kind: str,
     fmt: str = "xlsx",
     month: Month | None = None,
-    tz: ZoneInfo = WARSAW,
+    tz: ZoneInfo,
     filter_slug: str | None = None,
 ) -> ExportFile:
     """One export as file bytes, for the staff member with Telegram id `actor_tid`.

@@ -29,11 +29,11 @@ from models import (
 from models.db import rowcount
 from services import audit, childcare, outbox, people
 from services.errors import InvalidInput, NotFound
+from services.policy import Policy
 from services.workshops import (
     KIND_OFFER,
     KIND_REMINDER,
     KIND_SESSION_CANCELLED,
-    Policy,
     SessionClosed,
     _lock_session,
     offer_free_seats,
@@ -147,7 +147,7 @@ async def mark_rest_absent(
 
 
 async def cancel_session(
-    session: AsyncSession, actor_tid: int, session_id: int, now: datetime
+    session: AsyncSession, actor_tid: int, session_id: int, now: datetime, policy: Policy
 ) -> int:
     """Cancel a session: everyone with a seat, an offer or a waiting place is told (outbox)."""
     actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
@@ -169,7 +169,7 @@ async def cancel_session(
         enrollment.ended_at = now
         await outbox.cancel(session, kind=KIND_REMINDER, ref_id=enrollment.id)
         await outbox.cancel(session, kind=KIND_OFFER, ref_id=enrollment.id)
-        await childcare.cancel_for_enrollment(session, enrollment.id, now=now)
+        await childcare.cancel_for_enrollment(session, enrollment.id, now=now, policy=policy)
         chat_id = await session.scalar(
             select(Person.telegram_id).where(Person.id == enrollment.person_id)
         )

@@ -13,7 +13,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,15 +35,7 @@ from models import (
 from models.db import rowcount
 from services import childcare, outbox, people
 from services.errors import DomainError, NotFound
-from services.reminder_time import (
-    DEFAULT_QUIET,
-    PlannedReminder,
-    QuietHours,
-    plan_offer_deadline,
-    plan_reminder_offsets,
-)
-
-DEFAULT_TZ = ZoneInfo("Europe/Warsaw")  # KISBOT_TIMEZONE's default
+from services.policy import Policy
 
 KIND_REMINDER = "ws_reminder"
 KIND_OFFER = "ws_offer"
@@ -61,43 +52,6 @@ class CutoffPassed(DomainError):
 
 class OfferGone(DomainError):
     """The offer was taken, passed or expired meanwhile."""
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Timing rules, from settings: offer windows (KISBOT_OFFER_HOURS,
-    KISBOT_OFFER_MIN_MINUTES), reminder offsets (KISBOT_REMINDER_HOURS), the time zone
-    (KISBOT_TIMEZONE) and quiet hours (KISBOT_QUIET_HOURS); the defaults are the settings'.
-    The times themselves are planned by `services.reminder_time`, as for every reminder."""
-
-    offer_hours: float = 12
-    offer_min_minutes: float = 30
-    reminder_hours: tuple[int, ...] = (24,)
-    tz: ZoneInfo = DEFAULT_TZ
-    quiet: QuietHours | None = DEFAULT_QUIET
-
-    def offer_deadline(self, now: datetime, starts_at: datetime) -> datetime:
-        """How long a freed seat is held: the configured window, shorter when the session is
-        near (a quarter of the time left, but never under the minimum), never past the start,
-        and not ending in quiet hours (see `reminder_time.plan_offer_deadline`)."""
-        return plan_offer_deadline(
-            now,
-            starts_at,
-            window_hours=self.offer_hours,
-            min_minutes=self.offer_min_minutes,
-            tz=self.tz,
-            quiet=self.quiet,
-        )
-
-    def reminders(self, starts_at: datetime, now: datetime) -> list[PlannedReminder]:
-        """The session reminders to queue now, earliest first (quiet hours, DST)."""
-        return plan_reminder_offsets(
-            starts_at,
-            [hours * 60 for hours in self.reminder_hours],
-            now=now,
-            tz=self.tz,
-            quiet=self.quiet,
-        )
 
 
 @dataclass(frozen=True)
@@ -661,7 +615,7 @@ async def _withdraw(
     await _end(enrollment, EnrollmentStatus.CANCELLED, now)
     await outbox.cancel(session, kind=KIND_REMINDER, ref_id=enrollment.id)
     await outbox.cancel(session, kind=KIND_OFFER, ref_id=enrollment.id)
-    await childcare.cancel_for_enrollment(session, enrollment.id, now=now)
+    await childcare.cancel_for_enrollment(session, enrollment.id, now=now, policy=policy)
     if holds_seat:
         await _release_seat(session, enrollment.session_id)
         await offer_free_seats(session, enrollment.session_id, now, policy)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from models import (
     ConsultationBooking,
@@ -16,6 +18,25 @@ from models import (
     WorkshopSession,
 )
 from models.db import Sessionmaker
+from services.policy import Policy
+
+# The settings' defaults (bot.settings.Settings), spelled out once for tests.
+_POLICY = Policy(
+    tz=ZoneInfo("Europe/Warsaw"),
+    quiet=(time(21, 0), time(8, 0)),
+    offer_hours=12,
+    offer_min_minutes=30,
+    reminder_hours=(24,),
+    consult_cutoff_hours=12,
+    care_margin_minutes=15,
+    care_capacity=8,
+    broadcast_max_age=timedelta(hours=24),
+)
+
+
+def make_policy(**overrides: Any) -> Policy:
+    """The policy the default settings give, with `overrides` (any `Policy` field)."""
+    return replace(_POLICY, **overrides)
 
 
 async def make_people(sm: Sessionmaker, count: int, first_id: int = 10_000) -> list[Person]:

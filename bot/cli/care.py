@@ -23,8 +23,7 @@ from bot.cli.common import (
     parse_weekday,
     parsed,
 )
-from bot.settings import Settings
-from services.childcare import CarePolicy
+from bot.settings import policy_from
 
 care_app = typer.Typer(help="Childcare: the partner's capacity.", no_args_is_help=True)
 capacity_app = typer.Typer(
@@ -60,6 +59,7 @@ def capacity_set(
     from services import childcare
 
     settings = load_settings()
+    policy = policy_from(settings)
     day = None if weekday.strip().lower() in ("all", "*", "every") else parsed(
         parse_weekday, weekday
     )  # fmt: skip
@@ -78,7 +78,7 @@ def capacity_set(
             max_age=max_age,
             window_id=window_id,
             now=utcnow(),
-            policy=_policy(settings),
+            policy=policy,
         )
         return row.id
 
@@ -130,12 +130,17 @@ def capacity_remove(
     from services.errors import NotFound
 
     settings = load_settings()
+    policy = policy_from(settings)
 
     async def work(session: AsyncSession) -> None:
         tid = await acting_tid(session, settings, actor)
         try:
             await childcare.remove_capacity_window(
-                session, actor_tid=tid, window_id=window_id, now=utcnow(), policy=_policy(settings)
+                session,
+                actor_tid=tid,
+                window_id=window_id,
+                now=utcnow(),
+                policy=policy,
             )
         except NotFound:
             raise Refused(
@@ -144,7 +149,3 @@ def capacity_remove(
 
     consult_db(settings, work)
     console.print(f"Capacity window #{window_id} removed.")
-
-
-def _policy(settings: Settings) -> CarePolicy:
-    return CarePolicy(settings.care_margin_minutes, settings.care_capacity, settings.tz)

@@ -17,6 +17,7 @@ from bot.cli.common import (
     load_settings,
     person_by_tid,
 )
+from bot.settings import policy_from
 from models.base import utcnow
 
 participant_app = typer.Typer(
@@ -42,22 +43,18 @@ def participant_deactivate(
 ) -> None:
     """Deactivate a participant and cancel their future bookings (freed workshop seats are
     offered to the waiting list), as the participant card in the bot does."""
-    from handlers.common import policy_from
-    from services import childcare, deactivation
+    from services import deactivation
     from services.errors import AlreadyDecided
 
     settings = load_settings()
-    # The care hooks of the booking services read the configured policy, as in the bot.
-    childcare.configure(
-        childcare.CarePolicy(settings.care_margin_minutes, settings.care_capacity, settings.tz)
-    )
+    policy = policy_from(settings)
 
     async def work(session: AsyncSession) -> str:
         actor_tid = await acting_tid(session, settings, actor_of(ctx))
         person = await person_by_tid(session, telegram_id)
         try:
             summary = await deactivation.deactivate_participant(
-                session, actor_tid, person.id, utcnow(), policy_from(settings)
+                session, actor_tid, person.id, utcnow(), policy
             )
         except AlreadyDecided:
             raise Refused(

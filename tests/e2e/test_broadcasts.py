@@ -17,9 +17,10 @@ from services import broadcasts, people
 from services.broadcasts import Audience
 from services.reminder_time import parse_quiet_hours
 from tests.e2e.conftest import ADMIN_ID, Harness
-from tests.factories import AudienceWorld, make_audience_world, make_people
+from tests.factories import AudienceWorld, make_audience_world, make_people, make_policy
 
 TZ = ZoneInfo("Europe/Warsaw")
+QUIET = parse_quiet_hours("21:00-08:00")
 
 
 def daytime(h: Harness, hour: int = 12) -> datetime:
@@ -470,7 +471,11 @@ async def test_a_broadcast_reaching_quiet_hours_waits_for_the_morning(harness: H
         await broadcasts.set_text(s, ADMIN_ID, draft.id, "pl", "Po ciszy nocnej")
         await broadcasts.set_audience(s, ADMIN_ID, draft.id, Audience("all"), evening)
         bc = await broadcasts.confirm(
-            s, ADMIN_ID, draft.id, evening, TZ, parse_quiet_hours("21:00-08:00")
+            s,
+            ADMIN_ID,
+            draft.id,
+            evening,
+            make_policy(tz=TZ, quiet=QUIET),
         )
     assert bc.status == "sending"
     h.clock.now = evening + timedelta(hours=1, minutes=30)  # 21:30 before the dispatcher ran

@@ -15,7 +15,7 @@ from services import childcare, people
 from services import consultations as c
 from tests.e2e.conftest import Harness
 from tests.e2e.flows import expect_text, person_row, register_active
-from tests.factories import make_session, make_workshop
+from tests.factories import make_policy, make_session, make_workshop
 
 WAW = ZoneInfo("Europe/Warsaw")
 PARTNER_TID = 700
@@ -138,7 +138,12 @@ async def test_care_with_a_workshop_seat_approved_and_cancelled_with_the_booking
 
     async with harness.sessionmaker.begin() as s:
         await childcare.decide(
-            s, actor_tid=PARTNER_TID, request_id=request.id, approve=True, now=harness.clock()
+            s,
+            actor_tid=PARTNER_TID,
+            request_id=request.id,
+            approve=True,
+            now=harness.clock(),
+            policy=make_policy(),
         )
     await _dispatch(harness)
     await expect_text(anna, "Opieka potwierdzona: Zosia")
@@ -199,6 +204,7 @@ async def test_care_with_a_consultation_declined_with_a_reason(harness: Harness)
             approve=False,
             reason="Brak miejsc w tym czasie",
             now=harness.clock(),
+            policy=make_policy(),
         )
     await _dispatch(harness)
     told = await expect_text(anna, "nie mogą zająć się Kuba")
@@ -217,6 +223,7 @@ async def test_capacity_full_request_held_then_offered_when_room_frees(harness: 
             end=time(21),
             max_dependants=1,
             now=MONDAY,
+            policy=make_policy(),
         )
     ws = await _session_card(harness)
     anna, bartek = harness.user(1, "Anna"), harness.user(2, "Bartek")

@@ -16,7 +16,7 @@ from scheduler import daily
 from services import childcare, people, workshops
 from tests.e2e.conftest import Harness
 from tests.e2e.flows import expect_text, person_row, register_active
-from tests.factories import make_session, make_workshop
+from tests.factories import make_policy, make_session, make_workshop
 
 WAW = ZoneInfo("Europe/Warsaw")
 PARTNER_TID = 700
@@ -60,11 +60,14 @@ async def _request_care(h: Harness, *children: tuple[str, str, int, str]) -> lis
             ).id
             for name, kind, year, needs in children
         ]
-        seat = await workshops.enroll(
-            s, anna.id, anna.telegram_id, ws.id, h.clock(), workshops.Policy()
-        )
+        seat = await workshops.enroll(s, anna.id, anna.telegram_id, ws.id, h.clock(), make_policy())
         results = await childcare.request_care(
-            s, person_id=anna.id, dependant_ids=ids, enrollment_id=seat.enrollment.id, now=h.clock()
+            s,
+            person_id=anna.id,
+            dependant_ids=ids,
+            enrollment_id=seat.enrollment.id,
+            now=h.clock(),
+            policy=make_policy(),
         )
     assert [r.outcome for r in results] == ["pending"] * len(children)
     return [r.request.id for r in results if r.request is not None]
@@ -253,7 +256,12 @@ async def test_morning_roster_at_the_configured_time(harness: Harness) -> None:
     [rid] = await _request_care(harness, OLA)
     async with harness.sessionmaker.begin() as s:
         await childcare.decide(
-            s, actor_tid=PARTNER_TID, request_id=rid, approve=True, now=harness.clock()
+            s,
+            actor_tid=PARTNER_TID,
+            request_id=rid,
+            approve=True,
+            now=harness.clock(),
+            policy=make_policy(),
         )
     await _run_outbox(harness)
     assert await partner.silence(0.2) == []  # decided before it was sent: no stale card
@@ -308,7 +316,7 @@ async def test_partner_told_when_the_booking_is_cancelled(harness: Harness) -> N
     assert request.enrollment_id is not None
     async with harness.sessionmaker.begin() as s:
         await workshops.cancel_enrollment(
-            s, anna.id, request.enrollment_id, harness.clock(), workshops.Policy()
+            s, anna.id, request.enrollment_id, harness.clock(), make_policy()
         )
     assert (await _request(harness, rid)).status == "cancelled"
     await _run_outbox(harness)

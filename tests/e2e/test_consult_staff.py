@@ -16,6 +16,7 @@ from services import consultations as c
 from services import people
 from tests.e2e.conftest import ADMIN_ID, Harness
 from tests.e2e.flows import expect_text, person_row, register_active
+from tests.factories import make_policy
 
 WAW = ZoneInfo("Europe/Warsaw")
 SPECIALIST_TID = 50
@@ -72,7 +73,7 @@ async def _book_first_slot(h: Harness, telegram_id: int, service_type_id: int) -
         )
         assert slot_id is not None
         view = await c.book(
-            s, person_id=row.id, slot_id=slot_id, now=h.clock(), tz=WAW, policy=c.ConsultPolicy()
+            s, person_id=row.id, slot_id=slot_id, now=h.clock(), tz=WAW, policy=make_policy()
         )
     return view.booking.id
 

@@ -16,13 +16,13 @@ from services import childcare, people, workshops
 from services import consultations as c
 from tests.e2e.conftest import Harness
 from tests.e2e.flows import person_row, register_active
-from tests.factories import make_session, make_workshop
+from tests.factories import make_policy, make_session, make_workshop
 
 WAW = ZoneInfo("Europe/Warsaw")
 PARTNER_TID = 700
 COORDINATOR_TID = 900
 MONDAY = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)  # Monday 1 March 2027, 08:00 in Wejherowo
-POLICY = workshops.Policy()
+POLICY = make_policy()
 PAUSE = 0.7  # a person reads the screen before the next tap (Telegram allows ~1 message/s)
 
 
@@ -76,6 +76,7 @@ async def _club(h: Harness) -> SimUser:
             enrollment_id=enrollment_ids[0],
             consultation_id=None,
             now=MONDAY,
+            policy=make_policy(),
         )
     return anna
 

@@ -22,7 +22,7 @@ from tests.e2e.test_consult_staff import (
     _book_first_slot,
     _club,
 )
-from tests.factories import make_session, make_workshop
+from tests.factories import make_policy, make_session, make_workshop
 
 PARTNER_TID = 60
 
@@ -45,7 +45,7 @@ async def _setup(h: Harness) -> tuple[SimUser, dict[str, int]]:
         row = await person_row(h, tid)
         assert row is not None
         async with h.sessionmaker.begin() as s:
-            await workshops.enroll(s, row.id, tid, ws.id, h.clock(), workshops.Policy())
+            await workshops.enroll(s, row.id, tid, ws.id, h.clock(), make_policy())
     ids["session"] = ws.id
     return admin, ids
 
@@ -138,7 +138,7 @@ async def test_deactivation_cancels_bookings_and_offers_the_seat(harness: Harnes
     assert celina_row is not None and anna is not None
     async with harness.sessionmaker.begin() as s:
         joined = await workshops.enroll(
-            s, celina_row.id, 4, ids["session"], harness.clock(), workshops.Policy()
+            s, celina_row.id, 4, ids["session"], harness.clock(), make_policy()
         )
     assert joined.outcome == "waiting"
 

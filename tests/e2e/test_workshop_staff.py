@@ -11,7 +11,7 @@ from sandbox import SimUser
 from services import people, workshops
 from tests.e2e.conftest import Harness
 from tests.e2e.flows import expect_text, person_row, register_active
-from tests.factories import make_session, make_workshop
+from tests.factories import make_policy, make_session, make_workshop
 
 
 async def _participants(h: Harness, names: list[str], first_id: int = 1) -> list[SimUser]:
@@ -27,9 +27,7 @@ async def _enroll(h: Harness, user_id: int, session_id: int) -> str:
     person = await person_row(h, user_id)
     assert person is not None
     async with h.sessionmaker.begin() as s:
-        result = await workshops.enroll(
-            s, person.id, user_id, session_id, h.clock(), workshops.Policy()
-        )
+        result = await workshops.enroll(s, person.id, user_id, session_id, h.clock(), make_policy())
     return result.outcome
 
 

@@ -30,7 +30,7 @@ from services import broadcasts, outbox, people
 from services.broadcasts import Audience
 from services.reminder_time import parse_quiet_hours
 from tests.e2e.conftest import TOKEN
-from tests.factories import make_people
+from tests.factories import make_people, make_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 200  # recipients
@@ -39,6 +39,7 @@ FIRST_CHAT = 30_001
 AUTHOR = 777
 TEXT = "Zmiana godzin otwarcia KIS"
 TZ = ZoneInfo("Europe/Warsaw")
+QUIET = parse_quiet_hours("21:00-08:00")
 FINAL = {"sent", "blocked", "failed", "cancelled", "expired"}
 
 
@@ -103,7 +104,11 @@ async def test_broadcast_killed_half_way_and_restarted_reaches_everyone_once(
         await broadcasts.set_audience(session, AUTHOR, draft.id, Audience("all"), now)
         await broadcasts.toggle_urgent(session, AUTHOR, draft.id)  # whatever the hour here
         bc = await broadcasts.confirm(
-            session, AUTHOR, draft.id, now, TZ, parse_quiet_hours("21:00-08:00")
+            session,
+            AUTHOR,
+            draft.id,
+            now,
+            make_policy(tz=TZ, quiet=QUIET),
         )
     assert bc.recipients == N
 

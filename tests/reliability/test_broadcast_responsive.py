@@ -50,9 +50,7 @@ async def test_sign_up_answered_within_a_second_during_a_2000_recipient_broadcas
         draft = await broadcasts.create_draft(s, AUTHOR)
         await broadcasts.set_text(s, AUTHOR, draft.id, "pl", "Festyn w sobotę!")
         await broadcasts.set_audience(s, AUTHOR, draft.id, Audience("all"), now)
-        bc = await broadcasts.confirm(
-            s, AUTHOR, draft.id, now, TZ, h.app.bot_data["deps"].settings.quiet_window
-        )
+        bc = await broadcasts.confirm(s, AUTHOR, draft.id, now, h.app.bot_data["deps"].policy)
     assert bc.recipients == RECIPIENTS + SIGN_UPS
     h.app.bot_data["dispatcher"].wake()
 

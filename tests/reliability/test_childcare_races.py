@@ -16,7 +16,7 @@ from models.db import create_sessionmaker
 from services import childcare as cc
 from services.errors import AlreadyDecided
 from tests.conftest import FakeClock
-from tests.factories import make_people
+from tests.factories import make_people, make_policy
 from tests.services.test_childcare import (
     CARE,
     COORDINATOR_TID,
@@ -130,7 +130,9 @@ async def test_a_freed_place_goes_to_the_oldest_held_request(engine: AsyncEngine
 
     async def cancel_first() -> None:
         async with sm.begin() as s:
-            await cc.cancel_request(s, person_id=first.id, request_id=req_id(r1), now=clock())
+            await cc.cancel_request(
+                s, person_id=first.id, request_id=req_id(r1), now=clock(), policy=make_policy()
+            )
 
     async def third_asks() -> None:
         await ask(sm, third.id, [third_child.id], clock(), enrollment_id=third_enrollment)

@@ -17,9 +17,9 @@ from models import Enrollment, OutboxMessage, Person, PersonStatus, WorkshopSess
 from models.db import create_sessionmaker
 from services import workshops
 from tests.conftest import FakeClock
-from tests.factories import make_people, make_session, make_workshop
+from tests.factories import make_people, make_policy, make_session, make_workshop
 
-POLICY = workshops.Policy()
+POLICY = make_policy()
 EnrollResult = workshops.EnrollResult
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,10 +19,11 @@ from services.broadcasts import Audience
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 from services.reminder_time import parse_quiet_hours
 from tests.conftest import FakeClock
-from tests.factories import AudienceWorld, make_audience_world
+from tests.factories import AudienceWorld, make_audience_world, make_policy
 
 TZ = ZoneInfo("Europe/Warsaw")
 QUIET = parse_quiet_hours("21:00-08:00")
+POLICY = make_policy(tz=TZ, quiet=QUIET)
 COORD = 900
 OTHER_COORD = 901
 SPECIALIST = 902
@@ -104,7 +106,7 @@ async def test_each_audience_reaches_exactly_its_people(
     # ira (uk, unreachable) is left out of everyone and counted as such where she belongs.
     assert count.unreachable == (1 if audience.kind in ("all", "language") else 0)
     async with sessionmaker.begin() as s:
-        bc = await broadcasts.confirm(s, COORD, bc_id, now, TZ, QUIET)
+        bc = await broadcasts.confirm(s, COORD, bc_id, now, POLICY)
     assert bc.status == "sending" and bc.recipients == len(expected)
     assert await _chats(sessionmaker, bc_id) == {world.ids[name] for name in expected}
 
@@ -123,11 +125,11 @@ async def test_only_coordinators_and_admins_broadcast_and_drafts_are_their_autho
         with pytest.raises(NotFound):  # another coordinator's draft is not theirs to change
             await broadcasts.set_text(s, OTHER_COORD, bc_id, "pl", "Hacked")
         with pytest.raises(NotFound):
-            await broadcasts.confirm(s, OTHER_COORD, bc_id, now, TZ, QUIET)
+            await broadcasts.confirm(s, OTHER_COORD, bc_id, now, POLICY)
         with pytest.raises(NotAllowed):
             await broadcasts.report_for(s, SPECIALIST, bc_id)
     async with sessionmaker.begin() as s:
-        await broadcasts.confirm(s, COORD, bc_id, now, TZ, QUIET)
+        await broadcasts.confirm(s, COORD, bc_id, now, POLICY)
     async with sessionmaker.begin() as s:
         summary = await broadcasts.report_for(s, OTHER_COORD, bc_id)  # reports: any manager
         assert summary.report.total == 5 and summary.report.waiting == 5
@@ -169,7 +171,7 @@ async def test_confirm_twice_at_once_queues_one_set(
         async def confirm(eng: AsyncEngine) -> str:
             try:
                 async with create_sessionmaker(eng).begin() as s:
-                    await broadcasts.confirm(s, COORD, bc_id, now, TZ, QUIET)
+                    await broadcasts.confirm(s, COORD, bc_id, now, POLICY)
             except AlreadyDecided:
                 return "refused"
             return "queued"
@@ -193,7 +195,7 @@ async def test_one_row_per_chat_is_enforced_by_the_database(
     now = clock()
     bc_id = await _draft(sessionmaker, now, Audience("language", language="en"))
     async with sessionmaker.begin() as s:
-        await broadcasts.confirm(s, COORD, bc_id, now, TZ, QUIET)
+        await broadcasts.confirm(s, COORD, bc_id, now, POLICY)
     with pytest.raises(IntegrityError):
         async with sessionmaker.begin() as s:
             s.add(
@@ -218,8 +220,8 @@ async def test_schedule_quiet_hours_and_urgent(
         await broadcasts.set_send_at(s, COORD, second, late, now)
         await broadcasts.toggle_urgent(s, COORD, second)
     async with sessionmaker.begin() as s:
-        quiet = await broadcasts.confirm(s, COORD, first, now, TZ, QUIET)
-        urgent = await broadcasts.confirm(s, COORD, second, now, TZ, QUIET)
+        quiet = await broadcasts.confirm(s, COORD, first, now, POLICY)
+        urgent = await broadcasts.confirm(s, COORD, second, now, POLICY)
     assert quiet.status == urgent.status == "scheduled"
     assert quiet.send_at == morning.astimezone(UTC)  # moved to the end of quiet hours
     assert urgent.send_at == late  # urgent: at night too
@@ -246,7 +248,7 @@ async def test_stop_cancels_what_was_not_sent_and_reports_finish_once(
     now = clock()
     bc_id = await _draft(sessionmaker, now, Audience("all"))
     async with sessionmaker.begin() as s:
-        await broadcasts.confirm(s, COORD, bc_id, now, TZ, QUIET)
+        await broadcasts.confirm(s, COORD, bc_id, now, POLICY)
     anna, olena = world.ids["anna"], world.ids["olena"]
     async with sessionmaker.begin() as s:  # two went out, one is being sent, one blocked
         await s.execute(
@@ -308,13 +310,13 @@ async def test_no_recipients_and_no_audience_are_refused(
     async with sessionmaker.begin() as s:
         bc = await broadcasts.create_draft(s, COORD)
         with pytest.raises(InvalidInput, match="bc-text-empty"):
-            await broadcasts.confirm(s, COORD, bc.id, now, TZ, QUIET)
+            await broadcasts.confirm(s, COORD, bc.id, now, POLICY)
         await broadcasts.set_text(s, COORD, bc.id, "pl", "Tekst")
         with pytest.raises(InvalidInput, match="bc-no-audience"):
-            await broadcasts.confirm(s, COORD, bc.id, now, TZ, QUIET)
+            await broadcasts.confirm(s, COORD, bc.id, now, POLICY)
         await broadcasts.set_audience(s, COORD, bc.id, Audience("waitlist", ref=world.later), now)
         with pytest.raises(InvalidInput, match="bc-no-recipients"):
-            await broadcasts.confirm(s, COORD, bc.id, now, TZ, QUIET)
+            await broadcasts.confirm(s, COORD, bc.id, now, POLICY)
         with pytest.raises(NotFound):
             await broadcasts.set_audience(s, COORD, bc.id, Audience("session", ref=999), now)
         await broadcasts.discard(s, COORD, bc.id)
@@ -359,8 +361,14 @@ async def test_announcement_rows_expire_their_max_age_after_the_send_time(
     short = await _draft(sessionmaker, now, Audience("all"))
     async with sessionmaker.begin() as s:
         await broadcasts.set_send_at(s, COORD, short, later, now)
-        await broadcasts.confirm(s, COORD, default, now, TZ, QUIET)
-        await broadcasts.confirm(s, COORD, short, now, TZ, QUIET, max_age=timedelta(hours=2))
+        await broadcasts.confirm(s, COORD, default, now, POLICY)
+        await broadcasts.confirm(
+            s,
+            COORD,
+            short,
+            now,
+            replace(POLICY, broadcast_max_age=timedelta(hours=2)),
+        )
     async with sessionmaker() as s:
         rows = list(await s.scalars(select(OutboxMessage)))
     assert {r.ref_id: r.expires_at for r in rows} == {
@@ -382,13 +390,13 @@ async def test_the_confirmation_question_makes_the_same_checks_as_confirming(
     later = now + timedelta(hours=11)  # the scheduled 22:30 has passed by the time they press
     async with sessionmaker.begin() as s:
         with pytest.raises(InvalidInput, match="bc-when-past"):
-            await broadcasts.plan_confirmation(s, COORD, timed, later, TZ, QUIET)
+            await broadcasts.plan_confirmation(s, COORD, timed, later, POLICY)
     async with sessionmaker.begin() as s:
         with pytest.raises(InvalidInput, match="bc-when-past"):
-            await broadcasts.confirm(s, COORD, timed, later, TZ, QUIET)
+            await broadcasts.confirm(s, COORD, timed, later, POLICY)
     async with sessionmaker.begin() as s:
-        plan = await broadcasts.plan_confirmation(s, COORD, timed, now, TZ, QUIET)
+        plan = await broadcasts.plan_confirmation(s, COORD, timed, now, POLICY)
         assert not plan.immediate and plan.moved_by_quiet_hours
         assert plan.due.astimezone(TZ).hour == 8 and plan.count == 5
-        queued = await broadcasts.confirm(s, COORD, timed, now, TZ, QUIET)
+        queued = await broadcasts.confirm(s, COORD, timed, now, POLICY)
         assert (queued.send_at, queued.recipients) == (plan.due, plan.count)

@@ -11,7 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.context import Deps
+from bot.i18n import Translator
+from bot.settings import Settings
 from models import (
     AuditEvent,
     CareRequest,
@@ -30,7 +34,7 @@ from services import erasure, people, workshop_staff
 from services import workshops as ws
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 from tests.conftest import FakeClock
-from tests.factories import make_people, make_workshop
+from tests.factories import make_people, make_policy, make_workshop
 from tests.services.test_consultations import (
     COORDINATOR_TID,
     POLICY,
@@ -42,8 +46,8 @@ from tests.services.test_consultations import (
 )
 
 WAW = ZoneInfo("Europe/Warsaw")
-CARE = cc.CarePolicy(margin_minutes=15, default_capacity=8, tz=WAW)
-WS_POLICY = ws.Policy()
+CARE = make_policy()
+WS_POLICY = make_policy()
 PARTNER_TID = 700
 # Monday 1 March 2027, 10:00 in Wejherowo; the workshop is on Wednesday 3 March, 17:00-19:00.
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -253,14 +257,20 @@ async def test_dependants_are_added_changed_and_removed_by_their_owner_only(
                 s, person_id=other.id, dependant_id=ola.id, now=clock(), name="Zła"
             )
         with pytest.raises(NotFound):
-            await cc.remove_dependant(s, person_id=other.id, dependant_id=ola.id, now=clock())
+            await cc.remove_dependant(
+                s, person_id=other.id, dependant_id=ola.id, now=clock(), policy=make_policy()
+            )
         with pytest.raises(NotFound):
-            await cc.remove_dependant(s, person_id=me.id, dependant_id=999_999, now=clock())
+            await cc.remove_dependant(
+                s, person_id=me.id, dependant_id=999_999, now=clock(), policy=make_policy()
+            )
     async with sessionmaker() as s:
         stored = await s.get(Dependant, ola.id)
         assert stored is not None and stored.name == "Olka"
     async with sessionmaker.begin() as s:
-        await cc.remove_dependant(s, person_id=me.id, dependant_id=ola.id, now=clock())
+        await cc.remove_dependant(
+            s, person_id=me.id, dependant_id=ola.id, now=clock(), policy=make_policy()
+        )
     async with sessionmaker() as s:
         assert [d.name for d in await cc.dependants_of(s, me.id)] == ["Babcia Zosia"]
 
@@ -454,9 +464,13 @@ async def test_over_capacity_is_held_and_promoted_when_room_frees(
     # Cancelling twice, or somebody else's request: refused, nothing changes.
     async with sessionmaker.begin() as s:
         with pytest.raises(cc.CareClosed):
-            await cc.cancel_request(s, person_id=p1.id, request_id=req_id(r1), now=clock())
+            await cc.cancel_request(
+                s, person_id=p1.id, request_id=req_id(r1), now=clock(), policy=make_policy()
+            )
         with pytest.raises(NotFound):
-            await cc.cancel_request(s, person_id=p4.id, request_id=req_id(r2), now=clock())
+            await cc.cancel_request(
+                s, person_id=p4.id, request_id=req_id(r2), now=clock(), policy=make_policy()
+            )
     # Full again (p2, p3); p4 is held; a decline frees the place for p4.
     r4 = await ask_for_child(sessionmaker, p4, world.session.id, clock())
     assert r4.outcome == "held"
@@ -596,8 +610,12 @@ async def test_approve_decline_and_the_first_decision_wins(sessionmaker: Session
     # still cancel an approved one.
     async with sessionmaker.begin() as s:
         with pytest.raises(cc.CareClosed):
-            await cc.cancel_request(s, person_id=p2.id, request_id=req_id(r2), now=clock())
-        await cc.cancel_request(s, person_id=p1.id, request_id=req_id(r1), now=clock())
+            await cc.cancel_request(
+                s, person_id=p2.id, request_id=req_id(r2), now=clock(), policy=make_policy()
+            )
+        await cc.cancel_request(
+            s, person_id=p1.id, request_id=req_id(r1), now=clock(), policy=make_policy()
+        )
 
 
 # --- bookings ending -----------------------------------------------------------------------
@@ -627,7 +645,7 @@ async def test_cancelling_a_workshop_seat_cancels_care_and_tells_the_partner(
     r3 = await ask_for_child(sessionmaker, p3, world.session.id, clock())
     assert r3.outcome == "held"
     async with sessionmaker.begin() as s:
-        await workshop_staff.cancel_session(s, COORDINATOR_TID, world.session.id, clock())
+        await workshop_staff.cancel_session(s, COORDINATOR_TID, world.session.id, clock(), CARE)
     assert (await request(sessionmaker, req_id(r2))).status == "cancelled"
     assert (await request(sessionmaker, req_id(r3))).status == "cancelled"
     # The partner hears about the pending one; the held one never reached them.
@@ -676,7 +694,9 @@ async def test_consultation_cancelled_or_moved_takes_the_care_along(
     }
     # Cancelling the care keeps the booking.
     async with sessionmaker.begin() as s:
-        await cc.cancel_request(s, person_id=me.id, request_id=req_id(result), now=clock())
+        await cc.cancel_request(
+            s, person_id=me.id, request_id=req_id(result), now=clock(), policy=make_policy()
+        )
         kept = await s.get(ConsultationBooking, booking.id, populate_existing=True)
         assert kept is not None and kept.status == "booked"
     [again] = await ask(sessionmaker, me.id, [ola.id], clock(), consultation_id=booking.id)
@@ -843,3 +863,48 @@ async def test_erasing_ones_data_cancels_active_care(sessionmaker: Sessionmaker)
         await erasure.erase_my_data(s, me.id, clock(), WS_POLICY)
     stored = await request(sessionmaker, req_id(r))
     assert (stored.status, stored.dependant_id) == ("cancelled", None)
+
+
+# --- the policy belongs to the application, not to the module --------------------------------
+
+
+async def test_two_applications_in_one_process_each_apply_their_own_care_capacity(
+    engine: AsyncEngine, sessionmaker: Sessionmaker
+) -> None:
+    """Two sets of dependencies (two bots, a bot and the CLI, two tests) in one process: each
+    applies the care capacity of its own settings. With a module-global policy the one built
+    last decided for both."""
+    clock = FakeClock(START)
+    world = await make_world(sessionmaker, clock, participants=3)
+    one_place = Deps(
+        settings=Settings(KISBOT_CARE_CAPACITY=1),
+        engine=engine,
+        sessionmaker=sessionmaker,
+        i18n=Translator("pl"),
+    )
+    two_places = Deps(
+        settings=Settings(KISBOT_CARE_CAPACITY=2),
+        engine=engine,
+        sessionmaker=sessionmaker,
+        i18n=Translator("pl"),
+    )
+    assert (one_place.policy.care_capacity, two_places.policy.care_capacity) == (1, 2)
+
+    async def ask_with(deps: Deps, person: Person) -> str:
+        enrollment_id = await enroll(sessionmaker, person, world.session.id, clock())
+        child = await add_child(sessionmaker, person.id, clock())
+        async with deps.transaction() as s:
+            [result] = await cc.request_care(
+                s,
+                person_id=person.id,
+                dependant_ids=[child.id],
+                enrollment_id=enrollment_id,
+                now=clock(),
+                policy=deps.policy,
+            )
+        return result.outcome
+
+    first, second, third = world.participants
+    assert await ask_with(one_place, first) == "pending"
+    assert await ask_with(one_place, second) == "held"  # one place, taken
+    assert await ask_with(two_places, third) == "pending"  # two places: the second is free

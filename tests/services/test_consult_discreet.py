@@ -28,9 +28,10 @@ from models.db import Sessionmaker
 from scheduler.rendering import Rendered
 from services import consultations as c
 from services import people
+from tests.factories import make_policy
 
 WAW = ZoneInfo("Europe/Warsaw")
-POLICY = c.ConsultPolicy(cutoff_hours=24)
+POLICY = make_policy(consult_cutoff_hours=24)
 COORDINATOR_TID = 900
 PSYCHOLOGIST_TID, LAWYER_TID = 800, 801
 PSYCHOLOGIST, LAWYER = "Zofia Kwiatkowska", "Marek Zieliński"

@@ -25,10 +25,10 @@ from services import consultations as c
 from services import people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 from tests.conftest import FakeClock
-from tests.factories import make_people
+from tests.factories import make_people, make_policy
 
 WAW = ZoneInfo("Europe/Warsaw")
-POLICY = c.ConsultPolicy(cutoff_hours=24)
+POLICY = make_policy(consult_cutoff_hours=24)
 WEEKS = 4
 COORDINATOR_TID = 900
 SPECIALIST_TID = 800
@@ -688,7 +688,7 @@ async def test_deleting_data_ends_bookings_and_frees_slots(sessionmaker: Session
     view = await book(sessionmaker, p.id, slots[0].id, clock())
     clock.now = view.slot.starts_at - timedelta(hours=1)  # inside the cut-off
     async with sessionmaker.begin() as s:
-        assert await c.withdraw_person(s, p.id, clock()) == 1
+        assert await c.withdraw_person(s, p.id, clock(), POLICY) == 1
     async with sessionmaker() as s:
         assert (await s.get(Slot, slots[0].id)).status == "free"  # type: ignore[union-attr]
         assert (await s.get(Person, p.id)) is not None

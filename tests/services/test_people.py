@@ -14,6 +14,7 @@ from models.db import Sessionmaker, create_sessionmaker
 from services import invites, people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed
 from tests.conftest import FakeClock
+from tests.factories import make_policy
 
 
 async def _coordinator(sm: Sessionmaker, clock: FakeClock, telegram_id: int = 900) -> Person:
@@ -205,12 +206,12 @@ async def test_invite_expiry_uses_valid_days(sessionmaker: Sessionmaker, clock: 
 async def test_staff_cannot_erase_themselves_through_delete_my_data(
     sessionmaker: Sessionmaker, clock: FakeClock
 ) -> None:
-    from services import erasure, workshops
+    from services import erasure
 
     async with sessionmaker.begin() as s:
         staff = await people.add_staff(s, 9, "coordinator", "Ewa K", "pl", clock())
     with pytest.raises(NotAllowed):
         async with sessionmaker.begin() as s:
-            await erasure.erase_my_data(s, staff.id, clock(), workshops.Policy())
+            await erasure.erase_my_data(s, staff.id, clock(), make_policy())
     async with sessionmaker.begin() as s:
         assert (await people.load(s, staff.id)).display_name == "Ewa K"

@@ -421,7 +421,12 @@ async def test_bad_requests_change_nothing(sessionmaker: Sessionmaker) -> None:
     async with sessionmaker.begin() as s:
         with pytest.raises(NotFound):
             await reports.export(
-                s, actor_tid=ADMIN, kind="consultations", month=MARCH, filter_slug="dentysta"
+                s,
+                actor_tid=ADMIN,
+                kind="consultations",
+                month=MARCH,
+                filter_slug="dentysta",
+                tz=WAW,
             )
     async with sessionmaker() as s:
         assert list(await s.scalars(select(AuditEvent))) == []
@@ -461,9 +466,9 @@ async def test_indicators_for_managers_only(sessionmaker: Sessionmaker, actor: i
     await build_dataset(sessionmaker)
     async with sessionmaker.begin() as s:
         with pytest.raises(NotAllowed):
-            await report_indicators.month_indicators(s, actor_tid=actor, month=MARCH)
+            await report_indicators.month_indicators(s, actor_tid=actor, month=MARCH, tz=WAW)
         with pytest.raises(NotAllowed):
-            await report_indicators.chart(s, actor_tid=actor, last=MARCH)
+            await report_indicators.chart(s, actor_tid=actor, last=MARCH, tz=WAW)
 
 
 async def test_chart_of_six_months_is_a_png(sessionmaker: Sessionmaker) -> None:
@@ -487,24 +492,26 @@ async def test_chart_of_six_months_is_a_png(sessionmaker: Sessionmaker) -> None:
 async def test_agenda_by_role(sessionmaker: Sessionmaker) -> None:
     await build_dataset(sessionmaker)
     async with sessionmaker() as s:
-        admin = await report_staff.staff_agenda(s, actor_tid=ADMIN, day=date(2026, 3, 20))
+        admin = await report_staff.staff_agenda(s, actor_tid=ADMIN, day=date(2026, 3, 20), tz=WAW)
         assert [(a.workshop, a.seats_taken, a.waiting) for a in admin.sessions] == [
             ("Edukacja finansowa", 2, 1)
         ]
-        day12 = await report_staff.staff_agenda(s, actor_tid=COORD, day=date(2026, 3, 12))
+        day12 = await report_staff.staff_agenda(s, actor_tid=COORD, day=date(2026, 3, 12), tz=WAW)
         assert list(day12.consultations) == ["Sara Psycholog"]
         assert [c.status for c in day12.childcare] == ["pending"]
-        spec_b = await report_staff.staff_agenda(s, actor_tid=SPEC_B, day=date(2026, 3, 12))
+        spec_b = await report_staff.staff_agenda(s, actor_tid=SPEC_B, day=date(2026, 3, 12), tz=WAW)
         assert spec_b.consultations == {} and spec_b.childcare == [] and spec_b.sessions == []
-        spec_a = await report_staff.staff_agenda(s, actor_tid=SPEC_A, day=date(2026, 3, 12))
+        spec_a = await report_staff.staff_agenda(s, actor_tid=SPEC_A, day=date(2026, 3, 12), tz=WAW)
         assert [c.participant_name for c in spec_a.consultations["Sara Psycholog"]] == [
             "Anna Nowak"
         ]
-        partner = await report_staff.staff_agenda(s, actor_tid=PARTNER, day=date(2026, 3, 13))
+        partner = await report_staff.staff_agenda(
+            s, actor_tid=PARTNER, day=date(2026, 3, 13), tz=WAW
+        )
         assert partner.consultations == {} and partner.sessions == []
         assert [(c.dependant_name, c.age) for c in partner.childcare] == [("Jaś", 7)]
         with pytest.raises(NotAllowed):
-            await report_staff.staff_agenda(s, actor_tid=P1, day=date(2026, 3, 12))
+            await report_staff.staff_agenda(s, actor_tid=P1, day=date(2026, 3, 12), tz=WAW)
 
 
 async def test_participant_card(sessionmaker: Sessionmaker) -> None:

@@ -13,15 +13,15 @@ from models.db import Sessionmaker
 from services import workshop_staff, workshops
 from services.errors import InvalidInput, NotFound
 from tests.conftest import FakeClock
-from tests.factories import make_people, make_session, make_workshop
+from tests.factories import make_people, make_policy, make_session, make_workshop
 
 WAW = ZoneInfo("Europe/Warsaw")
-POLICY = workshops.Policy(offer_hours=12, offer_min_minutes=30, reminder_hours=(24, 2))
+POLICY = make_policy(reminder_hours=(24, 2))
 
 
 def test_offer_deadline_is_shorter_when_the_session_is_near() -> None:
     # Without quiet hours: this is about the window's length (quiet hours: test_reminder_time).
-    policy = workshops.Policy(offer_hours=12, offer_min_minutes=30, quiet=None)
+    policy = make_policy(quiet=None)
     now = datetime(2027, 3, 1, 12, tzinfo=UTC)
     far = policy.offer_deadline(now, now + timedelta(days=7))
     assert far - now == timedelta(hours=12)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from models import Enrollment, OutboxMessage, Person
 from models.db import create_engine, create_sessionmaker
 from services import workshops
-from tests.factories import make_session, make_workshop
+from tests.factories import make_policy, make_session, make_workshop
 from tests.unit.test_cli_consult import (
     ADMIN,
     COORDINATOR,
@@ -51,7 +51,7 @@ def _full_session_with_a_queue(url: str) -> None:
                     person = await s.scalar(select(Person).where(Person.telegram_id == tid))
                     assert person is not None
                     await workshops.enroll(
-                        s, person.id, tid, ws.id, datetime.now(UTC), workshops.Policy()
+                        s, person.id, tid, ws.id, datetime.now(UTC), make_policy()
                     )
         finally:
             await engine.dispose()

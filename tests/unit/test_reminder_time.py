@@ -19,7 +19,7 @@ from services.reminder_time import (
     plan_reminder_offsets,
     plan_reminders,
 )
-from services.workshops import Policy
+from tests.factories import make_policy
 
 WAW = ZoneInfo("Europe/Warsaw")
 QUIET = (time(21, 0), time(8, 0))
@@ -181,7 +181,7 @@ def test_day_slots_skip_the_missing_hour() -> None:
 
 
 def test_workshop_reminders_in_quiet_hours_move_to_the_evening_before() -> None:
-    policy = Policy(reminder_hours=(24, 2), tz=WAW, quiet=QUIET)
+    policy = make_policy(reminder_hours=(24, 2), tz=WAW, quiet=QUIET)
     planned = policy.reminders(local(2027, 3, 10, 8, 30), now=local(2027, 3, 1, 12, 0))
     assert [(p.due_at, p.offset_minutes) for p in planned] == [
         (utc(2027, 3, 9, 7, 30), 1440),  # 08:30 the day before
@@ -190,20 +190,20 @@ def test_workshop_reminders_in_quiet_hours_move_to_the_evening_before() -> None:
 
 
 def test_workshop_reminder_just_after_midnight_moves_to_the_evening_before() -> None:
-    policy = Policy(reminder_hours=(1,), tz=WAW, quiet=QUIET)
+    policy = make_policy(reminder_hours=(1,), tz=WAW, quiet=QUIET)
     planned = policy.reminders(local(2027, 3, 10, 1, 30), now=local(2027, 3, 1))
     assert [p.due_at for p in planned] == [local(2027, 3, 9, 20, 59).astimezone(UTC)]
 
 
 def test_workshop_day_before_keeps_the_clock_time_across_dst() -> None:
-    spring = Policy(reminder_hours=(24, 48), tz=WAW, quiet=QUIET).reminders(
+    spring = make_policy(reminder_hours=(24, 48), tz=WAW, quiet=QUIET).reminders(
         local(2026, 3, 29, 10, 0), now=local(2026, 3, 20)
     )
     assert [p.due_at for p in spring] == [
         utc(2026, 3, 27, 9, 0),  # Friday 10:00 CET
         utc(2026, 3, 28, 9, 0),  # Saturday 10:00 CET: 23 real hours before 10:00 CEST
     ]
-    autumn = Policy(reminder_hours=(24,), tz=WAW, quiet=QUIET).reminders(
+    autumn = make_policy(reminder_hours=(24,), tz=WAW, quiet=QUIET).reminders(
         local(2026, 10, 25, 10, 0), now=local(2026, 10, 20)
     )
     assert [p.due_at for p in autumn] == [utc(2026, 10, 24, 8, 0)]  # Saturday 10:00 CEST
