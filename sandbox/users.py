@@ -360,9 +360,27 @@ class SimUser:
         return await self.expect(**kwargs)
 
     async def silence(self, duration: float = 0.3) -> list[ChatEvent]:
-        """Wait `duration` seconds; return bot events since the last action (empty: silent)."""
-        await asyncio.sleep(duration)
-        events = self.chat.events_since(self._mark)
+        """Return the bot events since the last action once the bot has had every chance to
+        react (empty: it stayed silent).
+
+        With a harness that tells when the bot is done (SandboxServer.bot_idle), this returns
+        as soon as the bot is settled and no event came for PROBE_SETTLE; `duration` is only an
+        upper bound (a bot still busy by then is judged by what it did so far, as before).
+        Without such a probe it waits the whole `duration`.
+        """
+        chat = self.chat
+        if self.server.bot_settled() is None:
+            await asyncio.sleep(duration)
+        else:
+            deadline = time.monotonic() + duration
+            while (remaining := deadline - time.monotonic()) > 0:
+                if not self.server.bot_settled():
+                    await chat.changed.wait(min(PROBE_SETTLE / 4, remaining))
+                    continue
+                if not await chat.changed.wait(min(PROBE_SETTLE, remaining)):
+                    if self.server.bot_settled():
+                        break
+        events = chat.events_since(self._mark)
         self._mark = self.chat.seq
         return events
 

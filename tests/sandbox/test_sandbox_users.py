@@ -101,6 +101,30 @@ async def test_silence_and_idle(sb: SandboxServer) -> None:
     assert [e.kind for e in events] == ["message"]
 
 
+async def test_silence_waits_for_a_busy_bot_and_no_longer(sb: SandboxServer, bot: Bot) -> None:
+    """With a probe telling when the bot is done, silence() sees a late reply of a busy bot
+    and returns as soon as the bot has settled, well before its upper bound."""
+    import asyncio
+
+    busy = True
+    sb.bot_idle = lambda: not busy
+    user = sb.add_user(42, "Ala")
+
+    async def late_reply() -> None:
+        nonlocal busy
+        await asyncio.sleep(0.3)
+        await bot.send_message(42, "late")
+        busy = False
+
+    task = asyncio.create_task(late_reply())
+    events = await user.silence(5.0)
+    await task
+    assert [e.kind for e in events] == ["message"]
+    started = time.monotonic()
+    assert await user.silence(5.0) == []
+    assert time.monotonic() - started < 1.0
+
+
 async def test_many_users_in_parallel(sb: SandboxServer) -> None:
     import asyncio
 
