@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 async def until(
     predicate: Callable[[], object | Awaitable[object]],
-    timeout: float = 10.0,
+    timeout: float = 20.0,
     step: float = 0.01,
 ) -> None:
     """Poll `predicate` (sync or async) every `step` seconds until it is truthy; raise

@@ -51,9 +51,10 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
 
 
 def watch_bot(sandbox: SandboxServer, app: KisApplication) -> None:
-    """Let SimUser.expect() and silence() know when this in-process bot has finished reacting:
-    nothing in its update queue, no update in its handlers (bot.updates.PerChatUpdateProcessor),
-    no outbox delivery run under way and no job due now (a dispatcher wake-up included)."""
+    """Let SimUser.expect() know when this in-process bot has finished reacting: nothing in its
+    update queue and no update in its handlers (bot.updates.PerChatUpdateProcessor); and let
+    SimUser.silence() know when its background work is over too: no outbox delivery run under
+    way and no job due now (a dispatcher wake-up included)."""
     processor = app.update_processor
     if not isinstance(processor, PerChatUpdateProcessor):
         return
@@ -61,8 +62,9 @@ def watch_bot(sandbox: SandboxServer, app: KisApplication) -> None:
     job_queue = app.job_queue
 
     def idle() -> bool:
-        if app.update_queue.qsize() or processor.in_progress:
-            return False
+        return app.update_queue.qsize() == 0 and processor.in_progress == 0
+
+    def background_idle() -> bool:
         if dispatcher is not None and dispatcher._lock.locked():
             return False
         if job_queue is None:
@@ -71,6 +73,7 @@ def watch_bot(sandbox: SandboxServer, app: KisApplication) -> None:
         return not any(job.next_t is not None and job.next_t <= now for job in job_queue.jobs())
 
     sandbox.bot_idle = idle
+    sandbox.bot_background_idle = background_idle
 
 
 @dataclass
@@ -98,9 +101,9 @@ class Harness:
         await self.app.bot_data["dispatcher"].run_pending()
         # Settled twice, PROBE_SETTLE apart (as SimUser.expect() does): nothing was about to
         # start between two looks.
-        await until(lambda: bool(self.sandbox.bot_settled()), timeout)
+        await until(lambda: bool(self.sandbox.bot_finished()), timeout)
         await asyncio.sleep(PROBE_SETTLE)
-        await until(lambda: bool(self.sandbox.bot_settled()), timeout)
+        await until(lambda: bool(self.sandbox.bot_finished()), timeout)
 
     @property
     def admin(self) -> SimUser:

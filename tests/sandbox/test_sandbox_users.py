@@ -101,13 +101,18 @@ async def test_silence_and_idle(sb: SandboxServer) -> None:
     assert [e.kind for e in events] == ["message"]
 
 
-async def test_silence_waits_for_a_busy_bot_and_no_longer(sb: SandboxServer, bot: Bot) -> None:
-    """With a probe telling when the bot is done, silence() sees a late reply of a busy bot
-    and returns as soon as the bot has settled, well before its upper bound."""
+@pytest.mark.parametrize("probe", ["bot_idle", "bot_background_idle"])
+async def test_silence_waits_for_a_busy_bot_and_no_longer(
+    sb: SandboxServer, bot: Bot, probe: str
+) -> None:
+    """With probes telling when the bot is done (handling updates, or its background work),
+    silence() sees a late reply of a busy bot and returns as soon as the bot has finished,
+    well before its upper bound."""
     import asyncio
 
     busy = True
-    sb.bot_idle = lambda: not busy
+    sb.bot_idle = lambda: True
+    setattr(sb, probe, lambda: not busy)
     user = sb.add_user(42, "Ala")
 
     async def late_reply() -> None:
