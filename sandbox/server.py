@@ -216,6 +216,9 @@ class SandboxServer:
         # handling every update it fetched. Lets SimUser.expect() return as soon as the bot is
         # done instead of waiting for a quiet period.
         self.bot_idle: Callable[[], bool] | None = None
+        # A second, optional probe for the bot's background work (a delivery run, a job due
+        # now): SimUser.silence() waits for it too, SimUser.expect() does not.
+        self.bot_background_idle: Callable[[], bool] | None = None
         self._last_activity = time.monotonic()
         self._closing = False
         # HTTP.
@@ -464,6 +467,14 @@ class SandboxServer:
         if self.bot_idle is None:
             return None
         return self.unfetched_updates == 0 and self._inflight == 0 and self.bot_idle()
+
+    def bot_finished(self) -> bool | None:
+        """bot_settled(), and no background work under way (`bot_background_idle`, when given):
+        whatever the bot was going to send by now has been sent."""
+        settled = self.bot_settled()
+        if not settled or self.bot_background_idle is None:
+            return settled
+        return self.bot_background_idle()
 
     @property
     def unfetched_updates(self) -> int:

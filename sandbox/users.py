@@ -42,6 +42,10 @@ class UserHost(Protocol):
         """Whether the bot has handled everything (None: the harness cannot tell)."""
         ...
 
+    def bot_finished(self) -> bool | None:
+        """bot_settled(), and no background work of the bot under way (None: cannot tell)."""
+        ...
+
     def register_callback(self, chat_id: int, message_id: int | None, data: str | None) -> str:
         """Record a button press and return its callback query id."""
         ...
@@ -360,9 +364,28 @@ class SimUser:
         return await self.expect(**kwargs)
 
     async def silence(self, duration: float = 0.3) -> list[ChatEvent]:
-        """Wait `duration` seconds; return bot events since the last action (empty: silent)."""
-        await asyncio.sleep(duration)
-        events = self.chat.events_since(self._mark)
+        """Return the bot events since the last action once the bot has had every chance to
+        react (empty: it stayed silent).
+
+        With a harness that tells when the bot is done (SandboxServer.bot_idle, and
+        bot_background_idle for its background work), this returns as soon as the bot has
+        finished and no event came for PROBE_SETTLE; `duration` is only an upper bound (a bot
+        still busy by then is judged by what it did so far, as before). Without such a probe it
+        waits the whole `duration`.
+        """
+        chat = self.chat
+        finished = self.server.bot_finished
+        if finished() is None:
+            await asyncio.sleep(duration)
+        else:
+            deadline = time.monotonic() + duration
+            while (remaining := deadline - time.monotonic()) > 0:
+                if not finished():
+                    await chat.changed.wait(min(PROBE_SETTLE / 4, remaining))
+                    continue
+                if not await chat.changed.wait(min(PROBE_SETTLE, remaining)) and finished():
+                    break
+        events = chat.events_since(self._mark)
         self._mark = self.chat.seq
         return events
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,7 +17,9 @@ from bot.updates import PerChatUpdateProcessor
 from models.db import Sessionmaker, create_engine, create_sessionmaker
 from sandbox import FloodLimits, SandboxServer, SimUser
 from sandbox.runner import start_polling_app, stop_polling_app
+from sandbox.users import PROBE_SETTLE
 from tests.conftest import FakeClock
+from tests.waiting import until
 
 TOKEN = "123456:SANDBOX-TOKEN"
 ADMIN_ID = 1000
@@ -48,15 +52,28 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
 
 def watch_bot(sandbox: SandboxServer, app: KisApplication) -> None:
     """Let SimUser.expect() know when this in-process bot has finished reacting: nothing in its
-    update queue and no update in its handlers (bot.updates.PerChatUpdateProcessor)."""
+    update queue and no update in its handlers (bot.updates.PerChatUpdateProcessor); and let
+    SimUser.silence() know when its background work is over too: no outbox delivery run under
+    way and no job due now (a dispatcher wake-up included)."""
     processor = app.update_processor
     if not isinstance(processor, PerChatUpdateProcessor):
         return
+    dispatcher = app.bot_data.get("dispatcher")
+    job_queue = app.job_queue
 
     def idle() -> bool:
         return app.update_queue.qsize() == 0 and processor.in_progress == 0
 
+    def background_idle() -> bool:
+        if dispatcher is not None and dispatcher._lock.locked():
+            return False
+        if job_queue is None:
+            return True
+        now = datetime.now(UTC)
+        return not any(job.next_t is not None and job.next_t <= now for job in job_queue.jobs())
+
     sandbox.bot_idle = idle
+    sandbox.bot_background_idle = background_idle
 
 
 @dataclass
@@ -76,6 +93,17 @@ class Harness:
         if user_id in self.sandbox.users:
             return self.sandbox.user(user_id)
         return self.sandbox.add_user(user_id, name, language_code=language_code)
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Deliver what the outbox holds due now (one dispatcher pass, as its job would) and
+        wait until the bot has finished reacting: after this, a message not sent is a message
+        the bot decided not to send, not one it had no time for."""
+        await self.app.bot_data["dispatcher"].run_pending()
+        # Settled twice, PROBE_SETTLE apart (as SimUser.expect() does): nothing was about to
+        # start between two looks.
+        await until(lambda: bool(self.sandbox.bot_finished()), timeout)
+        await asyncio.sleep(PROBE_SETTLE)
+        await until(lambda: bool(self.sandbox.bot_finished()), timeout)
 
     @property
     def admin(self) -> SimUser:

@@ -3,9 +3,6 @@ scheduling and quiet hours, the progress message and report, 403/429/5xx/400, st
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,11 +10,13 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, Broadcast, OutboxMessage, Person
 from sandbox import Reply, SimUser
+from scheduler.broadcasts import run_broadcast_progress
 from services import broadcasts, people
 from services.broadcasts import Audience
 from services.reminder_time import parse_quiet_hours
 from tests.e2e.conftest import ADMIN_ID, Harness
 from tests.factories import AudienceWorld, make_audience_world, make_people, make_policy
+from tests.waiting import until
 
 TZ = ZoneInfo("Europe/Warsaw")
 QUIET = parse_quiet_hours("21:00-08:00")
@@ -30,19 +29,10 @@ def daytime(h: Harness, hour: int = 12) -> datetime:
     return h.clock.now
 
 
-async def wait_until(check: Callable[[], bool], timeout: float = 20.0) -> None:
-    """Poll `check` until it holds (the dispatcher and the progress job run in the background)."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
-
-
 async def notice(user: SimUser, fragment: str, timeout: float = 20.0) -> str:
     """The text of the newest message containing `fragment`, waiting for it if needed (it may
     have arrived with the reply to the previous action)."""
-    await wait_until(lambda: any(fragment in t for t in texts(user)), timeout)
+    await until(lambda: any(fragment in t for t in texts(user)), timeout)
     return next(t for t in reversed(texts(user)) if fragment in t)
 
 
@@ -200,8 +190,8 @@ async def test_every_audience_through_the_buttons(harness: Harness) -> None:
         return {n for n, u in users.items() if any(f"Ogłoszenie {tag}" == t for t in texts(u))}
 
     total = sum(len(expected) for *_, expected in cases)
-    await wait_until(lambda: sum(len(delivered(tag)) for tag, *_ in cases) >= total, timeout=30)
-    await asyncio.sleep(0.3)
+    await until(lambda: sum(len(delivered(tag)) for tag, *_ in cases) >= total, timeout=30)
+    await h.settle()  # anything more would have been sent by now
     for tag, _, _, expected in cases:
         assert delivered(tag) == expected, tag
 
@@ -240,7 +230,9 @@ async def test_schedule_quiet_hours_urgent_and_cancel(harness: Harness) -> None:
         assert {(d, e) for d, e in lives.all()} == {
             (first.send_at, first.send_at + timedelta(hours=24))
         }
-    await asyncio.sleep(2.5)  # a dispatcher run and a progress tick: nothing is due yet
+    # A dispatcher run and a progress tick: nothing is due yet.
+    await run_broadcast_progress(h.app)
+    await h.settle()
     assert not any("Jutro zebranie" in t for t in texts(users["john"]))
 
     # 2. Evening time → quiet hours: moved to 08:00; a cancelled one never goes out.
@@ -273,10 +265,10 @@ async def test_schedule_quiet_hours_urgent_and_cancel(harness: Harness) -> None:
 
     # Time passes: 10:00 tomorrow → the first goes out; 22:30 → the urgent one.
     h.clock.now = tomorrow.replace(hour=10, minute=0).astimezone(UTC)
-    await wait_until(lambda: any("Jutro zebranie" in t for t in texts(users["john"])))
+    await until(lambda: any("Jutro zebranie" in t for t in texts(users["john"])))
     h.clock.now = tomorrow.replace(hour=22, minute=31).astimezone(UTC)
-    await wait_until(lambda: any("Pilne ogłoszenie" in t for t in texts(users["john"])))
-    await asyncio.sleep(0.5)
+    await until(lambda: any("Pilne ogłoszenie" in t for t in texts(users["john"])))
+    await h.settle()
     assert not any("Wieczorne ogłoszenie" in t for t in texts(users["john"]))
     await notice(admin, "Ogłoszenie wysłane")
 
@@ -297,7 +289,7 @@ async def test_photo_and_document(harness: Harness) -> None:
     assert "Załącznik: zdjęcie" in card.text and "Plakat festynu" in card.text
     await choose(admin, "Osoby z jednym językiem", "English")
     await send(admin)
-    await wait_until(lambda: any(m.photo is not None for m in users["john"].chat.messages.values()))
+    await until(lambda: any(m.photo is not None for m in users["john"].chat.messages.values()))
     photo = next(m for m in users["john"].chat.messages.values() if m.photo is not None)
     assert photo.text == "Plakat festynu"
 
@@ -311,9 +303,7 @@ async def test_photo_and_document(harness: Harness) -> None:
     assert "Załącznik: dokument" in card.text and "Regulamin w załączniku" in card.text
     await choose(admin, "Osoby z jednym językiem", "English")
     await send(admin)
-    await wait_until(
-        lambda: any(m.document is not None for m in users["john"].chat.messages.values())
-    )
+    await until(lambda: any(m.document is not None for m in users["john"].chat.messages.values()))
     document = next(m for m in users["john"].chat.messages.values() if m.document is not None)
     assert document.document is not None and document.document.file_name == "regulamin.pdf"
     assert document.text == "Regulamin w załączniku"
@@ -337,14 +327,14 @@ async def test_telegram_errors_are_in_the_report(harness: Harness) -> None:
     await choose(admin, "Wszyscy uczestnicy")
     await send(admin)
     bc = await broadcast_row(h)
-    await wait_until(lambda: any("Test dostarczania" in t for t in texts(users["john"])))
+    await until(lambda: any("Test dostarczania" in t for t in texts(users["john"])))
     # The 429 asked for 1 s and the 502 is retried after 5 s: move the clock on for them.
     for _ in range(40):
         statuses = await outbox_statuses(h, bc.id)
         if all(s in ("sent", "blocked", "failed") for s in statuses.values()):
             break
         h.clock.advance(seconds=3)
-        await asyncio.sleep(0.25)
+        await h.settle()  # the retries now due are sent
     statuses = await outbox_statuses(h, bc.id)
     assert statuses == {
         world.ids["anna"]: "sent",
@@ -372,7 +362,7 @@ async def test_telegram_errors_are_in_the_report(harness: Harness) -> None:
     assert "pominięto 2" in card.text  # ira and ewa
     users["ewa"].unblock(notify=False)
     await users["ewa"].say("/start")
-    await asyncio.sleep(0.3)
+    await h.settle()
     card = await admin.tap("👥 Odbiorcy")
     card = await admin.tap("Wszyscy uczestnicy", contains=True)
     assert "pominięto 1" in card.text
@@ -393,15 +383,13 @@ async def test_stop_half_way(harness: Harness) -> None:
     def got() -> int:
         return sum(any("Długa wysyłka" in t for t in texts(u)) for u in users)
 
-    await wait_until(lambda: got() >= 5)
+    await until(lambda: got() >= 5)
     await admin.press("⏹ Zatrzymaj wysyłkę", message_id=progress.last.message_id)
     await admin.expect()
     stopped = await admin.tap("⏹ Tak, zatrzymaj")
     assert "Zatrzym" in stopped.text
     bc = await broadcast_row(h)
-    await wait_until(
-        lambda: "Zatrzymane" in (admin.chat.messages[progress.last.message_id].text or "")
-    )
+    await until(lambda: "Zatrzymane" in (admin.chat.messages[progress.last.message_id].text or ""))
     statuses = await outbox_statuses(h, bc.id)
     arrived = got()
     sent = sum(1 for s in statuses.values() if s == "sent")
@@ -409,7 +397,7 @@ async def test_stop_half_way(harness: Harness) -> None:
     assert sent == arrived and cancelled == 60 - sent and 5 <= sent < 60
     stopped_text = await notice(admin, "Ogłoszenie zatrzymane")
     assert f"doręczono {sent}, nie wysłano {cancelled}" in stopped_text
-    await asyncio.sleep(1.0)
+    await h.settle()
     assert got() == arrived  # nothing more after the stop
 
 
@@ -479,8 +467,7 @@ async def test_a_broadcast_reaching_quiet_hours_waits_for_the_morning(harness: H
         )
     assert bc.status == "sending"
     h.clock.now = evening + timedelta(hours=1, minutes=30)  # 21:30 before the dispatcher ran
-    h.app.bot_data["dispatcher"].wake()
-    await asyncio.sleep(1.5)
+    await h.settle()  # a dispatcher run at 21:30
     assert not any("Po ciszy nocnej" in t for u in users.values() for t in texts(u))
     rows = await outbox_statuses(h, bc.id)
     assert set(rows.values()) == {"pending"}
@@ -494,4 +481,4 @@ async def test_a_broadcast_reaching_quiet_hours_waits_for_the_morning(harness: H
     morning = (evening + timedelta(days=1)).astimezone(TZ).replace(hour=8, minute=0)
     assert due == {morning.astimezone(UTC)} and attempts == {0}
     h.clock.now = morning.astimezone(UTC) + timedelta(minutes=1)
-    await wait_until(lambda: any("Po ciszy nocnej" in t for t in texts(users["anna"])))
+    await until(lambda: any("Po ciszy nocnej" in t for t in texts(users["anna"])))

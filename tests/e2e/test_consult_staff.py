@@ -155,6 +155,7 @@ async def test_coordinator_refers_a_participant_found_by_name(harness: Harness) 
     await admin.press_data(f"cx:y:{anna_row.id}:{ids['psychologist']}:3:90")
     again = await admin.expect()
     assert again.answer is not None and "już wystawione" in again.answer.text
+    await harness.settle()  # a notice queued for Anna would be delivered now
     assert await anna.silence(0.2) == []
     async with harness.sessionmaker() as s:
         assert len(list(await s.scalars(select(Referral)))) == 1

@@ -124,6 +124,7 @@ async def test_stale_notice_reaches_the_person_as_a_message_when_the_press_is_to
     assert reply.answers == [] and reply.text  # no answer could be given: a message instead
 
 
+@pytest.mark.wallclock  # the intake waits 1 s, then 2 s, before fetching again
 async def test_updates_wait_at_telegram_while_the_journal_cannot_be_written(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -140,6 +141,7 @@ async def test_updates_wait_at_telegram_while_the_journal_cannot_be_written(
     assert await anna.silence(0.5) == []  # handled once
 
 
+@pytest.mark.wallclock  # the intake waits 1 s, then 2 s, before fetching again
 async def test_a_press_held_during_an_outage_is_answered_once_then_handled(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:

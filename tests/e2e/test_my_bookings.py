@@ -8,6 +8,7 @@ import asyncio
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from models import Enrollment
@@ -24,6 +25,9 @@ COORDINATOR_TID = 900
 MONDAY = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)  # Monday 1 March 2027, 08:00 in Wejherowo
 POLICY = make_policy()
 PAUSE = 0.7  # a person reads the screen before the next tap (Telegram allows ~1 message/s)
+
+
+pytestmark = pytest.mark.wallclock  # flood limits and a person's pauses, in real time
 
 
 async def _club(h: Harness) -> SimUser:

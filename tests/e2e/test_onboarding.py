@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import func, select
 
 from models import AuditEvent, Invite, Person
@@ -170,8 +168,7 @@ async def test_updates_of_one_chat_are_handled_in_order(harness: Harness) -> Non
     # Two messages without waiting in between: the second must be handled after the first.
     await jan.send("Jan Kowalski")
     await jan.send("Pomiń")
-    await harness.sandbox.idle()
-    await asyncio.sleep(0.2)
+    await harness.settle()  # both fetched and handled
     row = await person_row(harness, 2)
     assert row is not None
     assert (row.display_name, row.status) == ("Jan Kowalski", "pending")

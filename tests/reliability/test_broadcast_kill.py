@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -41,6 +42,9 @@ TEXT = "Zmiana godzin otwarcia KIS"
 TZ = ZoneInfo("Europe/Warsaw")
 QUIET = parse_quiet_hours("21:00-08:00")
 FINAL = {"sent", "blocked", "failed", "cancelled", "expired"}
+
+
+pytestmark = pytest.mark.wallclock  # a process killed half-way, in real time
 
 
 async def start_bot(

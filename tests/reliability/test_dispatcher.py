@@ -416,6 +416,7 @@ async def test_a_cancelled_run_records_what_it_sent_and_gives_the_rest_back(env:
     )
 
 
+@pytest.mark.wallclock
 async def test_pacing_with_flood_limits_on(
     sandbox: SandboxServer, engine: AsyncEngine, database_url: str, clock: FakeClock
 ) -> None:
@@ -449,6 +450,7 @@ async def test_pacing_with_flood_limits_on(
     assert {r.status for r in (await env.rows()).values()} == {"sent"}
 
 
+@pytest.mark.wallclock
 async def test_wake_during_a_run_asks_for_one_more(env: Env) -> None:
     await env.add(1, 1)
     env.sb.inject_fault("sendMessage", status=0, delay=0.3)  # keep the first run busy
@@ -460,6 +462,7 @@ async def test_wake_during_a_run_asks_for_one_more(env: Env) -> None:
     assert sorted(env.sent_texts()) == [(1, "plain 1"), (2, "plain 2")]
 
 
+@pytest.mark.wallclock
 async def test_install_dispatcher_sends_through_the_application(
     sandbox: SandboxServer, engine: AsyncEngine, database_url: str, clock: FakeClock
 ) -> None:

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -164,6 +165,7 @@ def test_send_ledger_counts_the_last_second() -> None:
     assert not is_message_endpoint("getUpdates")
 
 
+@pytest.mark.wallclock
 async def test_bulk_sending_yields_while_interactive_replies_fill_the_cap(env: Env) -> None:
     clock = _Clock()
     env.deps.ledger = SendLedger(clock)
@@ -207,6 +209,7 @@ async def test_pacer_keeps_its_rate_when_woken_late_and_never_bursts_after_a_gap
     assert clock.now - before >= 2.0
 
 
+@pytest.mark.wallclock
 async def test_a_long_run_does_not_pile_up_wake_ups(
     sandbox: SandboxServer, engine: AsyncEngine, database_url: str, clock: FakeClock
 ) -> None:

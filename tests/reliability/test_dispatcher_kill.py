@@ -47,6 +47,9 @@ FIRST_CHAT = 10_001
 FINAL = {"sent", "blocked", "failed", "cancelled", "expired"}
 
 
+pytestmark = pytest.mark.wallclock  # processes killed and restarted in real time
+
+
 def read_log(log: Path) -> str:
     """A worker's log (its stderr), for failure messages."""
     return log.read_text(errors="replace")

@@ -111,6 +111,7 @@ async def test_write_back_failing_a_few_times_is_retried_within_the_batch(
     _assert_each_sent_once(env, await env.rows(), ids)
 
 
+@pytest.mark.wallclock
 async def test_database_down_during_write_back_then_back(env: Env, outage: Outage) -> None:
     """The database stops as the first answer is recorded and is back 1.5 s later: the
     answers are written then, the rest of the batch goes out, nothing twice."""
@@ -256,6 +257,7 @@ class TcpProxy:
         self._links.difference_update((writer, up_writer))
 
 
+@pytest.mark.wallclock
 @pytest.mark.postgres
 async def test_postgresql_stopped_while_a_batch_is_on_its_way(
     pg_shared_url: str, sandbox: SandboxServer, clock: FakeClock

@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -35,6 +36,9 @@ CAPACITY = 20
 FIRST = 40_001
 KILL_AFTER = 40  # people with a first reaction when the bot is killed
 TOLD = ("Zapisano", "Już jesteś zapisany", "liście rezerwowej")
+
+
+pytestmark = pytest.mark.wallclock  # a process killed during a rush, in real time
 
 
 async def wait_polling(

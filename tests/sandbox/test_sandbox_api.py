@@ -55,6 +55,7 @@ async def test_method_names_are_case_insensitive_and_json_bodies_work(sb: Sandbo
     assert sb.violations == []
 
 
+@pytest.mark.wallclock
 async def test_long_polling_wakes_immediately(sb: SandboxServer, bot: Bot) -> None:
     user = sb.add_user(42, "Ala")
 
@@ -294,6 +295,7 @@ async def test_a_restarted_bot_answering_a_press_again_is_refused_but_not_a_viol
     assert sb.violations == [] and sb.stats.double_answers == 0
 
 
+@pytest.mark.wallclock
 async def test_a_press_older_than_the_ttl_cannot_be_answered(sb: SandboxServer, bot: Bot) -> None:
     user = sb.add_user(79, "Ola")
     await bot.send_message(79, "pick", reply_markup=KEYBOARD)

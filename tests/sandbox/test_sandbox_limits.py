@@ -20,6 +20,7 @@ def seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
+@pytest.mark.wallclock
 async def test_per_chat_flood_limit_answers_429(sb: SandboxServer, bot: Bot) -> None:
     sb.add_user(42, "Ala")
     sb.add_user(43, "Ola")
@@ -35,6 +36,7 @@ async def test_per_chat_flood_limit_answers_429(sb: SandboxServer, bot: Bot) -> 
     assert sb.violations == []
 
 
+@pytest.mark.wallclock
 async def test_global_flood_limit_and_retry_after_value(sb: SandboxServer, bot: Bot) -> None:
     for user_id in range(1, 6):
         sb.add_user(user_id, f"U{user_id}")
@@ -120,6 +122,7 @@ async def test_fault_drop_closes_the_connection_without_an_answer(
     assert sb.violations == []
 
 
+@pytest.mark.wallclock
 async def test_fault_delay_causes_client_timeout(sb: SandboxServer) -> None:
     request = HTTPXRequest(read_timeout=0.2)
     async with Bot("1:x", base_url=sb.base_url, request=request) as slow_bot:

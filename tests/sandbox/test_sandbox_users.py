@@ -101,6 +101,35 @@ async def test_silence_and_idle(sb: SandboxServer) -> None:
     assert [e.kind for e in events] == ["message"]
 
 
+@pytest.mark.parametrize("probe", ["bot_idle", "bot_background_idle"])
+async def test_silence_waits_for_a_busy_bot_and_no_longer(
+    sb: SandboxServer, bot: Bot, probe: str
+) -> None:
+    """With probes telling when the bot is done (handling updates, or its background work),
+    silence() sees a late reply of a busy bot and returns as soon as the bot has finished,
+    well before its upper bound."""
+    import asyncio
+
+    busy = True
+    sb.bot_idle = lambda: True
+    setattr(sb, probe, lambda: not busy)
+    user = sb.add_user(42, "Ala")
+
+    async def late_reply() -> None:
+        nonlocal busy
+        await asyncio.sleep(0.3)
+        await bot.send_message(42, "late")
+        busy = False
+
+    task = asyncio.create_task(late_reply())
+    events = await user.silence(5.0)
+    await task
+    assert [e.kind for e in events] == ["message"]
+    started = time.monotonic()
+    assert await user.silence(5.0) == []
+    assert time.monotonic() - started < 1.0
+
+
 async def test_many_users_in_parallel(sb: SandboxServer) -> None:
     import asyncio
 
