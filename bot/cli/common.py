@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date as dt_date
 from datetime import time as dt_time
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,6 +22,7 @@ from services import people
 from services.errors import DomainError, InvalidInput, NotFound
 
 console = Console()
+err_console = Console(stderr=True)
 T = TypeVar("T")
 
 
@@ -31,7 +32,7 @@ def load_settings() -> Settings:
     try:
         settings = Settings()
     except Exception as exc:  # pydantic's message names the bad variable
-        console.print(f"[red]Configuration error:[/red] {exc}")
+        err_console.print(f"[red]Configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
     register_secrets(settings.token, settings.database_url)
     return settings
@@ -227,6 +228,12 @@ ACTOR_HELP = (
     "Telegram id of the admin or coordinator the change is recorded for in the audit log "
     "(default: the first of KISBOT_ADMIN_IDS)."
 )
+
+
+# The `--as TELEGRAM_ID` option of command groups whose changes are recorded for someone.
+ActorOption = Annotated[
+    int | None, typer.Option("--as", envvar="KISBOT_CLI_ACTOR", help=ACTOR_HELP)
+]
 
 
 def actor_of(ctx: typer.Context) -> int | None:

@@ -11,8 +11,8 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import (
-    ACTOR_HELP,
     CONSULT_REASONS,
+    ActorOption,
     Refused,
     acting_tid,
     actor_of,
@@ -107,9 +107,7 @@ def _remove_and_sync(
 @consult_app.callback()
 def consult_main(
     ctx: typer.Context,
-    actor: Annotated[
-        int | None, typer.Option("--as", envvar="KISBOT_CLI_ACTOR", help=ACTOR_HELP)
-    ] = None,
+    actor: ActorOption = None,
 ) -> None:
     """Consultations: service types, hours, closures, referrals."""
     ctx.obj = {"actor": actor}

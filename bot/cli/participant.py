@@ -8,7 +8,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import (
-    ACTOR_HELP,
+    ActorOption,
     Refused,
     acting_tid,
     actor_of,
@@ -28,9 +28,7 @@ participant_app = typer.Typer(
 @participant_app.callback()
 def participant_main(
     ctx: typer.Context,
-    actor: Annotated[
-        int | None, typer.Option("--as", envvar="KISBOT_CLI_ACTOR", help=ACTOR_HELP)
-    ] = None,
+    actor: ActorOption = None,
 ) -> None:
     """Participants' accounts."""
     ctx.obj = {"actor": actor}

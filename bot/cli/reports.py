@@ -21,18 +21,16 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import run_db
-from bot.logs import protect_streams, register_secrets
+from bot.cli.common import Refused, acting_tid, err_console, load_settings, run_db
 from bot.settings import Settings
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
-from services import people, report_indicators, reports
+from services import report_indicators, reports
 from services.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from services.reports import ExportFile, Month
 
 T = TypeVar("T")
 console = Console()
-err_console = Console(stderr=True)
 
 export_app = typer.Typer(
     help=(
@@ -70,38 +68,14 @@ REASONS = {
 }
 
 
-class Refused(Exception):
-    """A refusal explained to the person at the terminal."""
-
-
 def _fail(message: str, code: int = 1) -> typer.Exit:
     err_console.print(f"[red]{message}[/red] Nothing was changed.")
     return typer.Exit(code)
 
 
-def _settings() -> Settings:
-    protect_streams()
-    try:
-        settings = Settings()
-    except Exception as exc:  # pydantic's message names the bad variable
-        err_console.print(f"[red]Configuration error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    register_secrets(settings.token, settings.database_url)
-    return settings
-
-
-async def _acting_tid(session: AsyncSession, settings: Settings, actor: int | None) -> int:
-    if actor is not None:
-        return actor  # the service checks the role
-    if not settings.admin_ids:
-        raise Refused("No staff member to act as: set KISBOT_ADMIN_IDS or pass --as TELEGRAM_ID.")
-    await people.ensure_admins(session, settings.admin_ids, settings.default_language, utcnow())
-    return settings.admin_ids[0]
-
-
 def _run(work: Callable[[AsyncSession, Settings, int], Awaitable[T]], actor: int | None) -> T:
     """Run `work(session, settings, actor_tid)` in one transaction on a migrated database."""
-    settings = _settings()
+    settings = load_settings()
 
     async def main() -> T:
         from models.migrate import upgrade
@@ -110,7 +84,7 @@ def _run(work: Callable[[AsyncSession, Settings, int], Awaitable[T]], actor: int
         try:
             await upgrade(engine)
             async with create_sessionmaker(engine).begin() as session:
-                tid = await _acting_tid(session, settings, actor)
+                tid = await acting_tid(session, settings, actor)
                 return await work(session, settings, tid)
         finally:
             await engine.dispose()
