@@ -96,7 +96,7 @@ def build_application(
         if migrate_on_start:
             await migrate.upgrade(engine)
         # Before polling starts: what a killed process had received but not handled goes first.
-        await journal.replay(app)  # type: ignore[arg-type]
+        await journal.replay(app)
         async with deps.transaction() as session:
             await people.ensure_admins(
                 session, settings.admin_ids, settings.default_language, deps.clock()

@@ -67,7 +67,7 @@ def database_password(url: str | None) -> str | None:
     from sqlalchemy.engine import make_url
 
     try:
-        return make_url(url).password  # type: ignore[return-value]
+        return make_url(url).password
     except Exception:  # not a URL SQLAlchemy understands: fall back to its shape
         match = re.search(r"://[^:/@\s]*:([^@\s/]+)@", url)
         return match.group(1) if match else None
@@ -101,9 +101,9 @@ class RedactingStream:
 def protect_streams() -> None:
     """Redact secrets from anything printed to stdout and stderr from now on."""
     if not isinstance(sys.stdout, RedactingStream):
-        sys.stdout = RedactingStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = RedactingStream(sys.stdout)
     if not isinstance(sys.stderr, RedactingStream):
-        sys.stderr = RedactingStream(sys.stderr)  # type: ignore[assignment]
+        sys.stderr = RedactingStream(sys.stderr)
 
 
 def setup_logging(level: str = "INFO") -> None:

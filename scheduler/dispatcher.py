@@ -541,7 +541,8 @@ def backoff_delay(attempts: int) -> timedelta:
     """The wait before the next try after `attempts` transient failures: 5 s, 10 s, 20 s, ...,
     at most BACKOFF_MAX."""
     doublings = min(max(attempts - 1, 0), 16)  # 5 s * 2**16 is far above the cap already
-    return min(BACKOFF_BASE * 2**doublings, BACKOFF_MAX)
+    delay: timedelta = BACKOFF_BASE * 2**doublings
+    return min(delay, BACKOFF_MAX)
 
 
 def _describe(exc: TelegramError, bot: Bot) -> str:

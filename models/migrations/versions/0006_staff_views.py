@@ -38,7 +38,9 @@ def _minutes(dialect: str, alias: str) -> str:
 
 
 def _views(dialect: str) -> dict[str, str]:
-    m = lambda alias: _minutes(dialect, alias)  # noqa: E731
+    def m(alias: str) -> str:
+        return _minutes(dialect, alias)
+
     attended = "CASE WHEN e.attended IS NULL THEN NULL WHEN e.attended THEN 1 ELSE 0 END"
     return {
         "v_participants": """
