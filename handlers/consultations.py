@@ -681,7 +681,10 @@ async def show_details(
         await edit_or_reply(update, t(lang, "cs-not-active"))
         return
     rendered = render(t, lang, view, deps.clock(), tz)
-    await edit_or_reply(update, rendered.text, rendered.reply_markup)
+    markup = rendered.reply_markup
+    await edit_or_reply(
+        update, rendered.text, markup if isinstance(markup, InlineKeyboardMarkup) else None
+    )
 
 
 async def show_referral(

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import html
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import ReplyKeyboardRemove, Update
 
 from bot.context import KisContext
+from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import answer, edit_or_reply, refuse_staff_only, reply, send_to
+from handlers.common import answer, edit_or_reply, refuse_staff_only, reply
 from handlers.menu import local_time
-from models import Person, Role
+from models import OutboxMessage, Person, PersonStatus, Role
+from scheduler.dispatcher import wake_dispatcher
+from scheduler.rendering import Rendered, Renderer
 from services import invites, people
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 
@@ -113,7 +117,7 @@ async def _decide(
     deps, t, lang = context.deps, context.deps.i18n, actor.language
     try:
         async with deps.transaction() as session:
-            decision = await people.decide_registration(
+            await people.decide_registration(
                 session, _tid(update), person_id, approve, deps.clock()
             )
     except NotAllowed:
@@ -123,21 +127,32 @@ async def _decide(
         text = t(lang, "staff-already-decided")
         await edit_or_reply(update, text, notice=text)
         return
+    wake_dispatcher(context.application)  # the person is told through the outbox
     await edit_or_reply(update, t(lang, "staff-approved" if approve else "staff-rejected"))
-    if approve:
-        await send_to(
-            context,
-            decision.telegram_id,
-            t(decision.language, "registration-approved"),
-            kb.main_menu(t, decision.language, is_staff=False),
-        )
-    else:
-        await send_to(
-            context,
-            decision.telegram_id,
-            t(decision.language, "registration-rejected"),
-            ReplyKeyboardRemove(),
-        )
+
+
+async def render_registration_decided(
+    session: AsyncSession, row: OutboxMessage, t: Translator
+) -> Rendered | None:
+    """ "Your registration is confirmed" with the main menu, or "we cannot confirm it" (the
+    person's data is gone then: the language comes from the payload). An approval is no longer
+    sent when the person was deactivated or deleted their data meanwhile."""
+    payload = row.payload or {}
+    if not payload.get("approved"):
+        lang = str(payload.get("language") or "pl")
+        return Rendered(t(lang, "registration-rejected"), ReplyKeyboardRemove())
+    person = await session.get(Person, row.person_id) if row.person_id is not None else None
+    if person is None or person.status != PersonStatus.ACTIVE.value:
+        return None
+    lang = person.language
+    return Rendered(
+        t(lang, "registration-approved"), kb.main_menu(t, lang, is_staff=person.is_staff)
+    )
+
+
+def renderers() -> dict[str, Renderer]:
+    """Outbox renderers of the staff module (decisions on self-registrations)."""
+    return {people.KIND_REGISTRATION_DECIDED: render_registration_decided}
 
 
 async def ask_invite_name(update: Update, context: KisContext, person: Person) -> None:

@@ -35,9 +35,8 @@ from telegram.constants import MessageLimit
 
 from bot.context import KisContext
 from bot.i18n import Translator
-from handlers import keyboards as kb
 from handlers.callbacks import Callback, encode
-from handlers.common import answer, edit_or_reply, reply, send_to
+from handlers.common import answer, edit_or_reply, reply
 from models import Person, PersonStatus, Role
 from scheduler.dispatcher import wake_dispatcher
 from services import (
@@ -417,19 +416,12 @@ async def approve(update: Update, context: KisContext, person: Person, cb: Callb
     pid = cb.id_arg()
     try:
         async with deps.transaction() as session:
-            decision = await people.decide_registration(
-                session, _tid(update), pid, True, _now(context)
-            )
+            await people.decide_registration(session, _tid(update), pid, True, _now(context))
     except AlreadyDecided:
         await show_card(update, context, person, pid, t(lang, "staff-already-decided"))
         return
+    wake_dispatcher(context.application)  # the person is told through the outbox
     await show_card(update, context, person, pid, t(lang, "staff-approved"))
-    await send_to(
-        context,
-        decision.telegram_id,
-        t(decision.language, "registration-approved"),
-        kb.main_menu(t, decision.language, is_staff=False),
-    )
 
 
 async def ask_deactivate(update: Update, context: KisContext, person: Person, cb: Callback) -> None:

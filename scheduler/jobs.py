@@ -20,7 +20,7 @@ from telegram.ext import Application, JobQueue
 
 from bot.context import Deps
 from bot.settings import Settings
-from handlers import broadcasts, consultations, staff_childcare, staff_consult, workshops
+from handlers import broadcasts, consultations, staff, staff_childcare, staff_consult, workshops
 from handlers import childcare as childcare_handlers
 from scheduler import daily, offers, slots
 from scheduler.broadcasts import PROGRESS_TICK, run_broadcast_progress
@@ -219,6 +219,7 @@ def renderers(deps: Deps) -> dict[str, Renderer]:
         **childcare_handlers.renderers(policy.tz, deps.clock),
         **staff_childcare.renderers(policy.tz),
         **broadcasts.renderers(policy.tz, policy.quiet, deps.clock),
+        **staff.renderers(),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import delete, select, update
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Invite, Person, PersonStatus, Role
 from models.db import rowcount
-from services import audit
+from services import audit, outbox
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
 
 NAME_MAX = 100
@@ -211,13 +211,20 @@ async def get_pending(session: AsyncSession, actor_telegram_id: int, person_id: 
     return person
 
 
+KIND_REGISTRATION_DECIDED = "registration_decided"
+# A decision not delivered within this long (Telegram down for days) is no longer news.
+DECISION_NOTICE_VALID = timedelta(days=7)
+
+
 async def decide_registration(
     session: AsyncSession, actor_telegram_id: int, person_id: int, approve: bool, now: datetime
 ) -> Decision:
     """Approve or reject a pending self-registration; the first decision wins.
 
     A rejected registration is deleted: the club has no reason to keep data about someone who
-    is not a participant.
+    is not a participant. The person is told through the outbox, queued in this transaction
+    (kind `registration_decided`; the payload keeps the language, as a rejected person's row
+    is gone), so a crash after the commit cannot leave them waiting for an answer.
     """
     actor = await require_role(session, actor_telegram_id, APPROVER_ROLES)
     person = await session.get(Person, person_id)
@@ -247,6 +254,15 @@ async def decide_registration(
         "registration.approve" if approve else "registration.reject",
         "person",
         person_id,
+    )
+    await outbox.enqueue(
+        session,
+        chat_id=decision.telegram_id,
+        person_id=person_id if approve else None,
+        kind=KIND_REGISTRATION_DECIDED,
+        due_at=now,
+        expires_at=now + DECISION_NOTICE_VALID,
+        payload={"approved": approve, "language": decision.language},
     )
     return decision
 

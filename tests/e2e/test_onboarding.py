@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from models import AuditEvent, Invite, Person
+from models import AuditEvent, Invite, OutboxMessage, Person
 from sandbox import SimUser
 from tests.e2e.conftest import ADMIN_ID, Harness
 from tests.e2e.flows import (
@@ -243,3 +243,30 @@ async def test_declining_on_an_old_prompt_while_pending_says_the_data_is_kept(
     assert "sprawdzi Twoje zgłoszenie" in reply.text  # where the registration stands
     row = await person_row(harness, 9)
     assert row is not None and row.status == "pending"
+
+
+async def test_registration_decision_reaches_the_person_after_telegram_failed(
+    harness: Harness,
+) -> None:
+    """The decision is an outbox row written with it: Telegram answering 502 when the person
+    is told delays the message, it does not lose it (it was sent once, after the commit,
+    and a failure left the person waiting for ever)."""
+    admin, jan = harness.admin, harness.user(2, "Jan")
+    await register_self(harness, jan)
+    await admin.expect()
+    harness.sandbox.inject_fault("sendMessage", status=502, chat_id=2)
+    decided = await admin.tap("✅ Zatwierdź")
+    assert "Zatwierdzono" in decided.text
+    assert await jan.silence(0.5) == []  # the first try failed
+    async with harness.sessionmaker() as s:
+        [row] = list(
+            await s.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "registration_decided")
+            )
+        )
+    assert row.status == "pending" and row.attempts == 1
+    harness.clock.advance(minutes=1)  # past the retry's backoff
+    await harness.app.bot_data["dispatcher"].run_once()
+    told = await jan.expect()
+    assert "potwierdzona" in told.text
+    assert jan.reply_keyboard is not None and ["👤 Moje dane"] in jan.reply_keyboard
