@@ -12,8 +12,9 @@ from telegram import ReplyKeyboardRemove, Update
 from bot.context import KisContext
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import answer, edit_or_reply, language_for, load_person, reply, send_to
+from handlers.common import answer, edit_or_reply, language_for, load_person, reply
 from models import Person, PersonStatus, Referral
+from scheduler.dispatcher import wake_dispatcher
 from services import consultations as consult
 from services import people
 from services.errors import InvalidInput
@@ -208,7 +209,6 @@ async def on_phone(update: Update, context: KisContext, person: Person, phone: s
         async with deps.transaction() as session:
             person = await people.finish_onboarding(session, person.id, phone, deps.clock())
             status = person.status
-            approvers = await people.approver_chats(session) if status == "pending" else []
     except InvalidInput as exc:
         await reply(update, t(lang, exc.reason), kb.phone_keyboard(t, lang))
         return
@@ -220,15 +220,4 @@ async def on_phone(update: Update, context: KisContext, person: Person, phone: s
         )
         return
     await reply(update, t(lang, "registration-pending"), ReplyKeyboardRemove())
-    for chat_id, staff_lang in approvers:
-        await send_to(
-            context,
-            chat_id,
-            t(
-                staff_lang,
-                "staff-new-registration",
-                name=html.escape(person.display_name or ""),
-                phone=html.escape(person.phone or "—"),
-            ),
-            kb.approval_keyboard(t, staff_lang, person.id),
-        )
+    wake_dispatcher(context.application)  # the approvers are told through the outbox

@@ -150,9 +150,34 @@ async def render_registration_decided(
     )
 
 
+async def render_registration_pending(
+    session: AsyncSession, row: OutboxMessage, t: Translator
+) -> Rendered | None:
+    """ "New registration: name, phone" with Approve / Reject, for one approver, in their
+    language; dropped when the registration was decided (or the approver left) meanwhile."""
+    applicant = await session.get(Person, row.ref_id) if row.ref_id is not None else None
+    approver = await session.get(Person, row.person_id) if row.person_id is not None else None
+    if applicant is None or applicant.status != PersonStatus.PENDING.value:
+        return None
+    if approver is None or approver.status != PersonStatus.ACTIVE.value:
+        return None
+    lang = approver.language
+    text = t(
+        lang,
+        "staff-new-registration",
+        name=html.escape(applicant.display_name or ""),
+        phone=html.escape(applicant.phone or "—"),
+    )
+    return Rendered(text, kb.approval_keyboard(t, lang, applicant.id))
+
+
 def renderers() -> dict[str, Renderer]:
-    """Outbox renderers of the staff module (decisions on self-registrations)."""
-    return {people.KIND_REGISTRATION_DECIDED: render_registration_decided}
+    """Outbox renderers of the staff module (self-registrations: the notice to approvers and
+    the decision to the person)."""
+    return {
+        people.KIND_REGISTRATION_PENDING: render_registration_pending,
+        people.KIND_REGISTRATION_DECIDED: render_registration_decided,
+    }
 
 
 async def ask_invite_name(update: Update, context: KisContext, person: Person) -> None:

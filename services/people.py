@@ -167,7 +167,12 @@ async def set_awaiting(session: AsyncSession, person_id: int, awaiting: str | No
 async def finish_onboarding(
     session: AsyncSession, person_id: int, phone: str | None, now: datetime
 ) -> Person:
-    """Store the optional phone and finish: active for invited people, pending otherwise."""
+    """Store the optional phone and finish: active for invited people, pending otherwise.
+
+    A pending registration is announced to every active admin and coordinator through the
+    outbox, in this transaction (kind `registration_pending`, ref = the person): each notice is
+    rendered at send time and dropped once someone has decided.
+    """
     clean = clean_phone(phone) if phone else None
     person = await load(session, person_id)
     person.phone = clean
@@ -178,6 +183,16 @@ async def finish_onboarding(
     else:
         person.status = PersonStatus.PENDING.value
     await session.flush()
+    if person.status == PersonStatus.PENDING.value:
+        for approver_id, chat_id in await _approvers(session):
+            await outbox.enqueue(
+                session,
+                chat_id=chat_id,
+                person_id=approver_id,
+                kind=KIND_REGISTRATION_PENDING,
+                ref_id=person.id,
+                due_at=now,
+            )
     return person
 
 
@@ -211,6 +226,7 @@ async def get_pending(session: AsyncSession, actor_telegram_id: int, person_id: 
     return person
 
 
+KIND_REGISTRATION_PENDING = "registration_pending"
 KIND_REGISTRATION_DECIDED = "registration_decided"
 # A decision not delivered within this long (Telegram down for days) is no longer news.
 DECISION_NOTICE_VALID = timedelta(days=7)
@@ -300,16 +316,18 @@ async def deactivate(
     return person
 
 
-async def approver_chats(session: AsyncSession) -> list[tuple[int, str]]:
-    """(telegram id, language) of every active admin and coordinator."""
+async def _approvers(session: AsyncSession) -> list[tuple[int, int]]:
+    """(person id, telegram id) of every active admin and coordinator."""
     rows = await session.execute(
-        select(Person.telegram_id, Person.language).where(
+        select(Person.id, Person.telegram_id)
+        .where(
             Person.role.in_(APPROVER_ROLES),
             Person.status == PersonStatus.ACTIVE.value,
             Person.telegram_id.is_not(None),
         )
+        .order_by(Person.id)
     )
-    return [(tid, lang) for tid, lang in rows.all() if tid is not None]
+    return [(pid, tid) for pid, tid in rows.all() if tid is not None]
 
 
 async def mark_unreachable(

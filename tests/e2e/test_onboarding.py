@@ -270,3 +270,31 @@ async def test_registration_decision_reaches_the_person_after_telegram_failed(
     told = await jan.expect()
     assert "potwierdzona" in told.text
     assert jan.reply_keyboard is not None and ["👤 Moje dane"] in jan.reply_keyboard
+
+
+async def test_new_registration_notice_is_dropped_once_another_approver_decided(
+    harness: Harness,
+) -> None:
+    """The approvers' notices are outbox rows rendered at send time: one that could not go
+    out before a colleague decided is not sent at all (no stale Approve / Reject)."""
+    from services import people
+
+    async with harness.sessionmaker.begin() as s:
+        await people.add_staff(s, 1001, "coordinator", "Ewa Kowalska", "pl", harness.clock())
+    admin, ewa, jan = harness.admin, harness.user(1001, "Ewa"), harness.user(2, "Jan")
+    harness.sandbox.inject_fault("sendMessage", status=502, chat_id=1001)
+    await register_self(harness, jan)
+    notice = await admin.expect()
+    assert "Nowa rejestracja" in notice.text
+    await admin.tap("✅ Zatwierdź")
+    assert "potwierdzona" in (await jan.expect()).text
+    harness.clock.advance(minutes=1)  # past the retry's backoff
+    await harness.settle()
+    assert await ewa.silence(0.3) == []
+    async with harness.sessionmaker() as s:
+        rows = list(
+            await s.scalars(
+                select(OutboxMessage.status).where(OutboxMessage.kind == "registration_pending")
+            )
+        )
+    assert sorted(rows) == ["cancelled", "sent"]
