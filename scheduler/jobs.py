@@ -68,44 +68,14 @@ async def dispatcher_tick(context: Any) -> None:
         await dispatcher.tick(context)
 
 
-async def offer_expiry_job(context: Any) -> None:
-    """JobQueue callback around scheduler.offers.run_offer_expiry."""
-    await offers.run_offer_expiry(context.application)
+def on_app(run: Callable[[AnyApp], Coroutine[Any, Any, Any]]) -> JobCallback:
+    """The JobQueue callback of a scheduler module's `run_*(app)` function."""
 
+    async def job(context: Any) -> None:
+        await run(context.application)
 
-async def slot_sync_job(context: Any) -> None:
-    """JobQueue callback around scheduler.slots.run_slot_sync."""
-    await slots.run_slot_sync(context.application)
-
-
-async def close_past_job(context: Any) -> None:
-    """JobQueue callback around scheduler.slots.run_close_past."""
-    await slots.run_close_past(context.application)
-
-
-async def morning_agenda_job(context: Any) -> None:
-    """JobQueue callback around scheduler.daily.run_morning_agenda."""
-    await daily.run_morning_agenda(context.application)
-
-
-async def agenda_catch_up_job(context: Any) -> None:
-    """JobQueue callback around scheduler.daily.run_agenda_catch_up."""
-    await daily.run_agenda_catch_up(context.application)
-
-
-async def morning_roster_job(context: Any) -> None:
-    """JobQueue callback around scheduler.daily.run_morning_roster."""
-    await daily.run_morning_roster(context.application)
-
-
-async def roster_catch_up_job(context: Any) -> None:
-    """JobQueue callback around scheduler.daily.run_roster_catch_up."""
-    await daily.run_roster_catch_up(context.application)
-
-
-async def broadcast_progress_job(context: Any) -> None:
-    """JobQueue callback around scheduler.broadcasts.run_broadcast_progress."""
-    await run_broadcast_progress(context.application)
+    job.__name__ = job.__qualname__ = f"{run.__name__}_job"
+    return job
 
 
 def _agenda_clock(settings: Settings) -> time:
@@ -129,7 +99,7 @@ JOBS: tuple[JobSpec, ...] = (
     ),
     JobSpec(
         "offer-expiry",
-        offer_expiry_job,
+        on_app(offers.run_offer_expiry),
         Schedule.REPEATING,
         "unanswered freed-seat offers pass to the next person",
         every=timedelta(seconds=60),
@@ -148,7 +118,7 @@ JOBS: tuple[JobSpec, ...] = (
     ),
     JobSpec(
         "consult-slot-sync",
-        slot_sync_job,
+        on_app(slots.run_slot_sync),
         Schedule.REPEATING,
         "generate slots KISBOT_SLOT_WEEKS_AHEAD weeks ahead, withdraw uncovered ones",
         every=timedelta(hours=1),
@@ -156,7 +126,7 @@ JOBS: tuple[JobSpec, ...] = (
     ),
     JobSpec(
         "consult-close-past",
-        close_past_job,
+        on_app(slots.run_close_past),
         Schedule.REPEATING,
         "appointments over without an outcome become 'unmarked'",
         every=timedelta(minutes=15),
@@ -164,35 +134,35 @@ JOBS: tuple[JobSpec, ...] = (
     ),
     JobSpec(
         "consult-morning-agenda",
-        morning_agenda_job,
+        on_app(daily.run_morning_agenda),
         Schedule.DAILY,
         "each specialist's agenda of the day (KISBOT_AGENDA_TIME)",
         at=_agenda_clock,
     ),
     JobSpec(
         "consult-agenda-catch-up",
-        agenda_catch_up_job,
+        on_app(daily.run_agenda_catch_up),
         Schedule.ONCE,
         "the agenda after a start up to 2 h after KISBOT_AGENDA_TIME",
         first=timedelta(seconds=20),
     ),
     JobSpec(
         "care-morning-roster",
-        morning_roster_job,
+        on_app(daily.run_morning_roster),
         Schedule.DAILY,
         "each childcare partner's roster of the day (KISBOT_ROSTER_TIME)",
         at=_roster_clock,
     ),
     JobSpec(
         "care-roster-catch-up",
-        roster_catch_up_job,
+        on_app(daily.run_roster_catch_up),
         Schedule.ONCE,
         "the roster after a start up to 2 h after KISBOT_ROSTER_TIME",
         first=timedelta(seconds=25),
     ),
     JobSpec(
         "broadcast-progress",
-        broadcast_progress_job,
+        on_app(run_broadcast_progress),
         Schedule.REPEATING,
         "start scheduled broadcasts, edit progress messages, close finished reports",
         every=timedelta(seconds=PROGRESS_TICK),
