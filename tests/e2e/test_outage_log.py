@@ -22,6 +22,7 @@ from sandbox.runner import start_polling_app, stop_polling_app
 from services import people
 from tests.conftest import FakeClock, create_pg_database
 from tests.e2e.conftest import TOKEN, make_settings, watch_bot
+from tests.tcp_proxy import TcpProxy
 from tests.waiting import until
 
 APOLOGY = "Sorry, something went wrong on our side"
@@ -119,46 +120,6 @@ async def test_a_failing_job_is_logged_as_that_job(
     assert not any("update None" in m for m in messages)
 
 
-class TcpProxy:
-    """A TCP relay to the PostgreSQL server that can be cut (connections dropped, new ones
-    refused) and restored on the same port: a database outage without stopping the server."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def cut(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for writer in self._writers:
-            writer.close()
-        self._writers.clear()
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(*self.target)
-        self._writers += [writer, up_writer]
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except (ConnectionError, OSError):
-                pass
-            finally:
-                dst.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-
 @pytest.mark.wallclock
 @pytest.mark.postgres
 async def test_kisbot_run_through_a_database_outage_logs_one_traceback(
@@ -189,7 +150,7 @@ async def test_kisbot_run_through_a_database_outage_logs_one_traceback(
     try:
         first = await sandbox.add_user(1, "A", language_code="en").say("/start", timeout=30)
         assert "Choose your language" in first.text
-        await proxy.cut()
+        await proxy.stop()
         held = []
         for n in range(5):
             user = sandbox.add_user(100 + n, f"U{n}", language_code="en")
@@ -209,7 +170,7 @@ async def test_kisbot_run_through_a_database_outage_logs_one_traceback(
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
         output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
-        await proxy.cut()
+        await proxy.stop()
     log = output.decode()
     assert process.returncode == 0, log
     assert log.count("Traceback (most recent call last)") == 1, log

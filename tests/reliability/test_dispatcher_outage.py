@@ -28,6 +28,7 @@ from sandbox import SandboxServer
 from services import outbox
 from tests.conftest import FakeClock, empty_tables
 from tests.reliability.test_dispatcher import Env, env, make_deps, render_plain, sandbox_bot
+from tests.tcp_proxy import TcpProxy
 
 __all__ = ["env"]
 
@@ -213,50 +214,6 @@ def test_outage_errors_are_told_from_bugs() -> None:
     assert not is_database_outage(IntegrityError("INSERT", None, Exception("duplicate")))
 
 
-class TcpProxy:
-    """127.0.0.1:<port> forwarded to a database server. `stop()` drops every connection and
-    refuses new ones, as a stopped server does; `start()` serves again on the same port."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._links: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in list(self._links):
-            writer.transport.abort()
-        self._links.clear()
-        await self._server.wait_closed()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection(*self.target)
-        except OSError:
-            writer.transport.abort()
-            return
-        self._links.update((writer, up_writer))
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except OSError:
-                pass
-            finally:
-                dst.transport.abort()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-        self._links.difference_update((writer, up_writer))
-
-
 @pytest.mark.wallclock
 @pytest.mark.postgres
 async def test_postgresql_stopped_while_a_batch_is_on_its_way(
@@ -297,6 +254,5 @@ async def test_postgresql_stopped_while_a_batch_is_on_its_way(
             _assert_each_sent_once(env, await env.rows(), ids)
     finally:
         await engine.dispose()
-        if proxy._server is not None and proxy._server.is_serving():
-            await proxy.stop()
+        await proxy.stop()
     assert time.monotonic() - started > 1.5  # it did wait for the database
