@@ -58,7 +58,6 @@ class UpdateJournal:
         self._open: set[int] = set()
         self._done: list[int] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._outage_logged = False
         # While the journal cannot be written, updates stay at Telegram (unconfirmed) and come
         # again with every retry; their senders are told once that it will be handled.
         self.held_notice: HeldNotice | None = None
@@ -154,11 +153,6 @@ class UpdateJournal:
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="journal-done")
 
-    @property
-    def pending_done(self) -> int:
-        """Done marks not written yet."""
-        return len(self._done)
-
     async def _flush(self) -> None:
         """Write done marks; what arrives during a write goes into the next one."""
         delay = FLUSH_RETRY_FIRST
@@ -168,20 +162,12 @@ class UpdateJournal:
                 async with self._deps.transaction(bookkeeping=True) as session:
                     await intake.mark_done(session, ids, self._deps.clock())
             except (SQLAlchemyError, OSError) as exc:
+                # Kept and written again; logged with the outage's other failures.
                 self._done = ids + self._done
-                if not self._outage_logged:
-                    log.warning(
-                        "could not mark %d handled updates done (%s); retrying",
-                        len(ids),
-                        type(exc).__name__,
-                    )
-                    self._outage_logged = True
+                self._deps.failures.failed(DATABASE, "update done marks", exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, FLUSH_RETRY_MAX)
                 continue
-            if self._outage_logged:
-                log.warning("handled updates are marked done again")
-                self._outage_logged = False
             delay = FLUSH_RETRY_FIRST
 
     async def close(self, timeout: float = 5.0) -> None:

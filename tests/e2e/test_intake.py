@@ -162,3 +162,23 @@ async def test_a_press_held_during_an_outage_is_answered_once_then_handled(
     assert failures["left"] == 0
     async with harness.sessionmaker() as s:
         assert len(list(await s.scalars(select(Enrollment)))) == 1
+
+
+async def test_done_marks_that_fail_are_written_once_the_database_is_back(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = intake.mark_done
+    failures = {"left": 2}
+
+    async def flaky(*args: Any, **kwargs: Any) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OperationalError("UPDATE", {}, ConnectionRefusedError("database is down"))
+        await real(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "mark_done", flaky)
+    anna = harness.user(1, "Anna")
+    assert "Polski" in " ".join((await anna.say("/start")).buttons)
+    rows = await _journal(harness)  # waits for the flusher, retries included
+    assert failures["left"] == 0
+    assert rows and all(row.done_at is not None for row in rows.values())
