@@ -14,7 +14,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -166,7 +165,8 @@ def register_handlers(app: KisApplication) -> None:
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
-    app.add_handler(CallbackQueryHandler(router.on_callback))
+    for handler in router.button_handlers():
+        app.add_handler(handler)
     app.add_handler(MessageHandler(private & filters.CONTACT, router.on_contact))
     app.add_handler(MessageHandler(private & filters.COMMAND, router.on_unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT, router.on_text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -14,7 +15,16 @@ from models.db import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
 from services.policy import Policy
 from services.reminder_time import parse_quiet_hours
 
-SUPPORTED_LANGUAGES = ("pl", "uk", "en")
+
+class Language(StrEnum):
+    """The languages the bot speaks (the first is the club's)."""
+
+    PL = "pl"
+    UK = "uk"
+    EN = "en"
+
+
+SUPPORTED_LANGUAGES = tuple(language.value for language in Language)
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/kisbot.sqlite3"
 
 

@@ -6,8 +6,8 @@ with ◀ ▶, the message edited in place.
 One message, not one per booking: Telegram allows a chat about one message a second (with a
 short burst), and a card per booking tripped that limit for anyone with four or more.
 
-Callback data: `bk:l:<page>` (the list, page from 0). The buttons of the bookings are those of
-their features: `ws:e:<enrollment>`, `cs:b:<consultation>`, `cc:r:<care request>`.
+Buttons: `handlers.buttons.menu.Bookings` (a page); each booking's button is its feature's
+(a workshop seat, a consultation, a care request).
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import KisContext
-from handlers.callbacks import Callback, encode
+from handlers.buttons import Button
+from handlers.buttons import menu as mb
+from handlers.buttons import workshops as ws
+from handlers.callbacks import encode
 from handlers.childcare import request_line
-from handlers.common import answer, edit_or_reply
+from handlers.common import edit_or_reply
 from handlers.formatting import long_when, short_when
 from models import ACTIVE_CARE, Person
 from services import childcare, workshops
@@ -38,7 +41,7 @@ class Entry:
     starts_at: datetime
     line: str  # its line in the message (HTML)
     label: str  # its button, after the number
-    data: str  # what its button opens
+    opens: Button | str  # what its button opens
 
 
 async def _entries(context: KisContext, person: Person) -> list[Entry]:
@@ -59,7 +62,7 @@ async def _entries(context: KisContext, person: Person) -> list[Entry]:
                 b.session.starts_at,
                 t(lang, "bk-line-workshop", title=html.escape(title), when=when, state=state),
                 f"📚 {short_when(b.session.starts_at, tz, lang)} {title}",
-                encode("ws", "e", b.enrollment.id),
+                ws.Booking(b.enrollment.id),
             )
         )
     for v in consultations:
@@ -88,15 +91,17 @@ async def _entries(context: KisContext, person: Person) -> list[Entry]:
     return entries
 
 
-def _btn(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
+def _btn(text: str, opens: Button | str) -> InlineKeyboardButton:
+    if isinstance(opens, Button):
+        return opens.button(text)
+    return InlineKeyboardButton(text, callback_data=opens)
 
 
 async def show_bookings(update: Update, context: KisContext, person: Person, page: int = 0) -> None:
     """The list, one page of it: sent from the menu, edited in place from its buttons."""
     t, lang = context.deps.i18n, person.language
     entries = await _entries(context, person)
-    history = [_btn(t(lang, "btn-history"), encode("ws", "h"))]
+    history = [ws.History().button(t(lang, "btn-history"))]
     if not entries:
         await edit_or_reply(update, t(lang, "ws-bookings-empty"), InlineKeyboardMarkup([history]))
         return
@@ -111,28 +116,21 @@ async def show_bookings(update: Update, context: KisContext, person: Person, pag
         label = f"{number}. {entry.label}"
         if len(label) > LABEL_CHARS:
             label = label[: LABEL_CHARS - 1] + "…"
-        rows.append([_btn(label, entry.data)])
+        rows.append([_btn(label, entry.opens)])
     lines += ["", t(lang, "bk-open-hint")]
     if pages > 1:
         lines.append(t(lang, "bk-page", page=page + 1, pages=pages))
         nav = []
         if page > 0:
-            nav.append(_btn("◀", encode("bk", "l", page - 1)))
+            nav.append(mb.Bookings(page - 1).button("◀"))
         if page < pages - 1:
-            nav.append(_btn("▶", encode("bk", "l", page + 1)))
+            nav.append(mb.Bookings(page + 1).button("▶"))
         rows.append(nav)
     rows.append(history)
     await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-async def on_callback(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    """bk:l:<page>."""
-    t, lang = context.deps.i18n, person.language
-    try:
-        if cb.action != "l" or len(cb.args) != 1:
-            raise ValueError("unknown button")
-        page = cb.int_arg()
-    except ValueError:
-        await answer(update, t(lang, "button-stale"), alert=True)
-        return
-    await show_bookings(update, context, person, page)
+async def on_button(update: Update, context: KisContext, person: Person, button: mb.Bk) -> None:
+    """A page of "My bookings"."""
+    assert isinstance(button, mb.Bookings)  # the codec's only action
+    await show_bookings(update, context, person, button.page)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -10,7 +12,10 @@ from telegram import (
 )
 
 from bot.i18n import LANGUAGE_NAMES, Translator
-from bot.settings import SUPPORTED_LANGUAGES
+from bot.settings import Language
+from handlers.buttons import Button
+from handlers.buttons import menu as menu_buttons
+from handlers.buttons import onboarding as ob
 from handlers.callbacks import encode
 
 # Main-menu buttons: message id of the label → action name used by the text router.
@@ -32,36 +37,30 @@ def _button(text: str, feature: str, action: str, *args: str | int) -> InlineKey
 
 
 def my_bookings_button(t: Translator, lang: str, page: int = 0) -> InlineKeyboardButton:
-    """Back to "My bookings" (`bk:l:<page>`, handlers/bookings.py)."""
-    return _button(t(lang, "btn-back"), "bk", "l", page)
+    """Back to "My bookings" (handlers/bookings.py)."""
+    return menu_buttons.Bookings(page).button(t(lang, "btn-back"))
 
 
 def language_keyboard(
-    feature: str, action: str, *args: str, current: str | None = None
+    press: Callable[[Language], Button], current: str | None = None
 ) -> InlineKeyboardMarkup:
-    """One button per supported language; `current` is ticked."""
+    """One button per supported language, each sending `press(language)`; `current` is
+    ticked."""
     rows = [
-        [
-            _button(
-                ("✓ " if lang == current else "") + LANGUAGE_NAMES[lang],
-                feature,
-                action,
-                lang,
-                *args,
-            )
-        ]
-        for lang in SUPPORTED_LANGUAGES
+        [press(lang).button(("✓ " if lang == current else "") + LANGUAGE_NAMES[lang])]
+        for lang in Language
     ]
     return InlineKeyboardMarkup(rows)
 
 
 def consent_keyboard(t: Translator, lang: str, code: str) -> InlineKeyboardMarkup:
     """Agree / decline / other language, under the consent text."""
+    language = Language(lang)
     return InlineKeyboardMarkup(
         [
-            [_button(t(lang, "btn-consent-agree"), "ob", "y", lang, code)],
-            [_button(t(lang, "btn-consent-decline"), "ob", "n", lang)],
-            [_button(t(lang, "btn-change-language"), "ob", "s", code)],
+            [ob.Agree(language, code).button(t(lang, "btn-consent-agree"))],
+            [ob.Decline(language).button(t(lang, "btn-consent-decline"))],
+            [ob.ChooseAgain(code).button(t(lang, "btn-change-language"))],
         ]
     )
 
@@ -98,15 +97,15 @@ def main_menu_actions(t: Translator) -> dict[str, str]:
 
 def mydata_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
     """Under "My data": delete everything."""
-    return InlineKeyboardMarkup([[_button(t(lang, "btn-delete-data"), "md", "del")]])
+    return InlineKeyboardMarkup([[menu_buttons.AskDelete().button(t(lang, "btn-delete-data"))]])
 
 
 def delete_confirm_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
     """Last question before anonymisation."""
     return InlineKeyboardMarkup(
         [
-            [_button(t(lang, "btn-delete-confirm"), "md", "yes")],
-            [_button(t(lang, "btn-delete-keep"), "md", "no")],
+            [menu_buttons.Delete().button(t(lang, "btn-delete-confirm"))],
+            [menu_buttons.KeepData().button(t(lang, "btn-delete-keep"))],
         ]
     )
 

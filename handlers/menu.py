@@ -10,7 +10,7 @@ from telegram import ReplyKeyboardRemove, Update
 from bot.context import KisContext
 from bot.i18n import LANGUAGE_NAMES
 from handlers import keyboards as kb
-from handlers.callbacks import Callback
+from handlers.buttons import menu as mb
 from handlers.common import answer, edit_or_reply, reply
 from handlers.formatting import short_when
 from models import Person
@@ -44,20 +44,18 @@ async def show_language_choice(update: Update, context: KisContext, person: Pers
     await reply(
         update,
         context.deps.i18n(person.language, "choose-language"),
-        kb.language_keyboard("lg", "set", current=person.language),
+        kb.language_keyboard(mb.SetLanguage, current=person.language),
     )
 
 
-async def on_language_callback(
-    update: Update, context: KisContext, person: Person, cb: Callback
+async def on_language_button(
+    update: Update, context: KisContext, person: Person, button: mb.Lg
 ) -> None:
-    """lg:set:<lang>: store the language and re-send the menu in it."""
+    """A language chosen: store it and re-send the menu in it."""
     deps, t = context.deps, context.deps.i18n
-    if cb.action != "set" or len(cb.args) != 1 or cb.args[0] not in t.bundles:
-        await answer(update, t(person.language, "button-stale"), alert=True)
-        return
+    assert isinstance(button, mb.SetLanguage)  # the codec's only action
     async with deps.transaction() as session:
-        person = await people.set_language(session, person.id, cb.args[0])
+        person = await people.set_language(session, person.id, button.language)
     lang = person.language
     await edit_or_reply(update, t(lang, "language-changed", language=LANGUAGE_NAMES[lang]))
     await reply(update, t(lang, "menu-hint"), kb.main_menu(t, lang, person.is_staff))
@@ -122,22 +120,25 @@ async def show_my_data(update: Update, context: KisContext, person: Person) -> N
     await reply(update, "\n".join(lines), markup)
 
 
-async def on_mydata_callback(
-    update: Update, context: KisContext, person: Person, cb: Callback
+async def on_mydata_button(
+    update: Update, context: KisContext, person: Person, button: mb.Md
 ) -> None:
-    """md:del asks to confirm, md:yes anonymises, md:no keeps everything."""
+    """Delete asks to confirm, Yes anonymises, No keeps everything."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     if person.is_staff:
         await answer(update, t(lang, "delete-staff-refused"), alert=True)
         return
-    if cb.action == "del":
-        await edit_or_reply(update, t(lang, "delete-confirm"), kb.delete_confirm_keyboard(t, lang))
-    elif cb.action == "no":
-        await edit_or_reply(update, t(lang, "delete-kept"))
-    elif cb.action == "yes":
-        async with deps.transaction() as session:
-            await erasure.erase_my_data(session, person.id, deps.clock(), context.deps.policy)
-        await edit_or_reply(update, t(lang, "delete-done"))
-        await reply(update, t(lang, "delete-goodbye"), ReplyKeyboardRemove())
-    else:
-        await answer(update, t(lang, "button-stale"), alert=True)
+    match button:
+        case mb.AskDelete():
+            await edit_or_reply(
+                update, t(lang, "delete-confirm"), kb.delete_confirm_keyboard(t, lang)
+            )
+        case mb.KeepData():
+            await edit_or_reply(update, t(lang, "delete-kept"))
+        case mb.Delete():
+            async with deps.transaction() as session:
+                await erasure.erase_my_data(session, person.id, deps.clock(), context.deps.policy)
+            await edit_or_reply(update, t(lang, "delete-done"))
+            await reply(update, t(lang, "delete-goodbye"), ReplyKeyboardRemove())
+        case _:
+            raise AssertionError(f"unhandled my-data button {button!r}")

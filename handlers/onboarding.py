@@ -11,8 +11,8 @@ from telegram import ReplyKeyboardRemove, Update
 
 from bot.context import KisContext
 from handlers import keyboards as kb
-from handlers.callbacks import Callback
-from handlers.common import answer, edit_or_reply, language_for, load_person, reply
+from handlers.buttons import onboarding as ob
+from handlers.common import edit_or_reply, language_for, load_person, reply
 from models import Person, PersonStatus, Referral
 from scheduler.dispatcher import wake_dispatcher
 from services import consultations as consult
@@ -52,7 +52,7 @@ async def start(update: Update, context: KisContext) -> None:
         await reply(
             update,
             deps.i18n(lang, "welcome-choose-language"),
-            kb.language_keyboard("ob", "l", code, current=lang),
+            kb.language_keyboard(lambda chosen: ob.ChoseLanguage(chosen, code), current=lang),
         )
         return
     await _tell_invite_outcome(update, context, person, outcome)
@@ -128,25 +128,27 @@ async def resume(update: Update, context: KisContext, person: Person) -> None:
         await reply(update, t(lang, "account-inactive"), ReplyKeyboardRemove())
 
 
-async def on_callback(update: Update, context: KisContext, cb: Callback) -> None:
-    """ob:l (language chosen), ob:s (choose again), ob:y (agree), ob:n (decline)."""
+async def on_button(update: Update, context: KisContext, button: ob.Ob) -> None:
+    """A registration press (anyone may press these: registration itself)."""
     t = context.deps.i18n
-    if cb.action == "l" and len(cb.args) == 2 and cb.args[0] in t.bundles:
-        lang, code = cb.args
-        await edit_or_reply(update, t(lang, "consent-text"), kb.consent_keyboard(t, lang, code))
-    elif cb.action == "s" and len(cb.args) == 1:
-        lang = language_for(update, context, None)
-        await edit_or_reply(
-            update,
-            t(lang, "welcome-choose-language"),
-            kb.language_keyboard("ob", "l", cb.args[0], current=lang),
-        )
-    elif cb.action == "n" and len(cb.args) == 1 and cb.args[0] in t.bundles:
-        await _decline(update, context, cb.args[0])
-    elif cb.action == "y" and len(cb.args) == 2 and cb.args[0] in t.bundles:
-        await _agree(update, context, cb.args[0], cb.args[1])
-    else:
-        await answer(update, t(language_for(update, context, None), "button-stale"), alert=True)
+    match button:
+        case ob.ChoseLanguage(language=lang, code=code):
+            await edit_or_reply(update, t(lang, "consent-text"), kb.consent_keyboard(t, lang, code))
+        case ob.ChooseAgain(code=code):
+            current = language_for(update, context, None)
+            await edit_or_reply(
+                update,
+                t(current, "welcome-choose-language"),
+                kb.language_keyboard(
+                    lambda chosen: ob.ChoseLanguage(chosen, code), current=current
+                ),
+            )
+        case ob.Decline(language=lang):
+            await _decline(update, context, lang)
+        case ob.Agree(language=lang, code=code):
+            await _agree(update, context, lang, code)
+        case _:
+            raise AssertionError(f"unhandled registration button {button!r}")
 
 
 async def _decline(update: Update, context: KisContext, lang: str) -> None:

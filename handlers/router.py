@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.ext import CallbackQueryHandler
 
 from bot.context import KisContext
 from handlers import (
@@ -20,36 +21,23 @@ from handlers import (
     workshops,
 )
 from handlers import keyboards as kb
+from handlers.buttons import menu as mb
+from handlers.buttons import onboarding as ob
 from handlers.callbacks import decode
 from handlers.common import answer, language_for, load_person, reply
+from handlers.entry import active_person, on_unknown_button, open_buttons, participant_buttons
 from models import Person, PersonStatus
-
-
-async def _active(update: Update, context: KisContext) -> Person | None:
-    """The person if fully registered; otherwise tell them where they stand and return None."""
-    person = await load_person(update, context)
-    if person is None:
-        lang = language_for(update, context, None)
-        await answer(update, context.deps.i18n(lang, "please-start"), alert=True)
-        if update.callback_query is None:
-            await reply(update, context.deps.i18n(lang, "please-start"))
-        return None
-    if person.status != PersonStatus.ACTIVE.value:
-        await onboarding.resume(update, context, person)
-        await answer(update)
-        return None
-    return person
 
 
 async def on_menu_command(update: Update, context: KisContext) -> None:
     """/menu."""
-    if person := await _active(update, context):
+    if person := await active_person(update, context):
         await menu.show_menu(update, context, person)
 
 
 async def on_mydata_command(update: Update, context: KisContext) -> None:
     """/mydata."""
-    if person := await _active(update, context):
+    if person := await active_person(update, context):
         await menu.show_my_data(update, context, person)
 
 
@@ -61,7 +49,7 @@ async def on_language_command(update: Update, context: KisContext) -> None:
         await reply(
             update,
             context.deps.i18n(lang, "welcome-choose-language"),
-            kb.language_keyboard("ob", "l", kb.NO_CODE, current=lang),
+            kb.language_keyboard(lambda chosen: ob.ChoseLanguage(chosen, kb.NO_CODE), current=lang),
         )
         return
     await menu.show_language_choice(update, context, person)
@@ -75,13 +63,13 @@ async def on_help_command(update: Update, context: KisContext) -> None:
 
 async def on_staff_command(update: Update, context: KisContext) -> None:
     """/staff."""
-    if person := await _active(update, context):
+    if person := await active_person(update, context):
         await staff.show_staff_menu(update, context, person)
 
 
 async def on_pending_command(update: Update, context: KisContext) -> None:
     """/pending."""
-    if person := await _active(update, context):
+    if person := await active_person(update, context):
         if not person.is_staff:
             await reply(update, context.deps.i18n(person.language, "staff-only"))
             return
@@ -90,22 +78,36 @@ async def on_pending_command(update: Update, context: KisContext) -> None:
 
 async def on_invite_command(update: Update, context: KisContext) -> None:
     """/invite."""
-    if person := await _active(update, context):
+    if person := await active_person(update, context):
         if not person.is_staff:
             await reply(update, context.deps.i18n(person.language, "staff-only"))
             return
         await staff.ask_invite_name(update, context, person)
 
 
+def button_handlers() -> list[CallbackQueryHandler[KisContext, None]]:
+    """One CallbackQueryHandler per feature, each with its typed codec (`handlers.buttons`);
+    the last one answers presses no feature claims."""
+    return [
+        open_buttons(ob.Ob, onboarding.on_button),
+        workshops.buttons(),
+        participant_buttons(mb.Lg, menu.on_language_button),
+        participant_buttons(mb.Md, menu.on_mydata_button),
+        participant_buttons(mb.Bk, bookings.on_button),
+        CallbackQueryHandler(on_callback, pattern=LEGACY),
+        CallbackQueryHandler(on_unknown_button),
+    ]
+
+
+LEGACY = "^(st|sw|sx|cp|cx|bc|cs|cc):"
+
+
 async def on_callback(update: Update, context: KisContext) -> None:
-    """Every inline button press."""
+    """The features not moved to typed buttons yet."""
     query = update.callback_query
     if query is None:
         return
     cb = decode(query.data)
-    if cb is not None and cb.feature == "ob":
-        await onboarding.on_callback(update, context, cb)
-        return
     if cb is not None and cb.feature == "st":
         await staff.on_callback(update, context, await load_person(update, context), cb)
         return
@@ -124,24 +126,13 @@ async def on_callback(update: Update, context: KisContext) -> None:
     if cb is not None and cb.feature == "bc":
         await broadcasts.on_callback(update, context, await load_person(update, context), cb)
         return
-    if cb is not None and cb.feature == "ws" and cb.action == "b":
-        if await workshops.sign_up(update, context, cb):
-            return
-    person = await _active(update, context)
+    person = await active_person(update, context)
     if person is None:
         return
-    if cb is not None and cb.feature == "lg":
-        await menu.on_language_callback(update, context, person, cb)
-    elif cb is not None and cb.feature == "md":
-        await menu.on_mydata_callback(update, context, person, cb)
-    elif cb is not None and cb.feature == "ws":
-        await workshops.on_callback(update, context, person, cb)
-    elif cb is not None and cb.feature == "cs":
+    if cb is not None and cb.feature == "cs":
         await consultations.on_callback(update, context, person, cb)
     elif cb is not None and cb.feature == "cc":
         await childcare.on_callback(update, context, person, cb)
-    elif cb is not None and cb.feature == "bk":
-        await bookings.on_callback(update, context, person, cb)
     else:
         await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
 

@@ -8,15 +8,18 @@ from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
 
 from bot.batching import GroupCommit
 from bot.context import Deps, KisContext
 from bot.i18n import Translator
 from handlers import keyboards as kb
-from handlers.callbacks import Callback, encode
+from handlers.buttons import BadCallback
+from handlers.buttons import workshops as ws
 from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply
+from handlers.entry import active_person, person_entry
 from handlers.formatting import clock_time, long_when, short_when
 from models import OutboxMessage, Person, WorkshopGroup
 from scheduler.dispatcher import wake_dispatcher
@@ -25,11 +28,7 @@ from services import workshops
 from services.calendar import session_ics
 from services.errors import NotFound
 
-GROUPS = tuple(g.value for g in WorkshopGroup)
-
-
-def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=encode("ws", action, *args))
+GROUPS = tuple(WorkshopGroup)
 
 
 def _place(view_place: str | None, workshop_place: str) -> str:
@@ -39,17 +38,19 @@ def _place(view_place: str | None, workshop_place: str) -> str:
 async def show_groups(update: Update, context: KisContext, person: Person) -> None:
     """The three groups of activities."""
     t, lang = context.deps.i18n, person.language
-    rows = [[_btn(t(lang, f"group-{g}"), "g", g)] for g in GROUPS]
+    rows = [[ws.Group(g).button(t(lang, f"group-{g}"))] for g in GROUPS]
     await edit_or_reply(update, t(lang, "ws-groups-title"), InlineKeyboardMarkup(rows))
 
 
-async def show_group(update: Update, context: KisContext, person: Person, group: str) -> None:
+async def show_group(
+    update: Update, context: KisContext, person: Person, group: WorkshopGroup
+) -> None:
     """Workshops of one group."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.transaction() as session:
         items = await workshops.list_workshops(session, group)
-    rows = [[_btn(w.title(lang), "w", w.id)] for w in items]
-    rows.append([_btn(t(lang, "btn-back"), "top")])
+    rows = [[ws.Workshop(w.id).button(w.title(lang))] for w in items]
+    rows.append([ws.Groups().button(t(lang, "btn-back"))])
     text = t(lang, f"group-{group}") + "\n" + (t(lang, "ws-pick") if items else t(lang, "ws-none"))
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
 
@@ -78,9 +79,13 @@ async def show_workshop(
             )
     else:
         lines.append(t(lang, "ws-no-dates"))
-    rows = [[_btn(short_when(v.session.starts_at, tz, lang), "s", v.session.id)] for v in views]
-    rows += [[_btn(t(lang, "btn-series", title=s.title(lang)), "sr", s.id)] for s in series]
-    rows.append([_btn(t(lang, "btn-back"), "g", workshop.group_key)])
+    rows = [
+        [ws.Session(v.session.id).button(short_when(v.session.starts_at, tz, lang))] for v in views
+    ]
+    rows += [
+        [ws.SignUpSeries(s.id).button(t(lang, "btn-series", title=s.title(lang)))] for s in series
+    ]
+    rows.append([ws.Group(WorkshopGroup(workshop.group_key)).button(t(lang, "btn-back"))])
     await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
@@ -97,19 +102,19 @@ async def show_session(
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         view = await workshops.session_view(session, session_id)
-    ws = view.session
+    wsess = view.session
     text = "\n".join(
         [
             f"<b>{html.escape(view.workshop.title(lang))}</b>",
-            f"{long_when(ws.starts_at, tz, lang)}–{clock_time(ws.ends_at, tz)}",
-            t(lang, "ws-place", place=_place(ws.place, view.workshop.place)),
+            f"{long_when(wsess.starts_at, tz, lang)}–{clock_time(wsess.ends_at, tz)}",
+            t(lang, "ws-place", place=_place(wsess.place, view.workshop.place)),
             _seats(t, lang, view),
         ]
     )
     label = "btn-signup" if view.free_seats > 0 else "btn-join-waitlist"
     rows = [
-        [_btn(t(lang, label), "b", ws.id)],
-        [_btn(t(lang, "btn-back"), "w", view.workshop.id)],
+        [ws.SignUp(wsess.id).button(t(lang, label))],
+        [ws.Workshop(view.workshop.id).button(t(lang, "btn-back"))],
     ]
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
 
@@ -117,9 +122,9 @@ async def show_session(
 def _booking_keyboard(t: Translator, lang: str, enrollment_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_btn(t(lang, "btn-ics"), "ics", enrollment_id)],
+            [ws.Calendar(enrollment_id).button(t(lang, "btn-ics"))],
             [care_button(t, lang, "w", enrollment_id)],
-            [_btn(t(lang, "btn-cancel-booking"), "c", enrollment_id)],
+            [ws.AskCancel(enrollment_id).button(t(lang, "btn-cancel-booking"))],
         ]
     )
 
@@ -153,24 +158,20 @@ def _sign_ups(context: KisContext) -> GroupCommit[int, int, SignUpOutcome]:
     return batcher
 
 
-async def sign_up(update: Update, context: KisContext, cb: Callback) -> bool:
+async def sign_up(update: Update, context: KisContext, button: ws.SignUp) -> bool:
     """ws:b: book a seat or a place on the waiting list (one per person, double taps included).
 
     The busiest button (everyone taps it when a popular date opens). Presses for the same
     session that arrive while one sign-up transaction runs are handled together in the next
     one (a group commit, `bot.batching.GroupCommit`), in arrival order, the people looked up
     in the same transaction; each reply is sent after that transaction has committed. Returns
-    False, having done nothing, when the tapper is not an active participant or the data is
-    forged; the router then takes its usual path, which tells them why.
+    False, having done nothing, when the tapper is not an active participant; the entry then
+    takes its usual path, which tells them why.
     """
     deps, user = context.deps, update.effective_user
-    if user is None or len(cb.args) != 1:
+    if user is None:
         return False
-    try:
-        session_id = cb.id_arg()
-    except ValueError:
-        return False
-    outcome = await _sign_ups(context).submit(session_id, user.id)
+    outcome = await _sign_ups(context).submit(button.session_id, user.id)
     if outcome.lang is None:
         return False
     if outcome.problem == "closed":
@@ -199,7 +200,7 @@ async def _show_enrollment(
     else:
         key = "ws-waiting" if result.outcome == "waiting" else "ws-already-waiting"
         text = t(lang, key, title=title, when=when, position=result.position or 0)
-        rows = [[_btn(t(lang, "btn-leave-waitlist"), "c", result.enrollment.id)]]
+        rows = [[ws.AskCancel(result.enrollment.id).button(t(lang, "btn-leave-waitlist"))]]
         await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
 
 
@@ -223,11 +224,11 @@ async def sign_up_series(
         await edit_or_reply(update, t(lang, "ws-closed"))
         return
     lines = [t(lang, "ws-series-booked")]
-    for ws, result in results:
+    for dated, result in results:
         state = (
             "ws-state-confirmed" if result.enrollment.status == "confirmed" else "ws-state-waiting"
         )
-        lines.append(f"• {short_when(ws.starts_at, tz, lang)} — {t(lang, state)}")
+        lines.append(f"• {short_when(dated.starts_at, tz, lang)} — {t(lang, state)}")
     await edit_or_reply(update, "\n".join(lines))
 
 
@@ -257,7 +258,9 @@ async def show_my_booking(
     elif b.enrollment.status == "confirmed":
         markup = _booking_keyboard(t, lang, b.enrollment.id)
     else:
-        markup = InlineKeyboardMarkup([[_btn(t(lang, "btn-leave-waitlist"), "c", b.enrollment.id)]])
+        markup = InlineKeyboardMarkup(
+            [[ws.AskCancel(b.enrollment.id).button(t(lang, "btn-leave-waitlist"))]]
+        )
     await edit_or_reply(update, text, InlineKeyboardMarkup([*markup.inline_keyboard, back]))
 
 
@@ -286,8 +289,8 @@ async def ask_cancel(
     async with deps.transaction() as session:
         b = await workshops.booking(session, person.id, enrollment_id)
     rows = [
-        [_btn(t(lang, "btn-cancel-yes"), "cy", enrollment_id)],
-        [_btn(t(lang, "btn-cancel-no"), "cn")],
+        [ws.Cancel(enrollment_id).button(t(lang, "btn-cancel-yes"))],
+        [ws.KeepBooking().button(t(lang, "btn-cancel-no"))],
     ]
     text = t(
         lang,
@@ -342,8 +345,8 @@ def _offer_keyboard(t: Translator, lang: str, enrollment_id: int) -> InlineKeybo
     return InlineKeyboardMarkup(
         [
             [
-                _btn(t(lang, "btn-take"), "t", enrollment_id),
-                _btn(t(lang, "btn-pass"), "p", enrollment_id),
+                ws.TakeOffer(enrollment_id).button(t(lang, "btn-take")),
+                ws.PassOffer(enrollment_id).button(t(lang, "btn-pass")),
             ]
         ]
     )
@@ -381,52 +384,66 @@ async def respond_to_offer(
         await edit_or_reply(update, t(lang, "ws-offer-passed"))
 
 
-async def on_callback(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    """ws:* buttons; every id is checked against the person in the service."""
-    t, lang = context.deps.i18n, person.language
-    try:
-        if cb.action == "top":
+async def on_button(update: Update, context: KisContext, person: Person, button: ws.Ws) -> None:
+    """ws:* presses of an active participant; every id is checked against them in the service."""
+    match button:
+        case ws.Groups():
             await show_groups(update, context, person)
-        elif cb.action == "g" and cb.args and cb.args[0] in GROUPS:
-            await show_group(update, context, person, cb.args[0])
-        elif cb.action == "h":
+        case ws.Group(group=group):
+            await show_group(update, context, person, group)
+        case ws.Workshop(workshop_id=workshop_id):
+            await show_workshop(update, context, person, workshop_id)
+        case ws.Session(session_id=session_id):
+            await show_session(update, context, person, session_id)
+        case ws.SignUp():  # the fast path found them no participant a moment ago
+            await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
+        case ws.SignUpSeries(series_id=series_id):
+            await sign_up_series(update, context, person, series_id)
+        case ws.Booking(enrollment_id=eid):
+            await show_my_booking(update, context, person, eid)
+        case ws.History():
             await show_history(update, context, person)
-        elif cb.action == "cn":
-            await edit_or_reply(update, t(lang, "ws-kept"))
-        elif cb.action in ACTIONS:
-            await ACTIONS[cb.action](update, context, person, cb.id_arg())
+        case ws.AskCancel(enrollment_id=eid):
+            await ask_cancel(update, context, person, eid)
+        case ws.Cancel(enrollment_id=eid):
+            await cancel(update, context, person, eid)
+        case ws.KeepBooking():
+            await edit_or_reply(update, context.deps.i18n(person.language, "ws-kept"))
+        case ws.Calendar(enrollment_id=eid):
+            await send_ics(update, context, person, eid)
+        case ws.TakeOffer(enrollment_id=eid):
+            await respond_to_offer(update, context, person, eid, take=True)
+        case ws.PassOffer(enrollment_id=eid):
+            await respond_to_offer(update, context, person, eid, take=False)
+        case ws.Coming(enrollment_id=eid):
+            async with context.deps.transaction() as session:
+                await workshops.booking(session, person.id, eid)  # only one's own booking
+            await answer(update, context.deps.i18n(person.language, "ws-coming-thanks"))
+        case _:
+            raise AssertionError(f"unhandled workshop button {button!r}")
+
+
+_entry = person_entry(ws.Ws, on_button, active_person)
+
+
+async def on_press(update: Update, context: KisContext) -> None:
+    """Every ws:* press. Sign-ups take the group-committed fast path (the tapper is looked up
+    inside the batch), the rest the usual entry (decode, gate, answer domain errors)."""
+    query = update.callback_query
+    if query is not None and query.data is not None and query.data.startswith("ws:b:"):
+        try:
+            button = ws.SignUp.unpack(query.data)
+        except BadCallback:
+            pass  # the entry answers it as stale
         else:
-            await answer(update, t(lang, "button-stale"), alert=True)
-    except (NotFound, IndexError, ValueError):
-        await answer(update, t(lang, "button-stale"), alert=True)
+            if await sign_up(update, context, button):
+                return
+    await _entry(update, context)
 
 
-async def _take(update: Update, context: KisContext, person: Person, eid: int) -> None:
-    await respond_to_offer(update, context, person, eid, take=True)
-
-
-async def _pass(update: Update, context: KisContext, person: Person, eid: int) -> None:
-    await respond_to_offer(update, context, person, eid, take=False)
-
-
-async def _coming(update: Update, context: KisContext, person: Person, eid: int) -> None:
-    async with context.deps.transaction() as session:
-        await workshops.booking(session, person.id, eid)  # only one's own booking
-    await answer(update, context.deps.i18n(person.language, "ws-coming-thanks"))
-
-
-ACTIONS = {
-    "e": show_my_booking,
-    "w": show_workshop,
-    "s": show_session,
-    "sr": sign_up_series,
-    "c": ask_cancel,
-    "cy": cancel,
-    "ics": send_ics,
-    "t": _take,
-    "p": _pass,
-    "y": _coming,
-}
+def buttons() -> CallbackQueryHandler[KisContext, None]:
+    """The handler of every ws:* press."""
+    return CallbackQueryHandler(on_press, pattern=ws.Ws.pattern())
 
 
 # --- outbox renderers: texts written at send time, in the recipient's language of that moment
@@ -467,8 +484,8 @@ async def render_reminder(
     )
     markup = InlineKeyboardMarkup(
         [
-            [_btn(t(lang, "btn-coming"), "y", b.enrollment.id)],
-            [_btn(t(lang, "btn-cancel-booking"), "c", b.enrollment.id)],
+            [ws.Coming(b.enrollment.id).button(t(lang, "btn-coming"))],
+            [ws.AskCancel(b.enrollment.id).button(t(lang, "btn-cancel-booking"))],
         ]
     )
     return Rendered(text, markup)

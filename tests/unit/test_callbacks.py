@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from handlers import keyboards as kb
+from handlers.buttons import onboarding as ob
 from handlers.callbacks import decode, encode
 
 
@@ -73,7 +74,7 @@ def test_keyboards_fit_telegram_limits(lang: str) -> None:
     t = Translator()
     longest_code = "A" * 32
     markups = [
-        kb.language_keyboard("ob", "l", longest_code, current=lang),
+        kb.language_keyboard(lambda chosen: ob.ChoseLanguage(chosen, longest_code), current=lang),
         kb.consent_keyboard(t, lang, longest_code),
         kb.mydata_keyboard(t, lang),
         kb.delete_confirm_keyboard(t, lang),
