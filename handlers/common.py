@@ -12,9 +12,9 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
+from telegram.request import BaseRequest
 
 from bot.context import KisContext
 from bot.i18n import guess_language
@@ -89,10 +89,10 @@ async def _edit_text(query: CallbackQuery, text: str, markup: InlineKeyboardMark
             "reply_markup": markup,
             "business_connection_id": message.business_connection_id,
         },
-        read_timeout=DEFAULT_NONE,
-        write_timeout=DEFAULT_NONE,
-        connect_timeout=DEFAULT_NONE,
-        pool_timeout=DEFAULT_NONE,
+        read_timeout=BaseRequest.DEFAULT_NONE,
+        write_timeout=BaseRequest.DEFAULT_NONE,
+        connect_timeout=BaseRequest.DEFAULT_NONE,
+        pool_timeout=BaseRequest.DEFAULT_NONE,
     )
 
 
