@@ -26,7 +26,6 @@ from scheduler.dispatcher import wake_dispatcher
 from scheduler.rendering import Rendered, Renderer
 from services import workshops
 from services.calendar import session_ics
-from services.errors import NotFound
 
 GROUPS = tuple(WorkshopGroup)
 
@@ -449,31 +448,14 @@ def buttons() -> CallbackQueryHandler[KisContext, None]:
 # --- outbox renderers: texts written at send time, in the recipient's language of that moment
 
 
-async def _recipient_booking(
-    session: AsyncSession, row: OutboxMessage
-) -> tuple[Person, workshops.Booking] | None:
-    """The still-reachable recipient and the booking a queued message is about, or None."""
-    if row.person_id is None or row.ref_id is None:
-        return None
-    person = await session.get(Person, row.person_id)
-    if person is None or person.telegram_id is None or person.status != "active":
-        return None
-    try:
-        return person, await workshops.booking(session, person.id, row.ref_id)
-    except NotFound:
-        return None
-
-
 async def render_reminder(
     session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
 ) -> Rendered | None:
     """A reminder for a confirmed seat; nothing if the booking is no longer confirmed."""
-    found = await _recipient_booking(session, row)
+    found = await workshops.message_subject(session, row.kind, row.person_id, row.ref_id)
     if found is None:
         return None
     person, b = found
-    if b.enrollment.status != "confirmed" or b.session.status != "scheduled":
-        return None
     lang = person.language
     text = t(
         lang,
@@ -495,12 +477,11 @@ async def render_offer(
     session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
 ) -> Rendered | None:
     """The offer of a freed seat with Take it / Pass; nothing if it is no longer open."""
-    found = await _recipient_booking(session, row)
+    found = await workshops.message_subject(session, row.kind, row.person_id, row.ref_id)
     if found is None:
         return None
     person, b = found
-    if b.enrollment.status != "offered" or b.enrollment.offer_expires_at is None:
-        return None
+    assert b.enrollment.offer_expires_at is not None  # an open offer has its deadline
     lang = person.language
     text = t(
         lang,
@@ -516,7 +497,7 @@ async def render_session_cancelled(
     session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
 ) -> Rendered | None:
     """Staff cancelled a session this person had a seat or waiting place in."""
-    found = await _recipient_booking(session, row)
+    found = await workshops.message_subject(session, row.kind, row.person_id, row.ref_id)
     if found is None:
         return None
     person, b = found

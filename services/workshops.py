@@ -805,6 +805,34 @@ async def booking(session: AsyncSession, person_id: int, enrollment_id: int) -> 
     return Booking(enrollment, ws, await get_workshop(session, ws.workshop_id))
 
 
+async def message_subject(
+    session: AsyncSession, kind: str, person_id: int | None, enrollment_id: int | None
+) -> tuple[Person, Booking] | None:
+    """The recipient and the booking a queued workshop message (`kind`) is about, if it is
+    still wanted at send time: the person still active and reachable, the booking theirs and,
+    for a reminder, still a confirmed seat at a scheduled session, for an offer still open.
+    None means the message is dropped."""
+    if person_id is None or enrollment_id is None:
+        return None
+    person = await session.get(Person, person_id)
+    if person is None or person.telegram_id is None or person.status != PersonStatus.ACTIVE:
+        return None
+    try:
+        found = await booking(session, person.id, enrollment_id)
+    except NotFound:
+        return None
+    status = found.enrollment.status
+    if kind == KIND_REMINDER and (
+        status != EnrollmentStatus.CONFIRMED or found.session.status != SessionStatus.SCHEDULED
+    ):
+        return None
+    if kind == KIND_OFFER and (
+        status != EnrollmentStatus.OFFERED or found.enrollment.offer_expires_at is None
+    ):
+        return None
+    return person, found
+
+
 async def history(session: AsyncSession, person_id: int, now: datetime) -> list[Booking]:
     """Past sessions the person had a seat in, newest first, with attendance as marked."""
     rows = await session.execute(
