@@ -68,22 +68,38 @@ async def dispatcher_tick(context: Any) -> None:
         await dispatcher.tick(context)
 
 
-def on_app(run: Callable[[AnyApp], Coroutine[Any, Any, Any]]) -> JobCallback:
-    """The JobQueue callback of a scheduler module's `run_*(app)` function."""
+def on_app(
+    run: Callable[[AnyApp], Coroutine[Any, Any, Any]], name: str | None = None
+) -> JobCallback:
+    """The JobQueue callback of a scheduler module's `run_*(app)` function (`name`: what its
+    `__name__` says, by default the function's)."""
 
     async def job(context: Any) -> None:
         await run(context.application)
 
-    job.__name__ = job.__qualname__ = f"{run.__name__}_job"
+    job.__name__ = job.__qualname__ = f"{name or run.__name__}_job"
     return job
 
 
-def _agenda_clock(settings: Settings) -> time:
-    return settings.agenda_clock
-
-
-def _roster_clock(settings: Settings) -> time:
-    return settings.roster_clock
+def digest_jobs(digest: daily.Digest) -> tuple[JobSpec, JobSpec]:
+    """A daily digest's two rows: at its clock time, and once after start-up to catch up."""
+    window = f"{daily.CATCH_UP / timedelta(hours=1):g} h"
+    return (
+        JobSpec(
+            digest.job,
+            on_app(digest.run, digest.job.replace("-", "_")),
+            Schedule.DAILY,
+            f"{digest.about} ({digest.setting})",
+            at=digest.clock,
+        ),
+        JobSpec(
+            digest.catch_up_job,
+            on_app(digest.catch_up, digest.catch_up_job.replace("-", "_")),
+            Schedule.ONCE,
+            f"the {digest.what} after a start up to {window} after {digest.setting}",
+            first=digest.catch_up_after,
+        ),
+    )
 
 
 # --- the registry ---------------------------------------------------------------------------
@@ -132,34 +148,8 @@ JOBS: tuple[JobSpec, ...] = (
         every=timedelta(minutes=15),
         first=timedelta(seconds=30),
     ),
-    JobSpec(
-        "consult-morning-agenda",
-        on_app(daily.run_morning_agenda),
-        Schedule.DAILY,
-        "each specialist's agenda of the day (KISBOT_AGENDA_TIME)",
-        at=_agenda_clock,
-    ),
-    JobSpec(
-        "consult-agenda-catch-up",
-        on_app(daily.run_agenda_catch_up),
-        Schedule.ONCE,
-        "the agenda after a start up to 2 h after KISBOT_AGENDA_TIME",
-        first=timedelta(seconds=20),
-    ),
-    JobSpec(
-        "care-morning-roster",
-        on_app(daily.run_morning_roster),
-        Schedule.DAILY,
-        "each childcare partner's roster of the day (KISBOT_ROSTER_TIME)",
-        at=_roster_clock,
-    ),
-    JobSpec(
-        "care-roster-catch-up",
-        on_app(daily.run_roster_catch_up),
-        Schedule.ONCE,
-        "the roster after a start up to 2 h after KISBOT_ROSTER_TIME",
-        first=timedelta(seconds=25),
-    ),
+    *digest_jobs(daily.AGENDA),
+    *digest_jobs(daily.ROSTER),
     JobSpec(
         "broadcast-progress",
         on_app(run_broadcast_progress),

@@ -233,14 +233,6 @@ async def _active_person(session: AsyncSession, person_id: int) -> Person:
     return person
 
 
-async def _own_dependant(session: AsyncSession, person_id: int, dependant_id: int) -> Dependant:
-    dependant = await session.get(Dependant, dependant_id, populate_existing=True)
-    # Somebody else's dependant is reported exactly like a missing one: ids reveal nothing.
-    if dependant is None or dependant.person_id != person_id:
-        raise NotFound()
-    return dependant
-
-
 def check_birth_year(year: int, now: datetime) -> int:
     """A year of birth as `add_dependant` accepts it; InvalidInput care-birth-year-invalid."""
     return _check_birth_year(year, now)
@@ -248,7 +240,7 @@ def check_birth_year(year: int, now: datetime) -> int:
 
 async def dependant_view(session: AsyncSession, person_id: int, dependant_id: int) -> Dependant:
     """One's own dependant; somebody else's id is NotFound, like a missing one."""
-    return await _own_dependant(session, person_id, dependant_id)
+    return await people.own(session, Dependant, dependant_id, person_id)
 
 
 async def dependants_of(session: AsyncSession, person_id: int) -> list[Dependant]:
@@ -304,7 +296,7 @@ async def update_dependant(
 ) -> Dependant:
     """Change the given fields of one's own dependant (`needs=""` clears the note); the same
     checks as `add_dependant`. Requests already made are not re-checked."""
-    dependant = await _own_dependant(session, person_id, dependant_id)
+    dependant = await people.own(session, Dependant, dependant_id, person_id)
     if name is not None:
         dependant.name = _clean_name(name)
     if kind is not None:
@@ -329,7 +321,7 @@ async def remove_dependant(
     """Delete one's own dependant: its active requests are cancelled first (the partner is
     told about pending and approved ones, freed room is offered again). Past requests stay,
     without the dependant, only as counts."""
-    dependant = await _own_dependant(session, person_id, dependant_id)
+    dependant = await people.own(session, Dependant, dependant_id, person_id)
     active = list(
         await session.scalars(
             select(CareRequest).where(
@@ -526,17 +518,8 @@ async def _evaluate(
 
 
 async def _partners(session: AsyncSession) -> list[tuple[int, int]]:
-    """(person id, chat id) of every active childcare partner."""
-    rows = await session.execute(
-        select(Person.id, Person.telegram_id)
-        .where(
-            Person.role == Role.CHILDCARE_PARTNER.value,
-            Person.status == PersonStatus.ACTIVE.value,
-            Person.telegram_id.is_not(None),
-        )
-        .order_by(Person.id)
-    )
-    return [(pid, tid) for pid, tid in rows.all() if tid is not None]
+    """(person id, chat id) of every active childcare partner, in person order."""
+    return await people.active_chats(session, (Role.CHILDCARE_PARTNER.value,))
 
 
 async def _tell_partners(
@@ -980,14 +963,6 @@ async def move_for_consultation(
     return results
 
 
-async def _own_request(session: AsyncSession, person_id: int, request_id: int) -> CareRequest:
-    request = await session.get(CareRequest, request_id, populate_existing=True)
-    # Somebody else's request is reported exactly like a missing one: ids reveal nothing.
-    if request is None or request.person_id != person_id:
-        raise NotFound()
-    return request
-
-
 async def cancel_request(
     session: AsyncSession,
     *,
@@ -999,7 +974,7 @@ async def cancel_request(
     """Cancel one's own care request; the booking stays. The partners are told when it was
     pending or approved; freed room goes to held requests. CareClosed when it is no longer
     active or its window is over, NotFound for somebody else's request."""
-    request = await _own_request(session, person_id, request_id)
+    request = await people.own(session, CareRequest, request_id, person_id)
     if request.status not in ACTIVE_CARE or request.ends_at <= now:
         raise CareClosed()
     if not await _cancel_requests(session, [request], now, policy):
@@ -1098,7 +1073,8 @@ async def _views(
 
 async def request_view(session: AsyncSession, person_id: int, request_id: int) -> CareView:
     """One of the person's own requests (any status); NotFound for anybody else's."""
-    return (await _views(session, [await _own_request(session, person_id, request_id)]))[0]
+    request = await people.own(session, CareRequest, request_id, person_id)
+    return (await _views(session, [request]))[0]
 
 
 async def load_request(session: AsyncSession, request_id: int) -> CareView | None:

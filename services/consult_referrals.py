@@ -66,25 +66,9 @@ async def issue_referral(
     tz: ZoneInfo,
 ) -> Referral:
     """A coordinator (or admin) refers an active participant to a service."""
-    actor = await people.require_role(session, actor_tid, CONSULT_MANAGERS)
-    service = await get_service_type(session, service_type_id)
-    _check_terms(service, sessions, expires_on, now.astimezone(tz).date())
-    person = await session.get(Person, person_id)
-    if person is None or person.status != PersonStatus.ACTIVE.value:
-        raise InvalidInput("consult-referral-person")
-    referral = Referral(
-        person_id=person_id,
-        service_type_id=service_type_id,
-        sessions_total=sessions,
-        sessions_used=0,
-        expires_on=expires_on,
-        issued_by_id=actor.id,
-        created_at=now,
+    return await _issue(
+        session, actor_tid, service_type_id, sessions, expires_on, now, tz, person_id=person_id
     )
-    session.add(referral)
-    await session.flush()
-    await audit.record_action(session, actor.id, "referral.issue", "referral", referral.id)
-    return referral
 
 
 async def issue_referral_code(
@@ -101,22 +85,47 @@ async def issue_referral_code(
 
     The link works until the referral's `expires_on` (or until revoked), for one person.
     """
+    code = REFERRAL_CODE_PREFIX + secrets.token_urlsafe(CODE_BYTES)
+    return await _issue(
+        session, actor_tid, service_type_id, sessions, expires_on, now, tz, code=code
+    )
+
+
+async def _issue(
+    session: AsyncSession,
+    actor_tid: int,
+    service_type_id: int,
+    sessions: int,
+    expires_on: date,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    person_id: int | None = None,
+    code: str | None = None,
+) -> Referral:
+    """A new referral held by the active participant `person_id`, or by nobody yet (a link
+    with `code`); the actor must manage consultations and the terms must suit the service."""
     actor = await people.require_role(session, actor_tid, CONSULT_MANAGERS)
     service = await get_service_type(session, service_type_id)
     _check_terms(service, sessions, expires_on, now.astimezone(tz).date())
+    if person_id is not None:
+        person = await session.get(Person, person_id)
+        if person is None or person.status != PersonStatus.ACTIVE.value:
+            raise InvalidInput("consult-referral-person")
     referral = Referral(
-        person_id=None,
+        person_id=person_id,
         service_type_id=service_type_id,
         sessions_total=sessions,
         sessions_used=0,
         expires_on=expires_on,
         issued_by_id=actor.id,
-        code=REFERRAL_CODE_PREFIX + secrets.token_urlsafe(CODE_BYTES),
+        code=code,
         created_at=now,
     )
     session.add(referral)
     await session.flush()
-    await audit.record_action(session, actor.id, "referral.issue_link", "referral", referral.id)
+    action = "referral.issue" if code is None else "referral.issue_link"
+    await audit.record_action(session, actor.id, action, "referral", referral.id)
     return referral
 
 

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, or_, select
@@ -499,18 +499,44 @@ async def remove_weekly_hours(
     weeks_ahead: int,
 ) -> HoursChange:
     """Remove weekly hours: free slots are withdrawn, booked ones kept (participants told)."""
-    hours = await session.get(WeeklyHours, hours_id)
-    if hours is None:
-        raise NotFound()
-    specialist_id = hours.specialist_id
-    actor = await _authorise(session, actor_tid, specialist_id)
-    await session.delete(hours)
-    await session.flush()
-    await audit.record_action(session, actor.id, "consult.hours.remove", "weekly_hours", hours_id)
-    sync = await sync_slots(
-        session, now=now, tz=tz, weeks_ahead=weeks_ahead, specialist_ids=[specialist_id]
+    _, sync = await _remove_and_sync(
+        session, WeeklyHours, hours_id, "consult.hours.remove", actor_tid, now, tz, weeks_ahead
     )
     return HoursChange(None, sync)
+
+
+_Removable = TypeVar("_Removable", WeeklyHours, Closure)
+
+
+async def _remove_and_sync(
+    session: AsyncSession,
+    model: type[_Removable],
+    row_id: int,
+    action: str,
+    actor_tid: int,
+    now: datetime,
+    tz: ZoneInfo,
+    weeks_ahead: int,
+) -> tuple[_Removable, SyncResult]:
+    """Delete weekly hours or a closure (NotFound if there is none; a closure without a
+    specialist is the whole club's) once the actor may manage it, record `action`, and bring
+    that specialist's (or everyone's) slots in line."""
+    row = await session.get(model, row_id)
+    if row is None:
+        raise NotFound()
+    specialist_id = row.specialist_id
+    actor = await _authorise(session, actor_tid, specialist_id)
+    await session.delete(row)
+    await session.flush()
+    await audit.record_action(session, actor.id, action, model.__tablename__, row_id)
+    sync = await sync_slots(
+        session,
+        now=now,
+        tz=tz,
+        weeks_ahead=weeks_ahead,
+        specialist_ids=None if specialist_id is None else [specialist_id],
+    )
+    return row, sync
 
 
 async def list_weekly_hours(
@@ -582,20 +608,8 @@ async def remove_closure(
     weeks_ahead: int,
 ) -> ClosureChange:
     """Remove a closure: its days get their free slots back."""
-    closure = await session.get(Closure, closure_id)
-    if closure is None:
-        raise NotFound()
-    actor = await _authorise(session, actor_tid, closure.specialist_id)
-    specialist_id = closure.specialist_id
-    await session.delete(closure)
-    await session.flush()
-    await audit.record_action(session, actor.id, "consult.closure.remove", "closure", closure_id)
-    sync = await sync_slots(
-        session,
-        now=now,
-        tz=tz,
-        weeks_ahead=weeks_ahead,
-        specialist_ids=None if specialist_id is None else [specialist_id],
+    closure, sync = await _remove_and_sync(
+        session, Closure, closure_id, "consult.closure.remove", actor_tid, now, tz, weeks_ahead
     )
     return ClosureChange(closure, sync)
 

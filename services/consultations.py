@@ -500,16 +500,6 @@ async def book(
     return await _view(session, booking)
 
 
-async def _own_booking(
-    session: AsyncSession, person_id: int, booking_id: int
-) -> ConsultationBooking:
-    booking = await session.get(ConsultationBooking, booking_id, populate_existing=True)
-    # Somebody else's booking is reported exactly like a missing one: ids reveal nothing.
-    if booking is None or booking.person_id != person_id:
-        raise NotFound()
-    return booking
-
-
 def _check_cutoff(slot: Slot, service: ServiceType, now: datetime, policy: Policy) -> None:
     if now >= slot.starts_at:
         raise CutoffPassed()
@@ -521,7 +511,8 @@ def _check_cutoff(slot: Slot, service: ServiceType, now: datetime, policy: Polic
 
 async def booking_view(session: AsyncSession, person_id: int, booking_id: int) -> ConsultationView:
     """One of the person's own bookings (any status)."""
-    return await _view(session, await _own_booking(session, person_id, booking_id))
+    booking = await people.own(session, ConsultationBooking, booking_id, person_id)
+    return await _view(session, booking)
 
 
 async def load_booking(session: AsyncSession, booking_id: int) -> ConsultationView | None:
@@ -542,7 +533,7 @@ async def cancel_booking(
     """Cancel one's own booking before the cut-off: the slot is free again, the referral
     session comes back and pending reminders are cancelled. CutoffPassed after the cut-off,
     BookingClosed when it is no longer active, NotFound for somebody else's booking."""
-    booking = await _own_booking(session, person_id, booking_id)
+    booking = await people.own(session, ConsultationBooking, booking_id, person_id)
     if booking.status != BOOKED:
         raise BookingClosed()
     view = await _view(session, booking)
@@ -596,7 +587,7 @@ async def reschedule(
     Raises SlotTaken, CutoffPassed, BookingClosed, NotFound, InvalidInput("consult-other-
     service") when the new slot is of another service.
     """
-    booking = await _own_booking(session, person_id, booking_id)
+    booking = await people.own(session, ConsultationBooking, booking_id, person_id)
     if booking.status != BOOKED:
         raise BookingClosed()
     old = await _view(session, booking)
@@ -648,7 +639,7 @@ async def confirm_booking(
     session: AsyncSession, *, person_id: int, booking_id: int, now: datetime
 ) -> ConsultationView:
     """Record "I'll come" from a reminder: recorded once (a second tap changes nothing)."""
-    booking = await _own_booking(session, person_id, booking_id)
+    booking = await people.own(session, ConsultationBooking, booking_id, person_id)
     if booking.status != BOOKED:
         raise BookingClosed()
     view = await _view(session, booking)
@@ -665,7 +656,7 @@ async def set_reminders_neutral(
 ) -> ConsultationView:
     """Whether messages sent out about this booking keep the service and the specialist off
     the lock screen (behind "Show details")."""
-    booking = await _own_booking(session, person_id, booking_id)
+    booking = await people.own(session, ConsultationBooking, booking_id, person_id)
     booking.reminders_neutral = neutral
     await session.flush()
     return await _view(session, booking)

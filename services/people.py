@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -184,7 +185,7 @@ async def finish_onboarding(
         person.status = PersonStatus.PENDING.value
     await session.flush()
     if person.status == PersonStatus.PENDING.value:
-        for approver_id, chat_id in await _approvers(session):
+        for approver_id, chat_id in await active_chats(session, APPROVER_ROLES):
             await outbox.enqueue(
                 session,
                 chat_id=chat_id,
@@ -316,12 +317,33 @@ async def deactivate(
     return person
 
 
-async def _approvers(session: AsyncSession) -> list[tuple[int, int]]:
-    """(person id, telegram id) of every active admin and coordinator."""
+class _Owned(Protocol):
+    @property
+    def person_id(self) -> int | None: ...
+
+
+_OwnedRow = TypeVar("_OwnedRow", bound=_Owned)
+
+
+async def own(
+    session: AsyncSession, model: type[_OwnedRow], row_id: int, person_id: int
+) -> _OwnedRow:
+    """Row `row_id` of `model` if it belongs to `person_id` (fresh from the database), else
+    NotFound: somebody else's row is reported exactly like a missing one, so ids reveal
+    nothing."""
+    row = await session.get(model, row_id, populate_existing=True)
+    if row is None or row.person_id != person_id:
+        raise NotFound()
+    return row
+
+
+async def active_chats(session: AsyncSession, roles: Sequence[str]) -> list[tuple[int, int]]:
+    """(person id, Telegram id) of every active person with one of `roles` who has a chat, in
+    person order (so concurrent writers take row locks in the same order)."""
     rows = await session.execute(
         select(Person.id, Person.telegram_id)
         .where(
-            Person.role.in_(APPROVER_ROLES),
+            Person.role.in_(roles),
             Person.status == PersonStatus.ACTIVE.value,
             Person.telegram_id.is_not(None),
         )

@@ -572,12 +572,11 @@ async def enroll_series(
     return results
 
 
-async def _own_enrollment(session: AsyncSession, person_id: int, enrollment_id: int) -> Enrollment:
-    enrollment = await session.get(Enrollment, enrollment_id, populate_existing=True)
-    # Somebody else's enrolment is reported exactly like a missing one: ids reveal nothing.
-    if enrollment is None or enrollment.person_id != person_id:
-        raise NotFound()
-    return enrollment
+async def _booking_of(session: AsyncSession, enrollment: Enrollment) -> Booking:
+    """The enrolment with its session and workshop."""
+    ws = await session.get(WorkshopSession, enrollment.session_id)
+    assert ws is not None
+    return Booking(enrollment, ws, await get_workshop(session, ws.workshop_id))
 
 
 async def _end(enrollment: Enrollment, status: EnrollmentStatus, now: datetime) -> None:
@@ -593,7 +592,7 @@ async def cancel_enrollment(
     policy: Policy,
 ) -> Booking:
     """Give up a seat or a waiting-list place; a freed seat is offered to the next person."""
-    enrollment = await _own_enrollment(session, person_id, enrollment_id)
+    enrollment = await people.own(session, Enrollment, enrollment_id, person_id)
     if enrollment.status not in ACTIVE_ENROLLMENT:
         raise OfferGone()
     ws = await _lock_session(session, enrollment.session_id)
@@ -674,11 +673,9 @@ async def take_offer(
     policy: Policy,
 ) -> Booking:
     """Accept an offered seat before its deadline."""
-    enrollment = await _own_enrollment(session, person_id, enrollment_id)
+    enrollment = await people.own(session, Enrollment, enrollment_id, person_id)
     if enrollment.status == EnrollmentStatus.CONFIRMED.value:
-        ws = await session.get(WorkshopSession, enrollment.session_id)
-        assert ws is not None
-        return Booking(enrollment, ws, await get_workshop(session, ws.workshop_id))
+        return await _booking_of(session, enrollment)
     result = await session.execute(
         update(Enrollment)
         .where(
@@ -692,12 +689,11 @@ async def take_offer(
     if not rowcount(result):
         raise OfferGone()
     await session.refresh(enrollment)
-    ws = await session.get(WorkshopSession, enrollment.session_id)
-    assert ws is not None
+    taken = await _booking_of(session, enrollment)
     chat_id = await _chat_of(session, person_id)
     if chat_id is not None:
-        await _schedule_reminders(session, enrollment, ws, chat_id, now, policy)
-    return Booking(enrollment, ws, await get_workshop(session, ws.workshop_id))
+        await _schedule_reminders(session, enrollment, taken.session, chat_id, now, policy)
+    return taken
 
 
 async def pass_offer(
@@ -708,7 +704,7 @@ async def pass_offer(
     policy: Policy,
 ) -> Booking:
     """Decline an offered seat; it goes to the next person waiting."""
-    enrollment = await _own_enrollment(session, person_id, enrollment_id)
+    enrollment = await people.own(session, Enrollment, enrollment_id, person_id)
     await _lock_session(session, enrollment.session_id)
     result = await session.execute(
         update(Enrollment)
@@ -724,9 +720,7 @@ async def pass_offer(
     await session.refresh(enrollment)
     await _release_seat(session, enrollment.session_id)
     await offer_free_seats(session, enrollment.session_id, now, policy)
-    ws = await session.get(WorkshopSession, enrollment.session_id)
-    assert ws is not None
-    return Booking(enrollment, ws, await get_workshop(session, ws.workshop_id))
+    return await _booking_of(session, enrollment)
 
 
 async def expire_offers(session: AsyncSession, now: datetime, policy: Policy) -> int:
@@ -799,10 +793,8 @@ async def my_bookings(session: AsyncSession, person_id: int, now: datetime) -> l
 
 async def booking(session: AsyncSession, person_id: int, enrollment_id: int) -> Booking:
     """One of the person's own enrolments with its session and workshop."""
-    enrollment = await _own_enrollment(session, person_id, enrollment_id)
-    ws = await session.get(WorkshopSession, enrollment.session_id)
-    assert ws is not None
-    return Booking(enrollment, ws, await get_workshop(session, ws.workshop_id))
+    enrollment = await people.own(session, Enrollment, enrollment_id, person_id)
+    return await _booking_of(session, enrollment)
 
 
 async def message_subject(

@@ -11,19 +11,18 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import (
+    Acting,
+    ActorOption,
     Refused,
-    acting_tid,
+    as_admin,
     console,
-    consult_db,
     load_settings,
     parse_clock,
     parse_weekday,
     parsed,
 )
-from bot.settings import policy_from
 
 care_app = typer.Typer(help="Childcare: the partner's capacity.", no_args_is_help=True)
 capacity_app = typer.Typer(
@@ -31,11 +30,6 @@ capacity_app = typer.Typer(
 )
 care_app.add_typer(capacity_app, name="capacity")
 
-ACTOR_OPTION = typer.Option(
-    "--as",
-    envvar="KISBOT_CLI_ACTOR",
-    help="Telegram id of the admin or coordinator the change is recorded for.",
-)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -52,24 +46,21 @@ def capacity_set(
     window_id: Annotated[
         int | None, typer.Option("--id", help="Change this window instead of adding one.")
     ] = None,
-    actor: Annotated[int | None, ACTOR_OPTION] = None,
+    actor: ActorOption = None,
 ) -> None:
     """Add (or change with --id) a capacity window; held requests that now fit move up."""
     from models.base import utcnow
     from services import childcare
 
-    settings = load_settings()
-    policy = policy_from(settings)
     day = None if weekday.strip().lower() in ("all", "*", "every") else parsed(
         parse_weekday, weekday
     )  # fmt: skip
     start_time, end_time = parsed(parse_clock, start), parsed(parse_clock, end)
 
-    async def work(session: AsyncSession) -> int:
-        tid = await acting_tid(session, settings, actor)
+    async def work(a: Acting) -> int:
         row = await childcare.set_capacity_window(
-            session,
-            actor_tid=tid,
+            a.session,
+            actor_tid=a.tid,
             weekday=day,
             start=start_time,
             end=end_time,
@@ -78,23 +69,22 @@ def capacity_set(
             max_age=max_age,
             window_id=window_id,
             now=utcnow(),
-            policy=policy,
+            policy=a.policy,
         )
         return row.id
 
-    saved = consult_db(settings, work)
+    saved = as_admin(actor, work)
     console.print(f"Capacity window #{saved} saved. See `kisbot care capacity list`.")
 
 
 @capacity_app.command("list")
-def capacity_list(actor: Annotated[int | None, ACTOR_OPTION] = None) -> None:
+def capacity_list(actor: ActorOption = None) -> None:
     """The capacity windows (the default, KISBOT_CARE_CAPACITY, applies elsewhere)."""
     from services import childcare
 
     settings = load_settings()
 
-    async def work(session: AsyncSession) -> list[tuple[str, ...]]:
-        tid = await acting_tid(session, settings, actor)
+    async def work(a: Acting) -> list[tuple[str, ...]]:
         return [
             (
                 str(w.id),
@@ -104,10 +94,10 @@ def capacity_list(actor: Annotated[int | None, ACTOR_OPTION] = None) -> None:
                 "—" if w.min_age is None else str(w.min_age),
                 "—" if w.max_age is None else str(w.max_age),
             )
-            for w in await childcare.capacity_windows(session, tid)
+            for w in await childcare.capacity_windows(a.session, a.tid)
         ]
 
-    rows = consult_db(settings, work)
+    rows = as_admin(actor, work, settings=settings)
     console.print(f"Default capacity where no window applies: {settings.care_capacity}.")
     if not rows:
         return
@@ -122,30 +112,22 @@ def capacity_list(actor: Annotated[int | None, ACTOR_OPTION] = None) -> None:
 @capacity_app.command("remove")
 def capacity_remove(
     window_id: Annotated[int, typer.Argument(metavar="ID", help="From `capacity list`.")],
-    actor: Annotated[int | None, ACTOR_OPTION] = None,
+    actor: ActorOption = None,
 ) -> None:
     """Remove a capacity window (the default applies there again)."""
     from models.base import utcnow
     from services import childcare
     from services.errors import NotFound
 
-    settings = load_settings()
-    policy = policy_from(settings)
-
-    async def work(session: AsyncSession) -> None:
-        tid = await acting_tid(session, settings, actor)
+    async def work(a: Acting) -> None:
         try:
             await childcare.remove_capacity_window(
-                session,
-                actor_tid=tid,
-                window_id=window_id,
-                now=utcnow(),
-                policy=policy,
+                a.session, actor_tid=a.tid, window_id=window_id, now=utcnow(), policy=a.policy
             )
         except NotFound:
             raise Refused(
                 f"No capacity window #{window_id} (see `kisbot care capacity list`)."
             ) from None
 
-    consult_db(settings, work)
+    as_admin(actor, work)
     console.print(f"Capacity window #{window_id} removed.")

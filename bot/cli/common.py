@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import date as dt_date
 from datetime import time as dt_time
 from typing import Annotated, Any, TypeVar
@@ -14,12 +15,13 @@ from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.logs import protect_streams, register_secrets
-from bot.settings import Settings
+from bot.settings import Settings, policy_from
 from models import Person
 from models.base import utcnow
 from models.db import create_engine, create_sessionmaker
 from services import people
 from services.errors import DomainError, InvalidInput, NotFound
+from services.policy import Policy
 
 console = Console()
 err_console = Console(stderr=True)
@@ -53,23 +55,27 @@ def run_db(settings: Settings, coroutine: Coroutine[Any, Any, T]) -> T:
         raise typer.Exit(failure.exit_code) from exc
 
 
+async def in_transaction(
+    settings: Settings, work: Callable[[AsyncSession], Awaitable[T]], *, migrate: bool = True
+) -> T:
+    """`work(session)` in one transaction on the database (migrated first unless told not to);
+    the engine is disposed of afterwards."""
+    from models.migrate import upgrade
+
+    engine = create_engine(settings.database_url, **settings.db_timeouts)
+    try:
+        if migrate:
+            await upgrade(engine)
+        async with create_sessionmaker(engine).begin() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
 def with_db(settings: Settings, work: Callable[..., Awaitable[T]], *, migrate: bool = True) -> T:
     """Run `work(session)` in one transaction on a migrated database."""
-
-    async def main() -> T:
-        from models.migrate import upgrade
-
-        engine = create_engine(settings.database_url, **settings.db_timeouts)
-        try:
-            if migrate:
-                await upgrade(engine)
-            async with create_sessionmaker(engine).begin() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
     try:
-        return run_db(settings, main())
+        return run_db(settings, in_transaction(settings, work, migrate=migrate))
     except InvalidInput as exc:
         console.print(f"[red]Invalid value:[/red] {exc.reason}")
         raise typer.Exit(2) from exc
@@ -132,33 +138,66 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def consult_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Like `with_db`, but every refusal is explained and exits with code 1."""
+def consult_refusal(exc: Exception) -> typer.Exit:
+    """The operator's message for a refused `kisbot consult`-style change (exit code 1)."""
     from services.errors import NotAllowed
 
-    async def main() -> T:
-        from models.migrate import upgrade
+    if isinstance(exc, Refused):
+        return fail(str(exc))
+    if isinstance(exc, InvalidInput):
+        return fail(CONSULT_REASONS.get(exc.reason, exc.reason).capitalize() + ".")
+    if isinstance(exc, NotAllowed):
+        return fail("The acting person is not an active admin or coordinator (see --as).")
+    if isinstance(exc, NotFound):
+        return fail("Not found.")
+    return fail(f"Refused: {type(exc).__name__}.")
 
-        engine = create_engine(settings.database_url, **settings.db_timeouts)
-        try:
-            await upgrade(engine)
-            async with create_sessionmaker(engine).begin() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
+
+def consult_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Like `with_db`, but every refusal is explained and exits with code 1."""
+    try:
+        return run_db(settings, in_transaction(settings, work))
+    except (Refused, DomainError) as exc:
+        raise consult_refusal(exc) from exc
+
+
+@dataclass(frozen=True)
+class Acting:
+    """What a command that acts as an administrator works with: its transaction, the settings
+    and the Telegram id of the person the change is recorded for."""
+
+    session: AsyncSession
+    settings: Settings
+    tid: int
+
+    @property
+    def policy(self) -> Policy:
+        return policy_from(self.settings)
+
+    async def person(self, telegram_id: int) -> Person:
+        """The person with this Telegram id (Refused when the bot does not know them)."""
+        return await person_by_tid(self.session, telegram_id)
+
+
+def as_admin(
+    actor: int | None,
+    work: Callable[[Acting], Awaitable[T]],
+    *,
+    settings: Settings | None = None,
+    refusal: Callable[[Exception], typer.Exit] = consult_refusal,
+) -> T:
+    """Run `work(acting)` in one transaction on a migrated database, acting as `actor` (`--as`,
+    see `acting_tid`); a refusal is `refusal(exc)`'s message and exit code, nothing changed."""
+    settings = settings or load_settings()
+
+    async def act(session: AsyncSession) -> T:
+        tid = await acting_tid(session, settings, actor)
+        return await work(Acting(session, settings, tid))
 
     try:
-        return run_db(settings, main())
-    except Refused as exc:
-        raise fail(str(exc)) from exc
-    except InvalidInput as exc:
-        raise fail(CONSULT_REASONS.get(exc.reason, exc.reason).capitalize() + ".") from exc
-    except NotAllowed as exc:
-        raise fail("The acting person is not an active admin or coordinator (see --as).") from exc
-    except NotFound as exc:
-        raise fail("Not found.") from exc
-    except DomainError as exc:
-        raise fail(f"Refused: {type(exc).__name__}.") from exc
+        return run_db(settings, in_transaction(settings, act))
+    except (Refused, DomainError) as exc:
+        raise refusal(exc) from exc
 
 
 async def acting_tid(session: AsyncSession, settings: Settings, actor: int | None) -> int:
@@ -234,6 +273,16 @@ ACTOR_HELP = (
 ActorOption = Annotated[
     int | None, typer.Option("--as", envvar="KISBOT_CLI_ACTOR", help=ACTOR_HELP)
 ]
+
+
+def with_actor_option(group: typer.Typer) -> None:
+    """Give the command group GROUP the `--as TELEGRAM_ID` option (before the command name),
+    which its commands read with `actor_of(ctx)`."""
+
+    def remember_actor(ctx: typer.Context, actor: ActorOption = None) -> None:
+        ctx.obj = {"actor": actor}
+
+    group.callback()(remember_actor)
 
 
 def actor_of(ctx: typer.Context) -> int | None:

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import (
     CONSULT_REASONS,
-    ActorOption,
+    Acting,
     Refused,
-    acting_tid,
     actor_of,
+    as_admin,
     console,
     consult_db,
     fail,
@@ -25,9 +25,11 @@ from bot.cli.common import (
     parse_weekday,
     parsed,
     person_by_tid,
+    with_actor_option,
 )
 from models import Person, ServiceType
 from models.base import utcnow
+from services.consult_schedule import SyncResult
 from services.errors import NotFound
 
 consult_app = typer.Typer(
@@ -43,9 +45,16 @@ closure_app = typer.Typer(
     help="Days without consultations (leave, holidays), for one specialist or the whole club.",
     no_args_is_help=True,
 )
+with_actor_option(consult_app)
 consult_app.add_typer(hours_app, name="hours")
 consult_app.add_typer(closure_app, name="closure")
 
+SpecialistArg = Annotated[
+    int, typer.Argument(metavar="TELEGRAM_ID", help="The specialist's Telegram id.")
+]
+ServiceArg = Annotated[
+    str, typer.Argument(metavar="SERVICE_SLUG", help="e.g. psychologist, legal, social, career.")
+]
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -61,14 +70,44 @@ async def _service(session: AsyncSession, slug: str) -> ServiceType:
         ) from None
 
 
-def _sync_summary(created: int, withdrawn: int, affected: int) -> str:
-    text = f"{created} new free slot(s), {withdrawn} free slot(s) withdrawn."
-    if affected:
+def _slots_args(a: Acting) -> dict[str, Any]:
+    """The arguments every change that brings the slots in line takes: who, now, zone, weeks."""
+    return {
+        "actor_tid": a.tid,
+        "now": utcnow(),
+        "tz": a.settings.tz,
+        "weeks_ahead": a.settings.slot_weeks_ahead,
+    }
+
+
+def _sync_summary(sync: SyncResult) -> str:
+    text = f"{sync.created} new free slot(s), {sync.withdrawn} free slot(s) withdrawn."
+    if sync.affected:
         text += (
-            f" {affected} booked appointment(s) no longer fit: they stay valid and their "
-            "participants are asked in the bot to pick another time."
+            f" {len(sync.affected)} booked appointment(s) no longer fit: they stay valid and "
+            "their participants are asked in the bot to pick another time."
         )
     return text
+
+
+def _act(ctx: typer.Context, work: Callable[[Acting], Awaitable[str]]) -> None:
+    """Run `work` as the acting administrator (`--as`) and print what it says."""
+    console.print(as_admin(actor_of(ctx), work), soft_wrap=True)
+
+
+def _act_on_specialist(
+    ctx: typer.Context,
+    telegram_id: int,
+    service_slug: str,
+    work: Callable[[Acting, Person, ServiceType], Awaitable[str]],
+) -> None:
+    """`_act` with the specialist TELEGRAM_ID and the service SERVICE_SLUG looked up."""
+
+    async def act(a: Acting) -> str:
+        specialist = await a.person(telegram_id)
+        return await work(a, specialist, await _service(a.session, service_slug))
+
+    _act(ctx, act)
 
 
 def _remove_and_sync(
@@ -81,36 +120,15 @@ def _remove_and_sync(
     missing: str,
 ) -> None:
     """Remove weekly hours or a closure by id and report what it did to the slots."""
-    settings = load_settings()
 
-    async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, actor_of(ctx))
+    async def work(a: Acting) -> str:
         try:
-            change = await remove(
-                session,
-                actor_tid=actor,
-                now=utcnow(),
-                tz=settings.tz,
-                weeks_ahead=settings.slot_weeks_ahead,
-                **{id_name: item_id},
-            )
+            change = await remove(a.session, **_slots_args(a), **{id_name: item_id})
         except NotFound:
             raise Refused(f"No {missing} #{item_id} (see `kisbot consult {listing}`).") from None
-        sync = change.sync
-        return f"{label} #{item_id} removed. " + _sync_summary(
-            sync.created, sync.withdrawn, len(sync.affected)
-        )
+        return f"{label} #{item_id} removed. " + _sync_summary(change.sync)
 
-    console.print(consult_db(settings, work), soft_wrap=True)
-
-
-@consult_app.callback()
-def consult_main(
-    ctx: typer.Context,
-    actor: ActorOption = None,
-) -> None:
-    """Consultations: service types, hours, closures, referrals."""
-    ctx.obj = {"actor": actor}
+    _act(ctx, work)
 
 
 @consult_app.command("services")
@@ -217,7 +235,6 @@ def consult_service(
     """
     from services import consultations
 
-    settings = load_settings()
     offsets: list[int] | None = None
     if reminders is not None:
         try:
@@ -238,11 +255,10 @@ def consult_service(
         if value is not None
     }
 
-    async def work(session: AsyncSession) -> tuple[str, bool]:
-        actor = await acting_tid(session, settings, actor_of(ctx))
+    async def work(a: Acting) -> str:
         row, created = await consultations.save_service_type(
-            session,
-            actor_tid=actor,
+            a.session,
+            actor_tid=a.tid,
             slug=slug.strip(),
             now=utcnow(),
             names=names,
@@ -253,47 +269,34 @@ def consult_service(
             sensitive=sensitive,
             active=active,
         )
-        return row.slug, created
+        return f"{'Created' if created else 'Updated'} service type {row.slug}."
 
-    saved, created = consult_db(settings, work)
-    console.print(f"{'Created' if created else 'Updated'} service type {saved}.")
+    _act(ctx, work)
 
 
 @consult_app.command("link")
 def consult_link(
     ctx: typer.Context,
-    telegram_id: Annotated[
-        int, typer.Argument(metavar="TELEGRAM_ID", help="The specialist's Telegram id.")
-    ],
-    service_slug: Annotated[
-        str,
-        typer.Argument(metavar="SERVICE_SLUG", help="e.g. psychologist, legal, social, career."),
-    ],
+    telegram_id: SpecialistArg,
+    service_slug: ServiceArg,
 ) -> None:
     """Record that a specialist provides a service (setting hours does this too)."""
     from services import consultations
 
-    settings = load_settings()
-
-    async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, actor_of(ctx))
-        specialist = await person_by_tid(session, telegram_id)
-        service = await _service(session, service_slug)
+    async def work(a: Acting, specialist: Person, service: ServiceType) -> str:
         await consultations.link_specialist(
-            session, actor_tid=actor, specialist_id=specialist.id, service_type_id=service.id
+            a.session, actor_tid=a.tid, specialist_id=specialist.id, service_type_id=service.id
         )
         return f"{specialist.display_name} ({telegram_id}) provides {service.slug}."
 
-    console.print(consult_db(settings, work))
+    _act_on_specialist(ctx, telegram_id, service_slug, work)
 
 
 @consult_app.command("unlink")
 def consult_unlink(
     ctx: typer.Context,
-    telegram_id: Annotated[
-        int, typer.Argument(metavar="TELEGRAM_ID", help="The specialist's Telegram id.")
-    ],
-    service_slug: Annotated[str, typer.Argument(metavar="SERVICE_SLUG", help="e.g. psychologist.")],
+    telegram_id: SpecialistArg,
+    service_slug: ServiceArg,
 ) -> None:
     """A specialist no longer provides a service.
 
@@ -302,36 +305,23 @@ def consult_unlink(
     """
     from services import consultations
 
-    settings = load_settings()
-
-    async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, actor_of(ctx))
-        specialist = await person_by_tid(session, telegram_id)
-        service = await _service(session, service_slug)
-        result = await consultations.unlink_specialist(
-            session,
-            actor_tid=actor,
-            specialist_id=specialist.id,
-            service_type_id=service.id,
-            now=utcnow(),
-            tz=settings.tz,
-            weeks_ahead=settings.slot_weeks_ahead,
+    async def work(a: Acting, specialist: Person, service: ServiceType) -> str:
+        sync = await consultations.unlink_specialist(
+            a.session, specialist_id=specialist.id, service_type_id=service.id, **_slots_args(a)
         )
-        summary = _sync_summary(result.created, result.withdrawn, len(result.affected))
-        return f"{specialist.display_name} ({telegram_id}) no longer provides {service.slug}. " + (
-            summary
+        return (
+            f"{specialist.display_name} ({telegram_id}) no longer provides {service.slug}. "
+            + _sync_summary(sync)
         )
 
-    console.print(consult_db(settings, work))
+    _act_on_specialist(ctx, telegram_id, service_slug, work)
 
 
 @hours_app.command("set")
 def hours_set(
     ctx: typer.Context,
-    telegram_id: Annotated[
-        int, typer.Argument(metavar="TELEGRAM_ID", help="The specialist's Telegram id.")
-    ],
-    service_slug: Annotated[str, typer.Argument(metavar="SERVICE_SLUG", help="e.g. psychologist.")],
+    telegram_id: SpecialistArg,
+    service_slug: ServiceArg,
     weekday: Annotated[
         str,
         typer.Argument(
@@ -352,36 +342,28 @@ def hours_set(
 
     day = parsed(parse_weekday, weekday)
     start_at, end_at = parsed(parse_clock, start), parsed(parse_clock, end)
-    settings = load_settings()
 
-    async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, actor_of(ctx))
-        specialist = await person_by_tid(session, telegram_id)
-        service = await _service(session, service_slug)
+    async def work(a: Acting, specialist: Person, service: ServiceType) -> str:
         change = await consultations.set_weekly_hours(
-            session,
-            actor_tid=actor,
+            a.session,
             specialist_id=specialist.id,
             service_type_id=service.id,
             weekday=day,
             start=start_at,
             end=end_at,
             place=place,
-            now=utcnow(),
-            tz=settings.tz,
-            weeks_ahead=settings.slot_weeks_ahead,
+            **_slots_args(a),
         )
         assert change.hours is not None
-        sync = change.sync
         return (
             f"Hours #{change.hours.id}: {specialist.display_name}, {service.slug}, "
             f"{WEEKDAY_NAMES[day]} {start_at:%H:%M}–{end_at:%H:%M}"
             + (f", {change.hours.place}" if change.hours.place else "")
             + ". "
-            + _sync_summary(sync.created, sync.withdrawn, len(sync.affected))
+            + _sync_summary(change.sync)
         )
 
-    console.print(consult_db(settings, work), soft_wrap=True)
+    _act_on_specialist(ctx, telegram_id, service_slug, work)
 
 
 @hours_app.command("list")
@@ -468,32 +450,24 @@ def closure_add(
     from services import consultations
 
     starts_on, ends_on = parsed(parse_day, from_date), parsed(parse_day, to_date)
-    settings = load_settings()
 
-    async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, actor_of(ctx))
-        specialist_id = None
-        if specialist is not None:
-            specialist_id = (await person_by_tid(session, specialist)).id
+    async def work(a: Acting) -> str:
+        specialist_id = None if specialist is None else (await a.person(specialist)).id
         change = await consultations.add_closure(
-            session,
-            actor_tid=actor,
+            a.session,
             specialist_id=specialist_id,
             starts_on=starts_on,
             ends_on=ends_on,
             reason=reason,
-            now=utcnow(),
-            tz=settings.tz,
-            weeks_ahead=settings.slot_weeks_ahead,
+            **_slots_args(a),
         )
-        sync = change.sync
         who = "the whole club" if specialist is None else f"Telegram id {specialist}"
         return (
             f"Closure #{change.closure.id}: {who}, {starts_on:%d.%m.%Y}–{ends_on:%d.%m.%Y}. "
-            + _sync_summary(sync.created, sync.withdrawn, len(sync.affected))
+            + _sync_summary(change.sync)
         )
 
-    console.print(consult_db(settings, work), soft_wrap=True)
+    _act(ctx, work)
 
 
 @closure_app.command("list")
@@ -568,29 +542,27 @@ def consult_referral(
 
     if not 1 <= days <= 366:
         raise fail("--days must be between 1 and 366.")
-    settings = load_settings()
 
-    async def work(session: AsyncSession) -> str:
-        actor = await acting_tid(session, settings, actor_of(ctx))
-        person = await person_by_tid(session, telegram_id)
+    async def work(a: Acting) -> str:
+        person = await a.person(telegram_id)
         if person.is_staff:
             raise Refused(f"Telegram id {telegram_id} is a staff member, not a participant.")
-        service = await _service(session, service_slug)
+        service = await _service(a.session, service_slug)
         now = utcnow()
-        expires_on = now.astimezone(settings.tz).date() + timedelta(days=days)
+        expires_on = now.astimezone(a.settings.tz).date() + timedelta(days=days)
         referral = await consultations.issue_referral(
-            session,
-            actor_tid=actor,
+            a.session,
+            actor_tid=a.tid,
             person_id=person.id,
             service_type_id=service.id,
             sessions=sessions,
             expires_on=expires_on,
             now=now,
-            tz=settings.tz,
+            tz=a.settings.tz,
         )
         return (
             f"Referral #{referral.id} for {person.display_name} ({telegram_id}): "
             f"{service.slug}, {sessions} session(s), valid until {expires_on:%d.%m.%Y}."
         )
 
-    console.print(consult_db(settings, work), soft_wrap=True)
+    _act(ctx, work)

@@ -5,33 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import (
-    ActorOption,
-    Refused,
-    acting_tid,
-    actor_of,
-    console,
-    consult_db,
-    load_settings,
-    person_by_tid,
-)
-from bot.settings import policy_from
+from bot.cli.common import Acting, Refused, actor_of, as_admin, console, with_actor_option
 from models.base import utcnow
 
 participant_app = typer.Typer(
     help="Participants' accounts (docs/staff-guide.md).", no_args_is_help=True
 )
 
-
-@participant_app.callback()
-def participant_main(
-    ctx: typer.Context,
-    actor: ActorOption = None,
-) -> None:
-    """Participants' accounts."""
-    ctx.obj = {"actor": actor}
+with_actor_option(participant_app)
 
 
 @participant_app.command("deactivate")
@@ -44,15 +26,11 @@ def participant_deactivate(
     from services import deactivation
     from services.errors import AlreadyDecided
 
-    settings = load_settings()
-    policy = policy_from(settings)
-
-    async def work(session: AsyncSession) -> str:
-        actor_tid = await acting_tid(session, settings, actor_of(ctx))
-        person = await person_by_tid(session, telegram_id)
+    async def work(a: Acting) -> str:
+        person = await a.person(telegram_id)
         try:
             summary = await deactivation.deactivate_participant(
-                session, actor_tid, person.id, utcnow(), policy
+                a.session, a.tid, person.id, utcnow(), a.policy
             )
         except AlreadyDecided:
             raise Refused(
@@ -67,4 +45,4 @@ def participant_deactivate(
             f"request(s); {summary.messages} queued message(s) will not be sent."
         )
 
-    console.print(consult_db(settings, work), soft_wrap=True)
+    console.print(as_admin(actor_of(ctx), work), soft_wrap=True)

@@ -12,24 +12,19 @@ the bot does at every start). Refusals change nothing and exit with code 1; bad 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import Refused, acting_tid, err_console, load_settings, run_db
-from bot.settings import Settings
+from bot.cli.common import Acting, Refused, as_admin, err_console
 from models.base import utcnow
-from models.db import create_engine, create_sessionmaker
 from services import report_indicators, reports
-from services.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from services.errors import InvalidInput, NotAllowed, NotFound
 from services.reports import ExportFile, Month
 
-T = TypeVar("T")
 console = Console()
 
 export_app = typer.Typer(
@@ -73,36 +68,17 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _run(work: Callable[[AsyncSession, Settings, int], Awaitable[T]], actor: int | None) -> T:
-    """Run `work(session, settings, actor_tid)` in one transaction on a migrated database."""
-    settings = load_settings()
-
-    async def main() -> T:
-        from models.migrate import upgrade
-
-        engine = create_engine(settings.database_url, **settings.db_timeouts)
-        try:
-            await upgrade(engine)
-            async with create_sessionmaker(engine).begin() as session:
-                tid = await acting_tid(session, settings, actor)
-                return await work(session, settings, tid)
-        finally:
-            await engine.dispose()
-
-    try:
-        return run_db(settings, main())
-    except Refused as exc:
-        raise _fail(str(exc)) from exc
-    except InvalidInput as exc:
-        raise _fail(REASONS.get(exc.reason, exc.reason), 2) from exc
-    except NotAllowed as exc:
-        raise _fail(
-            "The acting person (--as) is not an active staff member allowed to do this."
-        ) from exc
-    except NotFound as exc:
-        raise _fail("Not found (check the workshop or service code).") from exc
-    except DomainError as exc:
-        raise _fail(f"Refused: {type(exc).__name__}.") from exc
+def _refusal(exc: Exception) -> typer.Exit:
+    """A refused export or report: its message on stderr; exit code 2 for a bad value, else 1."""
+    if isinstance(exc, InvalidInput):
+        return _fail(REASONS.get(exc.reason, exc.reason), 2)
+    if isinstance(exc, NotAllowed):
+        return _fail("The acting person (--as) is not an active staff member allowed to do this.")
+    if isinstance(exc, NotFound):
+        return _fail("Not found (check the workshop or service code).")
+    if isinstance(exc, Refused):
+        return _fail(str(exc))
+    return _fail(f"Refused: {type(exc).__name__}.")
 
 
 def _month(text: str | None) -> Month | None:
@@ -132,18 +108,18 @@ def _export(
     parsed = _month(month)
     fmt = _format(fmt)
 
-    async def work(session: AsyncSession, settings: Settings, tid: int) -> ExportFile:
+    async def work(a: Acting) -> ExportFile:
         return await reports.export(
-            session,
-            actor_tid=tid,
+            a.session,
+            actor_tid=a.tid,
             kind=kind,
             fmt=fmt,
             month=parsed,
-            tz=settings.tz,
+            tz=a.settings.tz,
             filter_slug=filter_slug,
         )
 
-    result = _run(work, actor)
+    result = as_admin(actor, work, refusal=_refusal)
     target = output or Path(result.filename)
     if target.is_dir():
         target = target / result.filename
@@ -259,19 +235,18 @@ def report(
     support per type, attendance and no-show rates (admins and coordinators)."""
     parsed = _month(month)
 
-    async def work(
-        session: AsyncSession, settings: Settings, tid: int
-    ) -> tuple[report_indicators.Indicators, bytes | None]:
-        target = parsed or Month.of(utcnow(), settings.tz)
+    async def work(a: Acting) -> tuple[report_indicators.Indicators, bytes | None]:
+        tz = a.settings.tz
+        target = parsed or Month.of(utcnow(), tz)
         data = await report_indicators.month_indicators(
-            session, actor_tid=tid, month=target, tz=settings.tz
+            a.session, actor_tid=a.tid, month=target, tz=tz
         )
         png = None
         if chart is not None:
-            png = await report_indicators.chart(session, actor_tid=tid, last=target, tz=settings.tz)
+            png = await report_indicators.chart(a.session, actor_tid=a.tid, last=target, tz=tz)
         return data, png
 
-    data, png = _run(work, actor)
+    data, png = as_admin(actor, work, refusal=_refusal)
     console.print(indicators_table(data))
     if chart is not None and png is not None:
         chart.write_bytes(png)

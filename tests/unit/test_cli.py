@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
 from models import Invite, Person
-from models.db import create_engine, create_sessionmaker
+from tests.unit.cli_db import cli_database, rows
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    return url
-
-
-def rows(url: str, model: type) -> list:  # type: ignore[type-arg]
-    async def main() -> list:  # type: ignore[type-arg]
-        engine = create_engine(url)
-        try:
-            async with create_sessionmaker(engine)() as s:
-                return list(await s.scalars(select(model)))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
+    return cli_database(tmp_path, monkeypatch)
 
 
 def test_help_lists_the_command_groups() -> None:

@@ -2,62 +2,49 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from bot.cli import app
 from models import Workshop, WorkshopSeries, WorkshopSession
-from models.db import create_engine, create_sessionmaker
+from tests.unit.cli_db import cli_database, on_db
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("KISBOT_TIMEZONE", "Europe/Warsaw")
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    return url
+    return cli_database(tmp_path, monkeypatch, KISBOT_TIMEZONE="Europe/Warsaw")
 
 
 def catalogue_rows(url: str) -> list[tuple[object, ...]]:
     """Every workshop, series and session row (the columns a load can change)."""
 
-    async def main() -> list[tuple[object, ...]]:
-        engine = create_engine(url)
-        try:
-            async with create_sessionmaker(engine)() as s:
-                rows: list[tuple[object, ...]] = []
-                for w in await s.scalars(select(Workshop).order_by(Workshop.id)):
-                    rows.append((w.slug, w.title_pl, w.title_en, w.default_capacity))
-                for r in await s.scalars(select(WorkshopSeries).order_by(WorkshopSeries.id)):
-                    rows.append((r.slug, r.title_pl))
-                for x in await s.scalars(select(WorkshopSession).order_by(WorkshopSession.id)):
-                    rows.append((x.workshop_id, x.starts_at, x.capacity, x.seats_taken))
-                return rows
-        finally:
-            await engine.dispose()
+    async def read(sm: async_sessionmaker[AsyncSession]) -> list[tuple[object, ...]]:
+        async with sm() as s:
+            rows: list[tuple[object, ...]] = []
+            for w in await s.scalars(select(Workshop).order_by(Workshop.id)):
+                rows.append((w.slug, w.title_pl, w.title_en, w.default_capacity))
+            for r in await s.scalars(select(WorkshopSeries).order_by(WorkshopSeries.id)):
+                rows.append((r.slug, r.title_pl))
+            for x in await s.scalars(select(WorkshopSession).order_by(WorkshopSession.id)):
+                rows.append((x.workshop_id, x.starts_at, x.capacity, x.seats_taken))
+            return rows
 
-    return asyncio.run(main())
+    return on_db(url, read)
 
 
 def take_seats(url: str, seats: int) -> None:
-    async def main() -> None:
-        engine = create_engine(url)
-        try:
-            async with create_sessionmaker(engine).begin() as s:
-                await s.execute(update(WorkshopSession).values(seats_taken=seats))
-        finally:
-            await engine.dispose()
+    async def take(sm: async_sessionmaker[AsyncSession]) -> None:
+        async with sm.begin() as s:
+            await s.execute(update(WorkshopSession).values(seats_taken=seats))
 
-    asyncio.run(main())
+    on_db(url, take)
 
 
 def term_file(

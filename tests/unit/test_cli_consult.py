@@ -4,12 +4,11 @@ change nothing (exit code 1 with a message)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from bot.cli import app, parse_clock, parse_day, parse_weekday
@@ -23,7 +22,7 @@ from models import (
     SpecialistService,
     WeeklyHours,
 )
-from models.db import create_engine, create_sessionmaker
+from tests.unit.cli_db import cli_database, on_db, rows
 
 runner = CliRunner()
 ADMIN = 1
@@ -34,46 +33,25 @@ PARTICIPANT = 70
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("KISBOT_TIMEZONE", "Europe/Warsaw")
-    monkeypatch.setenv("KISBOT_ADMIN_IDS", str(ADMIN))
-    monkeypatch.delenv("KISBOT_CLI_ACTOR", raising=False)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    return url
-
-
-def rows(url: str, model: type) -> list:  # type: ignore[type-arg]
-    async def main() -> list:  # type: ignore[type-arg]
-        engine = create_engine(url)
-        try:
-            async with create_sessionmaker(engine)() as s:
-                return list(await s.scalars(select(model)))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
+    return cli_database(
+        tmp_path, monkeypatch, KISBOT_TIMEZONE="Europe/Warsaw", KISBOT_ADMIN_IDS=str(ADMIN)
+    )
 
 
 def add_participant(url: str, telegram_id: int = PARTICIPANT, status: str = "active") -> None:
-    async def main() -> None:
-        engine = create_engine(url)
-        try:
-            async with create_sessionmaker(engine).begin() as s:
-                s.add(
-                    Person(
-                        telegram_id=telegram_id,
-                        language="pl",
-                        status=status,
-                        display_name="Anna Nowak",
-                        source="invite",
-                    )
+    async def add(sm: async_sessionmaker[AsyncSession]) -> None:
+        async with sm.begin() as s:
+            s.add(
+                Person(
+                    telegram_id=telegram_id,
+                    language="pl",
+                    status=status,
+                    display_name="Anna Nowak",
+                    source="invite",
                 )
-        finally:
-            await engine.dispose()
+            )
 
-    asyncio.run(main())
+    on_db(url, add)
 
 
 def ok(*args: str) -> str:

@@ -3,17 +3,17 @@ the participant's future seat is cancelled and offered to the waiting list, with
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Enrollment, OutboxMessage, Person
-from models.db import create_engine, create_sessionmaker
 from services import workshops
 from tests.factories import make_policy, make_session, make_workshop
+from tests.unit.cli_db import cli_database, on_db
 from tests.unit.test_cli_consult import (
     ADMIN,
     COORDINATOR,
@@ -29,34 +29,22 @@ WAITING = PARTICIPANT + 1
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("KISBOT_TIMEZONE", "Europe/Warsaw")
-    monkeypatch.setenv("KISBOT_ADMIN_IDS", str(ADMIN))
-    monkeypatch.delenv("KISBOT_CLI_ACTOR", raising=False)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    return url
+    return cli_database(
+        tmp_path, monkeypatch, KISBOT_TIMEZONE="Europe/Warsaw", KISBOT_ADMIN_IDS=str(ADMIN)
+    )
 
 
 def _full_session_with_a_queue(url: str) -> None:
-    async def main() -> None:
-        engine = create_engine(url)
-        try:
-            sm = create_sessionmaker(engine)
-            workshop = await make_workshop(sm)
-            ws = await make_session(sm, workshop, datetime.now(UTC) + timedelta(days=3), capacity=1)
-            async with sm.begin() as s:
-                for tid in (PARTICIPANT, WAITING):
-                    person = await s.scalar(select(Person).where(Person.telegram_id == tid))
-                    assert person is not None
-                    await workshops.enroll(
-                        s, person.id, tid, ws.id, datetime.now(UTC), make_policy()
-                    )
-        finally:
-            await engine.dispose()
+    async def fill(sm: async_sessionmaker[AsyncSession]) -> None:
+        workshop = await make_workshop(sm)
+        ws = await make_session(sm, workshop, datetime.now(UTC) + timedelta(days=3), capacity=1)
+        async with sm.begin() as s:
+            for tid in (PARTICIPANT, WAITING):
+                person = await s.scalar(select(Person).where(Person.telegram_id == tid))
+                assert person is not None
+                await workshops.enroll(s, person.id, tid, ws.id, datetime.now(UTC), make_policy())
 
-    asyncio.run(main())
+    on_db(url, fill)
 
 
 def test_deactivate_cancels_the_seat_and_offers_it(db: str) -> None:

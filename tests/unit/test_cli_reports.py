@@ -3,7 +3,6 @@ database (the typer objects of bot/cli/reports.py, invoked on their own)."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from pathlib import Path
@@ -12,13 +11,13 @@ import pytest
 import typer
 from openpyxl import load_workbook
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from bot.cli import reports as cli_reports
 from models import AuditEvent
-from models.db import create_engine, create_sessionmaker
-from models.migrate import upgrade
 from tests.services.test_reports import ADMIN, COORD, P1, PARTNER, SPEC_A, build_dataset
+from tests.unit.cli_db import cli_database, on_db
 
 runner = CliRunner()
 app = typer.Typer()
@@ -28,35 +27,20 @@ app.command("report")(cli_reports.report)
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("KISBOT_TIMEZONE", "Europe/Warsaw")
-    monkeypatch.setenv("KISBOT_ADMIN_IDS", str(ADMIN))
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    url = cli_database(
+        tmp_path, monkeypatch, KISBOT_TIMEZONE="Europe/Warsaw", KISBOT_ADMIN_IDS=str(ADMIN)
+    )
 
-    async def main() -> None:
-        engine = create_engine(url)
-        try:
-            await upgrade(engine)
-            await build_dataset(create_sessionmaker(engine))
-        finally:
-            await engine.dispose()
-
-    asyncio.run(main())
+    on_db(url, build_dataset, migrate=True)
     return url
 
 
 def audit_actions(url: str) -> list[str]:
-    async def main() -> list[str]:
-        engine = create_engine(url)
-        try:
-            async with create_sessionmaker(engine)() as s:
-                return list(await s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
-        finally:
-            await engine.dispose()
+    async def read(sm: async_sessionmaker[AsyncSession]) -> list[str]:
+        async with sm() as s:
+            return list(await s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
-    return asyncio.run(main())
+    return on_db(url, read)
 
 
 def test_export_workshops_xlsx_to_a_folder(db: str, tmp_path: Path) -> None:
