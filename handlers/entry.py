@@ -56,6 +56,8 @@ REFUSALS: dict[tuple[Feature | None, type[DomainError]], Refusal] = {
     (None, NotFound): Refusal("button-stale"),
     (None, NotAllowed): Refusal("staff-only"),
     (None, AlreadyDecided): Refusal("staff-already-decided", replace=True),
+    # A registration gone meanwhile was decided by someone else (the card is replaced).
+    (Feature.STAFF, NotFound): Refusal("staff-already-decided", replace=True),
 }
 
 

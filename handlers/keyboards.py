@@ -16,6 +16,9 @@ from bot.settings import Language
 from handlers.buttons import Button
 from handlers.buttons import menu as menu_buttons
 from handlers.buttons import onboarding as ob
+from handlers.buttons import staff as st
+from handlers.buttons import staff_tools as sx
+from handlers.buttons import staff_workshops as sw
 from handlers.callbacks import encode
 
 # Main-menu buttons: message id of the label → action name used by the text router.
@@ -124,13 +127,13 @@ def staff_menu(
     how many wait) for those who decide them (`care_pending` not None) and the care roster
     for the childcare partner; the agenda and exports (what each role may have) for all staff,
     participant search for those who manage; About for all."""
-    rows = [[_button(t(lang, "btn-sx-agenda"), "sx", "a")]]
+    rows = [[sx.Agenda().button(t(lang, "btn-sx-agenda"))]]
     if manages:
         rows += [
-            [_button(t(lang, "btn-sx-search"), "sx", "f")],
-            [_button(t(lang, "btn-staff-pending", count=pending), "st", "pd")],
-            [_button(t(lang, "btn-staff-invite"), "st", "inv")],
-            [_button(t(lang, "btn-staff-sessions"), "sw", "l")],
+            [sx.Find().button(t(lang, "btn-sx-search"))],
+            [st.Pending().button(t(lang, "btn-staff-pending", count=pending))],
+            [st.Invite().button(t(lang, "btn-staff-invite"))],
+            [sw.Sessions().button(t(lang, "btn-staff-sessions"))],
             [_button(t(lang, "btn-cx-referrals"), "cx", "rf")],
             [_button(t(lang, "btn-cx-agendas"), "cx", "sp")],
             [_button(t(lang, "btn-bc-menu"), "bc", "m")],
@@ -141,8 +144,8 @@ def staff_menu(
         rows.append([_button(t(lang, "btn-cp-pending", count=care_pending), "cp", "l")])
     if care_partner:
         rows.append([_button(t(lang, "btn-cp-roster"), "cp", "g")])
-    rows.append([_button(t(lang, "btn-sx-exports"), "sx", "e")])
-    rows.append([_button(t(lang, "menu-about"), "st", "about")])
+    rows.append([sx.Exports().button(t(lang, "btn-sx-exports"))])
+    rows.append([st.About().button(t(lang, "menu-about"))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -151,8 +154,8 @@ def approval_keyboard(t: Translator, lang: str, person_id: int) -> InlineKeyboar
     return InlineKeyboardMarkup(
         [
             [
-                _button(t(lang, "btn-approve"), "st", "ap", person_id),
-                _button(t(lang, "btn-reject"), "st", "rj", person_id),
+                st.Approve(person_id).button(t(lang, "btn-approve")),
+                st.Reject(person_id).button(t(lang, "btn-reject")),
             ]
         ]
     )
@@ -160,4 +163,4 @@ def approval_keyboard(t: Translator, lang: str, person_id: int) -> InlineKeyboar
 
 def cancel_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
     """A single Cancel for a question that waits for typed text."""
-    return InlineKeyboardMarkup([[_button(t(lang, "btn-cancel"), "st", "cx")]])
+    return InlineKeyboardMarkup([[st.CancelPrompt().button(t(lang, "btn-cancel"))]])

@@ -23,9 +23,18 @@ from handlers import (
 from handlers import keyboards as kb
 from handlers.buttons import menu as mb
 from handlers.buttons import onboarding as ob
+from handlers.buttons import staff as st
+from handlers.buttons import staff_tools as sx
+from handlers.buttons import staff_workshops as sw
 from handlers.callbacks import decode
 from handlers.common import answer, language_for, load_person, reply
-from handlers.entry import active_person, on_unknown_button, open_buttons, participant_buttons
+from handlers.entry import (
+    active_person,
+    on_unknown_button,
+    open_buttons,
+    participant_buttons,
+    staff_buttons,
+)
 from models import Person, PersonStatus
 
 
@@ -73,7 +82,7 @@ async def on_pending_command(update: Update, context: KisContext) -> None:
         if not person.is_staff:
             await reply(update, context.deps.i18n(person.language, "staff-only"))
             return
-        await staff.show_pending(update, context, person)
+        await staff.on_command(update, context, person, st.Pending())
 
 
 async def on_invite_command(update: Update, context: KisContext) -> None:
@@ -82,7 +91,7 @@ async def on_invite_command(update: Update, context: KisContext) -> None:
         if not person.is_staff:
             await reply(update, context.deps.i18n(person.language, "staff-only"))
             return
-        await staff.ask_invite_name(update, context, person)
+        await staff.on_command(update, context, person, st.Invite())
 
 
 def button_handlers() -> list[CallbackQueryHandler[KisContext, None]]:
@@ -94,12 +103,15 @@ def button_handlers() -> list[CallbackQueryHandler[KisContext, None]]:
         participant_buttons(mb.Lg, menu.on_language_button),
         participant_buttons(mb.Md, menu.on_mydata_button),
         participant_buttons(mb.Bk, bookings.on_button),
+        staff_buttons(st.St, staff.on_button),
+        staff_buttons(sw.Sw, staff_workshops.on_button),
+        staff_buttons(sx.Sx, staff_tools.on_button),
         CallbackQueryHandler(on_callback, pattern=LEGACY),
         CallbackQueryHandler(on_unknown_button),
     ]
 
 
-LEGACY = "^(st|sw|sx|cp|cx|bc|cs|cc):"
+LEGACY = "^(cp|cx|bc|cs|cc):"
 
 
 async def on_callback(update: Update, context: KisContext) -> None:
@@ -108,15 +120,6 @@ async def on_callback(update: Update, context: KisContext) -> None:
     if query is None:
         return
     cb = decode(query.data)
-    if cb is not None and cb.feature == "st":
-        await staff.on_callback(update, context, await load_person(update, context), cb)
-        return
-    if cb is not None and cb.feature == "sw":
-        await staff_workshops.on_callback(update, context, await load_person(update, context), cb)
-        return
-    if cb is not None and cb.feature == "sx":
-        await staff_tools.on_callback(update, context, await load_person(update, context), cb)
-        return
     if cb is not None and cb.feature == "cp":
         await staff_childcare.on_callback(update, context, await load_person(update, context), cb)
         return
@@ -161,8 +164,8 @@ async def on_text(update: Update, context: KisContext) -> None:
     action = kb.main_menu_actions(t).get(text)
     if action is not None:
         await _menu_action(update, context, person, action)
-    elif person.awaiting == "invite_name":
-        await staff.on_invite_name(update, context, person, text)
+    elif staff.expects(person.awaiting):
+        await staff.on_text(update, context, person, text)
     elif person.is_staff and staff_workshops.expects(person.awaiting):
         await staff_workshops.on_text(update, context, person, text)
     elif person.is_staff and staff_consult.expects(person.awaiting):

@@ -10,14 +10,16 @@ from telegram import ReplyKeyboardRemove, Update
 from bot.context import KisContext
 from bot.i18n import Translator
 from handlers import keyboards as kb
-from handlers.callbacks import Callback
-from handlers.common import answer, edit_or_reply, refuse_staff_only, reply
+from handlers.buttons import BadCallback, Feature
+from handlers.buttons import staff as st
+from handlers.common import answer, edit_or_reply, reply
+from handlers.entry import refuse
 from handlers.menu import local_time
-from models import OutboxMessage, Person, PersonStatus, Role
+from models import OutboxMessage, Person, Role
 from scheduler.dispatcher import wake_dispatcher
 from scheduler.rendering import Rendered, Renderer
 from services import invites, people
-from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
+from services.errors import DomainError, InvalidInput, NotAllowed
 
 
 async def show_staff_menu(update: Update, context: KisContext, person: Person) -> None:
@@ -60,12 +62,8 @@ def _tid(update: Update) -> int:
 async def show_pending(update: Update, context: KisContext, person: Person) -> None:
     """/pending: every self-registration waiting for a decision."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    try:
-        async with deps.transaction() as session:
-            pending = await people.list_pending(session, _tid(update))
-    except NotAllowed:
-        await refuse_staff_only(update, context, person)
-        return
+    async with deps.transaction() as session:
+        pending = await people.list_pending(session, _tid(update))
     if not pending:
         await reply(update, t(lang, "staff-no-pending"))
     for candidate in pending:
@@ -83,50 +81,42 @@ async def show_pending(update: Update, context: KisContext, person: Person) -> N
     await answer(update)
 
 
-async def on_callback(
-    update: Update, context: KisContext, person: Person | None, cb: Callback
-) -> None:
-    """st:*: every staff click, re-authorised here and again in the service."""
-    if person is None or not person.is_staff:
-        await refuse_staff_only(update, context, person)
-        return
-    if cb.action == "pd":
-        await show_pending(update, context, person)
-    elif cb.action in ("ap", "rj"):
-        try:
-            person_id = cb.id_arg()
-        except (IndexError, ValueError):
-            await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
-            return
-        await _decide(update, context, person, person_id, approve=cb.action == "ap")
-    elif cb.action == "inv":
-        await ask_invite_name(update, context, person)
-    elif cb.action == "about":
-        await edit_or_reply(update, context.deps.i18n(person.language, "about-contact"))
-    elif cb.action == "cx":
-        async with context.deps.transaction() as session:
-            await people.set_awaiting(session, person.id, None)
-        await edit_or_reply(update, context.deps.i18n(person.language, "cancelled"))
-    else:
-        await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
+async def on_button(update: Update, context: KisContext, person: Person, button: st.St) -> None:
+    """st:* presses of an active staff member; every action is re-authorised in the service."""
+    t, lang = context.deps.i18n, person.language
+    match button:
+        case st.Pending():
+            await show_pending(update, context, person)
+        case st.Approve(person_id=person_id):
+            await _decide(update, context, person, person_id, approve=True)
+        case st.Reject(person_id=person_id):
+            await _decide(update, context, person, person_id, approve=False)
+        case st.Invite():
+            await ask_invite_name(update, context, person)
+        case st.About():
+            await edit_or_reply(update, t(lang, "about-contact"))
+        case st.CancelPrompt():
+            async with context.deps.transaction() as session:
+                await people.set_awaiting(session, person.id, None)
+            await edit_or_reply(update, t(lang, "cancelled"))
+        case _:
+            raise AssertionError(f"unhandled staff button {button!r}")
+
+
+async def on_command(update: Update, context: KisContext, person: Person, button: st.St) -> None:
+    """/pending and /invite: what their buttons do, refusals answered the same way."""
+    try:
+        await on_button(update, context, person, button)
+    except DomainError as error:
+        await refuse(update, context, person.language, Feature.STAFF, error)
 
 
 async def _decide(
     update: Update, context: KisContext, actor: Person, person_id: int, approve: bool
 ) -> None:
     deps, t, lang = context.deps, context.deps.i18n, actor.language
-    try:
-        async with deps.transaction() as session:
-            await people.decide_registration(
-                session, _tid(update), person_id, approve, deps.clock()
-            )
-    except NotAllowed:
-        await refuse_staff_only(update, context, actor)
-        return
-    except (AlreadyDecided, NotFound):
-        text = t(lang, "staff-already-decided")
-        await edit_or_reply(update, text, notice=text)
-        return
+    async with deps.transaction() as session:
+        await people.decide_registration(session, _tid(update), person_id, approve, deps.clock())
     wake_dispatcher(context.application)  # the person is told through the outbox
     await edit_or_reply(update, t(lang, "staff-approved" if approve else "staff-rejected"))
 
@@ -141,8 +131,8 @@ async def render_registration_decided(
     if not payload.get("approved"):
         lang = str(payload.get("language") or "pl")
         return Rendered(t(lang, "registration-rejected"), ReplyKeyboardRemove())
-    person = await session.get(Person, row.person_id) if row.person_id is not None else None
-    if person is None or person.status != PersonStatus.ACTIVE.value:
+    person = await people.approved_recipient(session, row.person_id)
+    if person is None:
         return None
     lang = person.language
     return Rendered(
@@ -155,13 +145,10 @@ async def render_registration_pending(
 ) -> Rendered | None:
     """ "New registration: name, phone" with Approve / Reject, for one approver, in their
     language; dropped when the registration was decided (or the approver left) meanwhile."""
-    applicant = await session.get(Person, row.ref_id) if row.ref_id is not None else None
-    approver = await session.get(Person, row.person_id) if row.person_id is not None else None
-    if applicant is None or applicant.status != PersonStatus.PENDING.value:
+    notice = await people.pending_notice(session, row.ref_id, row.person_id)
+    if notice is None:
         return None
-    if approver is None or approver.status != PersonStatus.ACTIVE.value:
-        return None
-    lang = approver.language
+    applicant, lang = notice.applicant, notice.approver.language
     text = t(
         lang,
         "staff-new-registration",
@@ -183,15 +170,32 @@ def renderers() -> dict[str, Renderer]:
 async def ask_invite_name(update: Update, context: KisContext, person: Person) -> None:
     """Start creating an invite: ask for the person's name."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    try:
-        async with deps.transaction() as session:
-            actor = await people.require_role(session, _tid(update), people.APPROVER_ROLES)
-            actor.awaiting = "invite_name"
-    except NotAllowed:
-        await refuse_staff_only(update, context, person)
-        return
+    async with deps.transaction() as session:
+        actor = await people.require_role(session, _tid(update), people.APPROVER_ROLES)
+        actor.awaiting = st.InviteName().pack()
     await reply(update, t(lang, "staff-invite-ask-name"), kb.cancel_keyboard(t, lang))
     await answer(update)
+
+
+def expects(awaiting: str | None) -> bool:
+    """Whether the next typed text answers one of these prompts (an older version's too)."""
+    return st.knows(st.StPrompt, awaiting)
+
+
+async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
+    """Typed answers for the staff menu's prompts (the invitee's name)."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    try:
+        st.StPrompt.unpack(person.awaiting)
+    except BadCallback:  # a prompt of an older version: forget it
+        async with deps.transaction() as session:
+            await people.set_awaiting(session, person.id, None)
+        await reply(update, t(lang, "button-stale"))
+        return
+    try:
+        await on_invite_name(update, context, person, text)
+    except DomainError as error:
+        await refuse(update, context, lang, Feature.STAFF, error)
 
 
 async def on_invite_name(update: Update, context: KisContext, person: Person, text: str) -> None:
@@ -204,10 +208,7 @@ async def on_invite_name(update: Update, context: KisContext, person: Person, te
                 session, text, deps.clock(), deps.settings.invite_valid_days, actor.id
             )
             actor.awaiting = None
-    except NotAllowed:
-        await refuse_staff_only(update, context, person)
-        return
-    except InvalidInput as exc:
+    except InvalidInput as exc:  # asked again, with Cancel
         await reply(update, t(lang, exc.reason), kb.cancel_keyboard(t, lang))
         return
     link = invites.invite_link(context.bot.username, invite.code)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
@@ -35,14 +34,18 @@ from telegram.constants import MessageLimit
 
 from bot.context import KisContext
 from bot.i18n import Translator
-from handlers.callbacks import Callback, encode
+from handlers.buttons import BadCallback, Feature
+from handlers.buttons import staff as st
+from handlers.buttons import staff_tools as sx
+from handlers.buttons.staff_tools import Report, Span
+from handlers.callbacks import encode
 from handlers.common import answer, edit_or_reply, reply
+from handlers.participant_search import SearchScreen, answer_search, label
 from models import Person, PersonStatus, Role
 from scheduler.dispatcher import wake_dispatcher
 from services import (
     childcare,
     deactivation,
-    participant_search,
     people,
     report_indicators,
     report_staff,
@@ -53,9 +56,8 @@ from services.reports import Month
 
 log = logging.getLogger(__name__)
 
-FIND = "sx_find"
 STAFF_ROLES = tuple(r.value for r in Role if r != Role.PARTICIPANT)
-INDICATORS = "ind"  # the "kind" of the month screens that ends in the indicators table
+INDICATORS = Report.INDICATORS  # the report of the month screens that is no export
 PICK_MONTHS = 6
 CARD_LINES = 8  # bookings listed per part of the card (upcoming, past)
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH - 96  # room for the HTML Telegram counts differently
@@ -79,8 +81,8 @@ STATES = (
 )
 
 
-def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text[:60], callback_data=encode("sx", action, *args))
+def _btn(text: str, press: sx.Sx) -> InlineKeyboardButton:
+    return press.button(text[:60])
 
 
 def _tid(update: Update) -> int:
@@ -152,23 +154,21 @@ def _agenda_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _btn(t(lang, "btn-sx-today"), "a", "t"),
-                _btn(t(lang, "btn-sx-tomorrow"), "a", "m"),
-                _btn(t(lang, "btn-sx-week"), "a", "w"),
+                _btn(t(lang, "btn-sx-today"), sx.Agenda(Span.TODAY)),
+                _btn(t(lang, "btn-sx-tomorrow"), sx.Agenda(Span.TOMORROW)),
+                _btn(t(lang, "btn-sx-week"), sx.Agenda(Span.WEEK)),
             ]
         ]
     )
 
 
-def _agenda_days(today: date, span: str) -> list[date]:
-    if span == "t":
-        return [today]
-    if span == "m":
+def _agenda_days(today: date, span: Span) -> list[date]:
+    if span is Span.TOMORROW:
         return [today + timedelta(days=1)]
-    if span == "w":
+    if span is Span.WEEK:
         monday = today - timedelta(days=today.weekday())
         return [monday + timedelta(days=i) for i in range(7)]
-    raise ValueError("forged span")
+    return [today]
 
 
 def _agenda_lines(
@@ -218,17 +218,15 @@ def _agenda_lines(
     return [*lines, ""]
 
 
-async def show_agenda(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def show_agenda(update: Update, context: KisContext, person: Person, span: Span) -> None:
     """The agenda menu, or the agenda of today / tomorrow / this week."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    if not cb.args:
+    if span is Span.CHOOSE:
         async with deps.read() as session:
             await people.require_role(session, _tid(update), report_staff.AGENDA_ROLES)
         await edit_or_reply(update, t(lang, "sx-agenda-title"), _agenda_keyboard(t, lang))
         return
-    if len(cb.args) != 1:
-        raise ValueError("forged agenda")
-    days = _agenda_days(_today(context), cb.args[0])
+    days = _agenda_days(_today(context), span)
     lines: list[str] = []
     async with deps.read() as session:
         for day in days:
@@ -246,18 +244,18 @@ async def show_agenda(update: Update, context: KisContext, person: Person, cb: C
 def _cancel_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_btn(t(lang, "btn-sx-pending"), "pl")],
-            [InlineKeyboardButton(t(lang, "btn-cancel"), callback_data="st:cx")],
+            [_btn(t(lang, "btn-sx-pending"), sx.Pending())],
+            [st.CancelPrompt().button(t(lang, "btn-cancel"))],
         ]
     )
 
 
-async def ask_find(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def ask_find(update: Update, context: KisContext, person: Person) -> None:
     """Ask for part of a participant's name or phone (the answer comes as typed text)."""
     t, lang = context.deps.i18n, person.language
     async with context.deps.transaction() as session:
         actor = await people.require_role(session, _tid(update), report_staff.CARD_ROLES)
-        actor.awaiting = FIND
+        actor.awaiting = sx.FindPrompt().pack()
     await reply(update, t(lang, "sx-find-ask"), _cancel_keyboard(t, lang))
     await answer(update)
 
@@ -267,47 +265,29 @@ def expects(awaiting: str | None) -> bool:
     return (awaiting or "").startswith("sx_")
 
 
+SEARCH = SearchScreen(
+    feature=Feature.STAFF_TOOLS,
+    results_key="sx-find-results",
+    more_key="sx-find-more",
+    none_key="sx-find-none",
+    again_key="btn-sx-search-again",
+    open_participant=sx.Card,
+    again=sx.Find(),
+    retry_keyboard=_cancel_keyboard,
+)
+
+
 async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
     """Typed answers for sx_* prompts: the participant search."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    if person.awaiting != FIND:  # a prompt of an older version: forget it
+    try:
+        sx.SxPrompt.unpack(person.awaiting)
+    except BadCallback:  # a prompt of an older version: forget it
         async with deps.transaction() as session:
             await people.set_awaiting(session, person.id, None)
         await reply(update, t(lang, "button-stale"))
         return
-    try:
-        async with deps.transaction() as session:
-            found = await participant_search.search_participants(
-                session, actor_tid=_tid(update), query=text
-            )
-            if found.people:
-                await people.set_awaiting(session, person.id, None)
-            rows = [[_btn(_label(p), "p", p.id)] for p in found.people]
-    except InvalidInput as exc:
-        await reply(update, t(lang, exc.reason), _cancel_keyboard(t, lang))
-        return
-    except NotAllowed:
-        async with deps.transaction() as session:
-            await people.set_awaiting(session, person.id, None)
-        await reply(update, t(lang, "staff-only"))
-        return
-    if not rows:
-        await reply(update, t(lang, "sx-find-none"), _cancel_keyboard(t, lang))
-        return
-    rows.append([_btn(t(lang, "btn-sx-search-again"), "f")])
-    out = t(lang, "sx-find-results")
-    if found.more:
-        out += "\n" + t(lang, "sx-find-more", count=len(rows) - 1)
-    await reply(update, out, InlineKeyboardMarkup(rows))
-
-
-def _label(p: Person) -> str:
-    """Name, and the phone's last three digits to tell two people of one name apart."""
-    label = p.display_name or "—"
-    digits = "".join(ch for ch in p.phone or "" if ch.isdigit())
-    if len(digits) >= 3:
-        label += f" · …{digits[-3:]}"
-    return label
+    await answer_search(update, context, person, text, SEARCH)
 
 
 def _booking_line(
@@ -375,7 +355,7 @@ def _card_lines(
 def _card_keyboard(t: Translator, lang: str, person: Person) -> InlineKeyboardMarkup:
     rows = []
     if person.status == PersonStatus.PENDING.value:
-        rows.append([_btn(t(lang, "btn-sx-approve"), "ok", person.id)])
+        rows.append([_btn(t(lang, "btn-sx-approve"), sx.Approve(person.id))])
     if person.status == PersonStatus.ACTIVE.value:
         rows.append(
             [
@@ -385,8 +365,8 @@ def _card_keyboard(t: Translator, lang: str, person: Person) -> InlineKeyboardMa
             ]
         )
     if person.status in people.DEACTIVATABLE:
-        rows.append([_btn(t(lang, "btn-sx-deactivate"), "dq", person.id)])
-    rows.append([_btn(t(lang, "btn-sx-search-again"), "f")])
+        rows.append([_btn(t(lang, "btn-sx-deactivate"), sx.AskDeactivate(person.id))])
+    rows.append([_btn(t(lang, "btn-sx-search-again"), sx.Find())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -406,14 +386,9 @@ async def show_card(
     await _send_long(update, lines, markup)
 
 
-async def _card_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_card(update, context, person, cb.id_arg())
-
-
-async def approve(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def approve(update: Update, context: KisContext, person: Person, pid: int) -> None:
     """Approve a pending self-registration from the card (the person is told)."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    pid = cb.id_arg()
     try:
         async with deps.transaction() as session:
             await people.decide_registration(session, _tid(update), pid, True, _now(context))
@@ -424,29 +399,27 @@ async def approve(update: Update, context: KisContext, person: Person, cb: Callb
     await show_card(update, context, person, pid, t(lang, "staff-approved"))
 
 
-async def ask_deactivate(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def ask_deactivate(update: Update, context: KisContext, person: Person, pid: int) -> None:
     """Deactivate? Yes / No."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    pid = cb.id_arg()
     async with deps.read() as session:
         card = await report_staff.participant_card(
             session, actor_tid=_tid(update), person_id=pid, now=_now(context)
         )
         name = card.person.display_name
     rows = [
-        [_btn(t(lang, "btn-sx-deactivate-yes"), "dy", pid)],
-        [_btn(t(lang, "btn-sx-deactivate-no"), "p", pid)],
+        [_btn(t(lang, "btn-sx-deactivate-yes"), sx.Deactivate(pid))],
+        [_btn(t(lang, "btn-sx-deactivate-no"), sx.Card(pid))],
     ]
     await edit_or_reply(
         update, t(lang, "sx-deactivate-ask", name=_esc(name)), InlineKeyboardMarkup(rows)
     )
 
 
-async def deactivate(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def deactivate(update: Update, context: KisContext, person: Person, pid: int) -> None:
     """Deactivate the participant (their future bookings cancelled), then the card again
     with what was cancelled."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    pid = cb.id_arg()
     try:
         async with deps.transaction() as session:
             summary = await deactivation.deactivate_participant(
@@ -470,12 +443,12 @@ async def deactivate(update: Update, context: KisContext, person: Person, cb: Ca
     await show_card(update, context, person, pid, t(lang, "sx-deactivated") + "\n" + cancelled)
 
 
-async def show_pending(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def show_pending(update: Update, context: KisContext, person: Person) -> None:
     """Self-registrations waiting for approval (to their cards) and pending care requests."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.read() as session:
         pending = await people.list_pending(session, _tid(update))
-        rows = [[_btn(_label(p), "p", p.id)] for p in pending[:20]]
+        rows = [[_btn(label(p), sx.Card(p.id))] for p in pending[:20]]
         care = await childcare.pending_requests(session, _tid(update), now=_now(context))
     lines = [
         t(lang, "sx-pending-title"),
@@ -496,34 +469,29 @@ def _month_code(month: Month) -> int:
     return month.year * 100 + month.month
 
 
-def _month_from(code: str) -> Month:
-    if not code.isdigit() or len(code) != 6:
-        raise ValueError("forged month")
+def _month_from(code: int) -> Month:
+    """The month of a YYYYMM code; NotFound (a stale button) for one that is no month."""
     try:
-        return Month.parse(f"{code[:4]}-{code[4:]}")
-    except InvalidInput as exc:
-        raise ValueError("forged month") from exc
+        return Month.parse(f"{code // 100:04d}-{code % 100:02d}")
+    except InvalidInput:
+        raise NotFound("no such month") from None
 
 
 def _month_name(month: Month, lang: str) -> str:
     return format_date(date(month.year, month.month, 1), "LLLL yyyy", locale=lang)
 
 
-def _kind(kind: str) -> str:
-    if kind not in (*reports.EXPORT_KINDS, INDICATORS):
-        raise ValueError("forged kind")
-    return kind
-
-
-async def _allowed(update: Update, context: KisContext, kind: str) -> None:
-    """NotAllowed unless the acting person may have `kind` (the menus only; the export
+async def _allowed(update: Update, context: KisContext, report: Report) -> None:
+    """NotAllowed unless the acting person may have `report` (the menus only; the export
     itself is authorised again by the service)."""
-    roles = report_indicators.REPORT_ROLES if kind == INDICATORS else reports.EXPORT_ROLES[kind]
+    roles: tuple[str, ...] = (
+        report_indicators.REPORT_ROLES if report is INDICATORS else reports.EXPORT_ROLES[report]
+    )
     async with context.deps.read() as session:
         await people.require_role(session, _tid(update), roles)
 
 
-async def show_exports(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def show_exports(update: Update, context: KisContext, person: Person) -> None:
     """What this role may export, plus the indicators and the chart for managers."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.read() as session:
@@ -532,22 +500,19 @@ async def show_exports(update: Update, context: KisContext, person: Person, cb: 
         manager = actor.role in report_indicators.REPORT_ROLES
     if not kinds:
         raise NotAllowed()
-    rows = [[_btn(t(lang, f"btn-sx-kind-{k}"), "ek", k)] for k in kinds]
+    rows = [[_btn(t(lang, f"btn-sx-kind-{k}"), sx.ChooseMonth(Report(k)))] for k in kinds]
     if manager:
-        rows.append([_btn(t(lang, "btn-sx-indicators"), "ek", INDICATORS)])
-        rows.append([_btn(t(lang, "btn-sx-chart"), "ch")])
+        rows.append([_btn(t(lang, "btn-sx-indicators"), sx.ChooseMonth(INDICATORS))])
+        rows.append([_btn(t(lang, "btn-sx-chart"), sx.Chart())])
     await edit_or_reply(update, t(lang, "sx-exports-title"), InlineKeyboardMarkup(rows))
 
 
-async def choose_month(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def choose_month(update: Update, context: KisContext, person: Person, report: Report) -> None:
     """This month / last month / another (participants need no month: the format at once)."""
     t, lang = context.deps.i18n, person.language
-    kind = _kind(cb.args[0])
-    if len(cb.args) != 1:
-        raise ValueError("forged")
-    await _allowed(update, context, kind)
-    if kind == "participants":
-        await _format_screen(update, context, person, kind, 0)
+    await _allowed(update, context, report)
+    if report is Report.PARTICIPANTS:
+        await _format_screen(update, context, person, report, 0)
         return
     this = Month.of(_now(context), context.deps.policy.tz)
     last = this.shift(-1)
@@ -555,83 +520,76 @@ async def choose_month(update: Update, context: KisContext, person: Person, cb: 
         [
             _btn(
                 t(lang, "btn-sx-this-month", month=_month_name(this, lang)),
-                "em",
-                kind,
-                _month_code(this),
+                sx.MonthChosen(report, _month_code(this)),
             )
         ],
         [
             _btn(
                 t(lang, "btn-sx-last-month", month=_month_name(last, lang)),
-                "em",
-                kind,
-                _month_code(last),
+                sx.MonthChosen(report, _month_code(last)),
             )
         ],
-        [_btn(t(lang, "btn-sx-other-month"), "ep", kind)],
-        [_btn(t(lang, "btn-back"), "e")],
+        [_btn(t(lang, "btn-sx-other-month"), sx.PickMonth(report))],
+        [_btn(t(lang, "btn-back"), sx.Exports())],
     ]
     await edit_or_reply(update, t(lang, "sx-month-ask"), InlineKeyboardMarkup(rows))
 
 
-async def pick_month(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def pick_month(update: Update, context: KisContext, person: Person, report: Report) -> None:
     """One of the last PICK_MONTHS months."""
     t, lang = context.deps.i18n, person.language
-    kind = _kind(cb.args[0])
-    await _allowed(update, context, kind)
+    await _allowed(update, context, report)
     this = Month.of(_now(context), context.deps.policy.tz)
     months = [this.shift(-i) for i in range(PICK_MONTHS)]
-    buttons = [_btn(_month_name(m, lang), "em", kind, _month_code(m)) for m in months]
+    buttons = [_btn(_month_name(m, lang), sx.MonthChosen(report, _month_code(m))) for m in months]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([_btn(t(lang, "btn-back"), "ek", kind)])
+    rows.append([_btn(t(lang, "btn-back"), sx.ChooseMonth(report))])
     await edit_or_reply(update, t(lang, "sx-month-ask"), InlineKeyboardMarkup(rows))
 
 
-async def month_chosen(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def month_chosen(
+    update: Update, context: KisContext, person: Person, report: Report, code: int
+) -> None:
     """The format of an export, or the indicators table of the month."""
-    kind = _kind(cb.args[0])
-    month = _month_from(cb.args[1])
-    if len(cb.args) != 2:
-        raise ValueError("forged")
-    if kind == INDICATORS:
+    month = _month_from(code)
+    if report is INDICATORS:
         await show_indicators(update, context, person, month)
         return
-    await _allowed(update, context, kind)
-    await _format_screen(update, context, person, kind, _month_code(month))
+    await _allowed(update, context, report)
+    await _format_screen(update, context, person, report, _month_code(month))
 
 
 async def _format_screen(
-    update: Update, context: KisContext, person: Person, kind: str, code: int
+    update: Update, context: KisContext, person: Person, report: Report, code: int
 ) -> None:
     t, lang = context.deps.i18n, person.language
-    back = ("e",) if kind == "participants" else ("ek", kind)
+    back: sx.Sx = sx.Exports() if report is Report.PARTICIPANTS else sx.ChooseMonth(report)
     rows = [
         [
-            _btn("XLSX (Excel)", "ef", kind, code, "xlsx"),
-            _btn("CSV", "ef", kind, code, "csv"),
+            _btn("XLSX (Excel)", sx.SendExport(report, code, sx.Format.XLSX)),
+            _btn("CSV", sx.SendExport(report, code, sx.Format.CSV)),
         ],
-        [_btn(t(lang, "btn-back"), *back)],
+        [_btn(t(lang, "btn-back"), back)],
     ]
     await edit_or_reply(update, t(lang, "sx-format-ask"), InlineKeyboardMarkup(rows))
 
 
-async def send_export(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def send_export(
+    update: Update, context: KisContext, person: Person, press: sx.SendExport
+) -> None:
     """Make the export (audited, in its own transaction), then send it as a document."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    if len(cb.args) != 3 or cb.args[2] not in reports.EXPORT_FORMATS:
-        raise ValueError("forged export")
-    kind = _kind(cb.args[0])
-    if kind == INDICATORS:
-        raise ValueError("forged export")
-    month = None if cb.args[1] == "0" else _month_from(cb.args[1])
-    if month is None and kind != "participants":
-        raise ValueError("forged export")
+    if press.report is INDICATORS:
+        raise NotFound("the indicators are no export")
+    month = None if press.month == 0 else _month_from(press.month)
+    if month is None and press.report is not Report.PARTICIPANTS:
+        raise NotFound("an export without its month")
     async with deps.transaction() as session:
         made = await reports.export(
             session,
             actor_tid=_tid(update),
-            kind=kind,
-            fmt=cb.args[2],
+            kind=press.report.value,
+            fmt=press.fmt.value,
             month=month,
             tz=deps.policy.tz,
         )
@@ -643,7 +601,7 @@ async def send_export(update: Update, context: KisContext, person: Person, cb: C
         filename=made.filename,
         caption=t(lang, "sx-export-caption", rows=made.rows),
     )
-    log.info("export sent: %s (%s)", kind, cb.args[2])
+    log.info("export sent: %s (%s)", press.report, press.fmt)
     await answer(update)
 
 
@@ -677,15 +635,13 @@ async def show_indicators(
         t(lang, "sx-ind-title", month=_month_name(month, lang))
         + f"\n<pre>{html.escape(table)}</pre>"
     )
-    back = InlineKeyboardMarkup([[_btn(t(lang, "btn-back"), "ek", INDICATORS)]])
+    back = InlineKeyboardMarkup([[_btn(t(lang, "btn-back"), sx.ChooseMonth(INDICATORS))]])
     await edit_or_reply(update, text, back)
 
 
-async def send_chart(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def send_chart(update: Update, context: KisContext, person: Person) -> None:
     """The chart of the last months as a photo (audited by the service)."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    if cb.args:
-        raise ValueError("forged chart")
     last = Month.of(_now(context), deps.policy.tz)
     async with deps.transaction() as session:
         png = await report_indicators.chart(
@@ -702,37 +658,35 @@ async def send_chart(update: Update, context: KisContext, person: Person, cb: Ca
 # --- dispatch --------------------------------------------------------------------------
 
 
-ACTIONS: dict[str, Callable[[Update, KisContext, Person, Callback], Awaitable[None]]] = {
-    "a": show_agenda,
-    "f": ask_find,
-    "p": _card_cb,
-    "ok": approve,
-    "dq": ask_deactivate,
-    "dy": deactivate,
-    "pl": show_pending,
-    "e": show_exports,
-    "ek": choose_month,
-    "ep": pick_month,
-    "em": month_chosen,
-    "ef": send_export,
-    "ch": send_chart,
-}
-
-
-async def on_callback(
-    update: Update, context: KisContext, person: Person | None, cb: Callback
-) -> None:
-    """sx:* buttons: staff only, re-authorised in every service call."""
-    lang = person.language if person else context.deps.settings.default_language
-    t = context.deps.i18n
-    if person is None or not person.is_staff or cb.action not in ACTIONS:
-        key = "button-stale" if person is not None and person.is_staff else "staff-only"
-        await answer(update, t(lang, key), alert=True)
-        return
-    try:
-        await ACTIONS[cb.action](update, context, person, cb)
-    except NotAllowed:
-        await answer(update, t(lang, "staff-only"), alert=True)
-    except (NotFound, IndexError, ValueError, InvalidInput) as exc:
-        log.info("sx:%s refused: %s", cb.action, type(exc).__name__)
-        await answer(update, t(lang, "button-stale"), alert=True)
+async def on_button(update: Update, context: KisContext, person: Person, button: sx.Sx) -> None:
+    """sx:* presses of an active staff member; every action is re-authorised in the services,
+    which also decide what each role sees."""
+    match button:
+        case sx.Agenda(span=span):
+            await show_agenda(update, context, person, span)
+        case sx.Find():
+            await ask_find(update, context, person)
+        case sx.Card(person_id=pid):
+            await show_card(update, context, person, pid)
+        case sx.Approve(person_id=pid):
+            await approve(update, context, person, pid)
+        case sx.AskDeactivate(person_id=pid):
+            await ask_deactivate(update, context, person, pid)
+        case sx.Deactivate(person_id=pid):
+            await deactivate(update, context, person, pid)
+        case sx.Pending():
+            await show_pending(update, context, person)
+        case sx.Exports():
+            await show_exports(update, context, person)
+        case sx.ChooseMonth(report=report):
+            await choose_month(update, context, person, report)
+        case sx.PickMonth(report=report):
+            await pick_month(update, context, person, report)
+        case sx.MonthChosen(report=report, month=code):
+            await month_chosen(update, context, person, report, code)
+        case sx.SendExport():
+            await send_export(update, context, person, button)
+        case sx.Chart():
+            await send_chart(update, context, person)
+        case _:
+            raise AssertionError(f"unhandled staff tools button {button!r}")

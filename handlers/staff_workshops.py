@@ -5,25 +5,25 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import KisContext
 from bot.i18n import Translator
-from handlers.callbacks import Callback, encode
+from handlers import keyboards as kb
+from handlers.buttons import BadCallback, Feature
+from handlers.buttons import staff_workshops as sw
+from handlers.buttons.staff import knows
 from handlers.common import answer, edit_or_reply, reply
+from handlers.entry import refuse
 from handlers.formatting import short_when
 from models import Person, WorkshopGroup
 from scheduler.dispatcher import wake_dispatcher
 from services import people, workshop_staff
 from services import workshops as workshops_service
-from services.errors import InvalidInput, NotAllowed, NotFound
+from services.errors import DomainError, InvalidInput
 from services.workshops import SessionClosed
 
 ATTENDANCE_MARK = {True: "✅", False: "❌", None: "❔"}
-
-
-def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=encode("sw", action, *args))
 
 
 def _tid(update: Update) -> int:
@@ -36,7 +36,7 @@ async def show_sessions(update: Update, context: KisContext, person: Person) -> 
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         items = await workshop_staff.sessions_ahead(session, _tid(update), deps.clock())
-    catalogue = [_btn(t(lang, "btn-sw-catalogue"), "wl")]
+    catalogue = [sw.Catalogue().button(t(lang, "btn-sw-catalogue"))]
     if not items:
         await edit_or_reply(update, t(lang, "sw-list-empty"), InlineKeyboardMarkup([catalogue]))
         return
@@ -47,7 +47,7 @@ async def show_sessions(update: Update, context: KisContext, person: Person) -> 
             label += " " + t(lang, "sw-cancelled-mark")
         else:
             label += f" ({ws.seats_taken}/{ws.capacity})"
-        rows.append([_btn(label[:60], "r", ws.id)])
+        rows.append([sw.Roster(ws.id).button(label[:60])])
     rows.append(catalogue)
     await edit_or_reply(update, t(lang, "sw-list-title"), InlineKeyboardMarkup(rows))
 
@@ -83,26 +83,28 @@ async def show_roster(update: Update, context: KisContext, person: Person, sessi
     ws = roster.session
     text = _roster_text(t, lang, roster, short_when(ws.starts_at, tz, lang))
     rows = [
-        [_btn(f"{ATTENDANCE_MARK[e.enrollment.attended]} {e.name}"[:60], "a", e.enrollment.id)]
+        [
+            sw.ToggleAttendance(e.enrollment.id).button(
+                f"{ATTENDANCE_MARK[e.enrollment.attended]} {e.name}"[:60]
+            )
+        ]
         for e in roster.confirmed
     ]
     if ws.status != "cancelled":
         if roster.confirmed:
-            rows.append([_btn(t(lang, "btn-rest-absent"), "x", ws.id)])
-        rows.append([_btn(t(lang, "btn-capacity"), "k", ws.id)])
-        rows.append([_btn(t(lang, "btn-cancel-session"), "c", ws.id)])
-    rows.append([_btn(t(lang, "btn-back"), "l")])
+            rows.append([sw.RestAbsent(ws.id).button(t(lang, "btn-rest-absent"))])
+        rows.append([sw.Capacity(ws.id).button(t(lang, "btn-capacity"))])
+        rows.append([sw.AskCancel(ws.id).button(t(lang, "btn-cancel-session"))])
+    rows.append([sw.Sessions().button(t(lang, "btn-back"))])
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
 
 
 async def _toggle(update: Update, context: KisContext, person: Person, enrollment_id: int) -> None:
     deps = context.deps
     async with deps.transaction() as session:
-        await workshop_staff.toggle_attendance(session, _tid(update), enrollment_id, deps.clock())
-        from models import Enrollment
-
-        enrollment = await session.get(Enrollment, enrollment_id)
-        assert enrollment is not None
+        enrollment = await workshop_staff.toggle_attendance(
+            session, _tid(update), enrollment_id, deps.clock()
+        )
         session_id = enrollment.session_id
     await show_roster(update, context, person, session_id)
 
@@ -119,8 +121,8 @@ async def _ask_cancel(update: Update, context: KisContext, person: Person, sid: 
     async with context.deps.transaction() as session:
         await people.require_role(session, _tid(update), workshop_staff.WORKSHOP_STAFF)
     rows = [
-        [_btn(t(lang, "btn-cancel-session-yes"), "cy", sid)],
-        [_btn(t(lang, "btn-back"), "r", sid)],
+        [sw.Cancel(sid).button(t(lang, "btn-cancel-session-yes"))],
+        [sw.Roster(sid).button(t(lang, "btn-back"))],
     ]
     await edit_or_reply(update, t(lang, "sw-cancel-confirm"), InlineKeyboardMarkup(rows))
 
@@ -139,80 +141,97 @@ async def _cancel(update: Update, context: KisContext, person: Person, sid: int)
     await edit_or_reply(update, t(lang, "sw-cancelled-done", count=count))
 
 
-PROMPTS = {
-    "capacity": "sw-capacity-ask",
-    "ws_new": "sw-new-title-ask",
-    "ws_sess": "sw-session-ask",
-    "ws_title": "sw-title-ask",
-    "ws_desc": "sw-desc-ask",
-    "ws_place": "sw-place-ask",
+QUESTIONS: dict[type[sw.SwPrompt], str] = {
+    sw.CapacityPrompt: "sw-capacity-ask",
+    sw.TitleOfNew: "sw-new-title-ask",
+    sw.SessionLine: "sw-session-ask",
+    sw.TitlePrompt: "sw-title-ask",
+    sw.DescriptionPrompt: "sw-desc-ask",
+    sw.PlacePrompt: "sw-place-ask",
 }
-FIELDS = {"ws_title": "title_pl", "ws_desc": "description_pl", "ws_place": "place"}
+FIELDS: dict[type[sw.SwPrompt], str] = {
+    sw.TitlePrompt: "title_pl",
+    sw.DescriptionPrompt: "description_pl",
+    sw.PlacePrompt: "place",
+}
 
 
 def expects(awaiting: str | None) -> bool:
-    """True when a staff member's next typed text belongs to one of these screens."""
-    return (awaiting or "").split(":")[0] in PROMPTS
+    """True when a staff member's next typed text belongs to one of these screens (a prompt
+    of an older version too: `on_text` forgets it)."""
+    return knows(sw.SwPrompt, awaiting)
 
 
-async def _ask(update: Update, context: KisContext, prompt: str, target: str | int) -> None:
+async def _ask(update: Update, context: KisContext, prompt: sw.SwPrompt) -> None:
     """Remember what the next typed text is for, and ask for it."""
     t = context.deps.i18n
     async with context.deps.transaction() as session:
         actor = await people.require_role(session, _tid(update), workshop_staff.WORKSHOP_STAFF)
-        actor.awaiting = f"{prompt}:{target}"
+        actor.awaiting = prompt.pack()
         lang = actor.language
-    await reply(update, t(lang, PROMPTS[prompt]), _cancel_keyboard(t, lang))
+    await reply(update, t(lang, QUESTIONS[type(prompt)]), kb.cancel_keyboard(t, lang))
     await answer(update)
-
-
-def _cancel_keyboard(t: Translator, lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t(lang, "btn-cancel"), callback_data="st:cx")]]
-    )
 
 
 async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
     """Typed answers: capacity, new workshop title, a new date, edited texts."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    prompt, _, target = (person.awaiting or "").partition(":")
-    tid, now = _tid(update), deps.clock()
     try:
+        prompt = sw.SwPrompt.unpack(person.awaiting)
+    except BadCallback:  # a prompt of an older version: forget it
         async with deps.transaction() as session:
-            if prompt == "capacity":
-                seats = int(text.strip()) if text.strip().isdigit() else -1
-                ws = await workshop_staff.change_capacity(
-                    session, tid, int(target), seats, now, context.deps.policy
-                )
-                done, markup = t(lang, "sw-capacity-done", capacity=ws.capacity), ("r", ws.id)
-            elif prompt == "ws_new":
-                workshop = await workshop_staff.create_workshop(session, tid, target, text)
-                done = t(lang, "sw-workshop-created", title=html.escape(workshop.title_pl))
-                markup = ("w", workshop.id)
-            elif prompt == "ws_sess":
-                line = workshop_staff.parse_session_line(text, deps.policy.tz, now)
-                ws = await workshop_staff.add_session(session, tid, int(target), line)
-                when = short_when(ws.starts_at, deps.policy.tz, lang)
-                done = t(lang, "sw-session-added", when=when, capacity=ws.capacity)
-                markup = ("r", ws.id)
-            else:
-                await workshop_staff.edit_workshop(session, tid, int(target), FIELDS[prompt], text)
-                done, markup = t(lang, "sw-saved"), ("w", int(target))
             await people.set_awaiting(session, person.id, None)
-    except InvalidInput as exc:
-        await reply(update, t(lang, exc.reason), _cancel_keyboard(t, lang))
-        return
-    except NotAllowed:
-        await reply(update, t(lang, "staff-only"))
-        return
-    except NotFound:
         await reply(update, t(lang, "button-stale"))
         return
-    if prompt == "capacity":
+    try:
+        done, open_button = await _answer(update, context, person, prompt, text)
+    except InvalidInput as exc:  # asked again, with Cancel
+        await reply(update, t(lang, exc.reason), kb.cancel_keyboard(t, lang))
+        return
+    except DomainError as error:
+        await refuse(update, context, lang, Feature.STAFF_WORKSHOPS, error)
+        return
+    if isinstance(prompt, sw.CapacityPrompt):
         wake_dispatcher(context.application)
-    await reply(
-        update, done, InlineKeyboardMarkup([[_btn(t(lang, "btn-open"), markup[0], markup[1])]])
-    )
+    await reply(update, done, InlineKeyboardMarkup([[open_button.button(t(lang, "btn-open"))]]))
+
+
+async def _answer(
+    update: Update, context: KisContext, person: Person, prompt: sw.SwPrompt, text: str
+) -> tuple[str, sw.Sw]:
+    """Apply one typed answer; the text saying it is done and the screen to open next."""
+    deps, t, lang = context.deps, context.deps.i18n, person.language
+    tid, now = _tid(update), deps.clock()
+    async with deps.transaction() as session:
+        match prompt:
+            case sw.CapacityPrompt(session_id=sid):
+                seats = int(text.strip()) if text.strip().isdigit() else -1
+                ws = await workshop_staff.change_capacity(
+                    session, tid, sid, seats, now, context.deps.policy
+                )
+                done = t(lang, "sw-capacity-done", capacity=ws.capacity)
+                then: sw.Sw = sw.Roster(ws.id)
+            case sw.TitleOfNew(group=group):
+                workshop = await workshop_staff.create_workshop(session, tid, group, text)
+                done = t(lang, "sw-workshop-created", title=html.escape(workshop.title_pl))
+                then = sw.Workshop(workshop.id)
+            case sw.SessionLine(workshop_id=wid):
+                line = workshop_staff.parse_session_line(text, deps.policy.tz, now)
+                ws = await workshop_staff.add_session(session, tid, wid, line)
+                when = short_when(ws.starts_at, deps.policy.tz, lang)
+                done = t(lang, "sw-session-added", when=when, capacity=ws.capacity)
+                then = sw.Roster(ws.id)
+            case (
+                sw.TitlePrompt(workshop_id=wid)
+                | sw.DescriptionPrompt(workshop_id=wid)
+                | sw.PlacePrompt(workshop_id=wid)
+            ):
+                await workshop_staff.edit_workshop(session, tid, wid, FIELDS[type(prompt)], text)
+                done, then = t(lang, "sw-saved"), sw.Workshop(wid)
+            case _:
+                raise AssertionError(f"unhandled staff workshop prompt {prompt!r}")
+        await people.set_awaiting(session, person.id, None)
+    return done, then
 
 
 async def show_catalogue(update: Update, context: KisContext, person: Person) -> None:
@@ -220,9 +239,9 @@ async def show_catalogue(update: Update, context: KisContext, person: Person) ->
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.transaction() as session:
         items = await workshop_staff.all_workshops(session, _tid(update))
-    rows = [[_btn(w.title(lang)[:60], "w", w.id)] for w in items]
-    rows.append([_btn(t(lang, "btn-sw-new-workshop"), "nw")])
-    rows.append([_btn(t(lang, "btn-back"), "l")])
+    rows = [[sw.Workshop(w.id).button(w.title(lang)[:60])] for w in items]
+    rows.append([sw.NewWorkshop().button(t(lang, "btn-sw-new-workshop"))])
+    rows.append([sw.Sessions().button(t(lang, "btn-back"))])
     await edit_or_reply(update, t(lang, "sw-catalogue-title"), InlineKeyboardMarkup(rows))
 
 
@@ -242,81 +261,55 @@ async def show_workshop(update: Update, context: KisContext, person: Person, wid
         capacity=workshop.default_capacity,
     )
     rows = [
-        [_btn(t(lang, "btn-sw-add-session"), "as", wid)],
+        [sw.AddSession(wid).button(t(lang, "btn-sw-add-session"))],
         [
-            _btn(t(lang, "btn-sw-edit-title"), "et", wid),
-            _btn(t(lang, "btn-sw-edit-desc"), "ed", wid),
+            sw.EditTitle(wid).button(t(lang, "btn-sw-edit-title")),
+            sw.EditDescription(wid).button(t(lang, "btn-sw-edit-desc")),
         ],
-        [_btn(t(lang, "btn-sw-edit-place"), "ep", wid)],
-        [_btn(t(lang, "btn-back"), "wl")],
+        [sw.EditPlace(wid).button(t(lang, "btn-sw-edit-place"))],
+        [sw.Catalogue().button(t(lang, "btn-back"))],
     ]
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
 
 
 async def _new_workshop(update: Update, context: KisContext, person: Person) -> None:
     t, lang = context.deps.i18n, person.language
-    rows = [[_btn(t(lang, f"group-{g.value}"), "ng", g.value)] for g in WorkshopGroup]
+    rows = [[sw.NewInGroup(g).button(t(lang, f"group-{g.value}"))] for g in WorkshopGroup]
     await edit_or_reply(update, t(lang, "sw-new-group-ask"), InlineKeyboardMarkup(rows))
 
 
-async def _capacity(update: Update, context: KisContext, person: Person, sid: int) -> None:
-    await _ask(update, context, "capacity", sid)
-
-
-async def _add_session(update: Update, context: KisContext, person: Person, wid: int) -> None:
-    await _ask(update, context, "ws_sess", wid)
-
-
-async def _edit_title(update: Update, context: KisContext, person: Person, wid: int) -> None:
-    await _ask(update, context, "ws_title", wid)
-
-
-async def _edit_desc(update: Update, context: KisContext, person: Person, wid: int) -> None:
-    await _ask(update, context, "ws_desc", wid)
-
-
-async def _edit_place(update: Update, context: KisContext, person: Person, wid: int) -> None:
-    await _ask(update, context, "ws_place", wid)
-
-
-ACTIONS = {
-    "r": show_roster,
-    "a": _toggle,
-    "x": _rest_absent,
-    "c": _ask_cancel,
-    "cy": _cancel,
-    "k": _capacity,
-    "w": show_workshop,
-    "as": _add_session,
-    "et": _edit_title,
-    "ed": _edit_desc,
-    "ep": _edit_place,
-}
-
-
-async def on_callback(
-    update: Update, context: KisContext, person: Person | None, cb: Callback
-) -> None:
-    """sw:* buttons: staff only, re-authorised in every service call."""
-    lang = person.language if person else context.deps.settings.default_language
-    t = context.deps.i18n
-    if person is None or not person.is_staff:
-        await answer(update, t(lang, "staff-only"), alert=True)
-        return
-    try:
-        if cb.action == "l":
+async def on_button(update: Update, context: KisContext, person: Person, button: sw.Sw) -> None:
+    """sw:* presses of an active staff member; every action is re-authorised in the service."""
+    match button:
+        case sw.Sessions():
             await show_sessions(update, context, person)
-        elif cb.action == "wl":
+        case sw.Roster(session_id=sid):
+            await show_roster(update, context, person, sid)
+        case sw.ToggleAttendance(enrollment_id=eid):
+            await _toggle(update, context, person, eid)
+        case sw.RestAbsent(session_id=sid):
+            await _rest_absent(update, context, person, sid)
+        case sw.AskCancel(session_id=sid):
+            await _ask_cancel(update, context, person, sid)
+        case sw.Cancel(session_id=sid):
+            await _cancel(update, context, person, sid)
+        case sw.Capacity(session_id=sid):
+            await _ask(update, context, sw.CapacityPrompt(sid))
+        case sw.Catalogue():
             await show_catalogue(update, context, person)
-        elif cb.action == "nw":
+        case sw.NewWorkshop():
             await _new_workshop(update, context, person)
-        elif cb.action == "ng" and cb.args and cb.args[0] in {g.value for g in WorkshopGroup}:
-            await _ask(update, context, "ws_new", cb.args[0])
-        elif cb.action in ACTIONS:
-            await ACTIONS[cb.action](update, context, person, cb.id_arg())
-        else:
-            await answer(update, t(lang, "button-stale"), alert=True)
-    except NotAllowed:
-        await answer(update, t(lang, "staff-only"), alert=True)
-    except (NotFound, IndexError, ValueError):
-        await answer(update, t(lang, "button-stale"), alert=True)
+        case sw.NewInGroup(group=group):
+            await _ask(update, context, sw.TitleOfNew(group))
+        case sw.Workshop(workshop_id=wid):
+            await show_workshop(update, context, person, wid)
+        case sw.AddSession(workshop_id=wid):
+            await _ask(update, context, sw.SessionLine(wid))
+        case sw.EditTitle(workshop_id=wid):
+            await _ask(update, context, sw.TitlePrompt(wid))
+        case sw.EditDescription(workshop_id=wid):
+            await _ask(update, context, sw.DescriptionPrompt(wid))
+        case sw.EditPlace(workshop_id=wid):
+            await _ask(update, context, sw.PlacePrompt(wid))
+        case _:
+            raise AssertionError(f"unhandled staff workshop button {button!r}")

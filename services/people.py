@@ -233,6 +233,37 @@ KIND_REGISTRATION_DECIDED = "registration_decided"
 DECISION_NOTICE_VALID = timedelta(days=7)
 
 
+async def approved_recipient(session: AsyncSession, person_id: int | None) -> Person | None:
+    """The person a queued "your registration is confirmed" goes to, while still active; None
+    once they were deactivated or deleted their data meanwhile (the notice is dropped)."""
+    person = await session.get(Person, person_id) if person_id is not None else None
+    if person is None or person.status != PersonStatus.ACTIVE.value:
+        return None
+    return person
+
+
+@dataclass(frozen=True)
+class PendingNotice:
+    """A queued "new registration" notice: who registered, and the approver it goes to."""
+
+    applicant: Person
+    approver: Person
+
+
+async def pending_notice(
+    session: AsyncSession, applicant_id: int | None, approver_id: int | None
+) -> PendingNotice | None:
+    """The applicant and approver of a queued "new registration" notice while it is still
+    wanted: the registration waits for a decision and the approver is active; None otherwise."""
+    applicant = await session.get(Person, applicant_id) if applicant_id is not None else None
+    approver = await session.get(Person, approver_id) if approver_id is not None else None
+    if applicant is None or applicant.status != PersonStatus.PENDING.value:
+        return None
+    if approver is None or approver.status != PersonStatus.ACTIVE.value:
+        return None
+    return PendingNotice(applicant, approver)
+
+
 async def decide_registration(
     session: AsyncSession, actor_telegram_id: int, person_id: int, approve: bool, now: datetime
 ) -> Decision:

@@ -108,8 +108,9 @@ async def roster(session: AsyncSession, actor_tid: int, session_id: int) -> Rost
 
 async def toggle_attendance(
     session: AsyncSession, actor_tid: int, enrollment_id: int, now: datetime
-) -> bool:
-    """Flip "came" / "did not come" for a confirmed seat (unmarked counts as not yet came)."""
+) -> Enrollment:
+    """Flip "came" / "did not come" for a confirmed seat (unmarked counts as not yet came);
+    the enrolment as it is now (its session is the roster to show again)."""
     actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
     enrollment = await session.get(Enrollment, enrollment_id, populate_existing=True)
     if enrollment is None or enrollment.status != EnrollmentStatus.CONFIRMED.value:
@@ -124,7 +125,7 @@ async def toggle_attendance(
         "enrollment",
         enrollment.id,
     )
-    return enrollment.attended
+    return enrollment
 
 
 async def mark_rest_absent(
