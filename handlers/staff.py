@@ -179,7 +179,7 @@ async def ask_invite_name(update: Update, context: KisContext, person: Person) -
 
 def expects(awaiting: str | None) -> bool:
     """Whether the next typed text answers one of these prompts (an older version's too)."""
-    return st.knows(st.StPrompt, awaiting)
+    return st.StPrompt.owns(awaiting)
 
 
 async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:

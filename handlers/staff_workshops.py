@@ -12,7 +12,6 @@ from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.buttons import BadCallback, Feature
 from handlers.buttons import staff_workshops as sw
-from handlers.buttons.staff import knows
 from handlers.common import answer, edit_or_reply, reply
 from handlers.entry import refuse
 from handlers.formatting import short_when
@@ -159,7 +158,7 @@ FIELDS: dict[type[sw.SwPrompt], str] = {
 def expects(awaiting: str | None) -> bool:
     """True when a staff member's next typed text belongs to one of these screens (a prompt
     of an older version too: `on_text` forgets it)."""
-    return knows(sw.SwPrompt, awaiting)
+    return sw.SwPrompt.owns(awaiting)
 
 
 async def _ask(update: Update, context: KisContext, prompt: sw.SwPrompt) -> None:

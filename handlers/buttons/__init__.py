@@ -241,3 +241,11 @@ class Prompt(_Packed):
             if not _SAFE.fullmatch(code):
                 raise ValueError(f"unsafe prompt code {code!r}")
             cls._register(code)
+
+    @classmethod
+    def owns(cls, awaiting: str | None) -> bool:
+        """Whether `awaiting` is one of this codec's prompts by its code, whatever its
+        arguments: a prompt of an older version is the feature's to forget (`unpack` refuses
+        it)."""
+        kind = cls._codes.get((awaiting or "").partition(":")[0])
+        return kind is not None and issubclass(kind, cls)

@@ -9,12 +9,6 @@ from dataclasses import dataclass
 from handlers.buttons import Button, Feature, Id, Prompt
 
 
-def knows(prompts: type[Prompt], awaiting: str | None) -> bool:
-    """Whether `awaiting` is one of `prompts` by its code, whatever its arguments: a prompt of
-    an older version is the feature's to forget (`prompts.unpack` refuses it)."""
-    return (awaiting or "").partition(":")[0] in prompts._codes
-
-
 class St(Button, feature=Feature.STAFF):
     """The staff menu codec."""
 

@@ -165,3 +165,5 @@ def test_prompts_share_the_codec() -> None:
     assert not Demo.matches("zz_reason:x")
     assert not Demo.matches("other:9")
     assert not Demo.matches(None)
+    assert Demo.owns("zz_reason:x")  # its own prompt, of an older version: its to forget
+    assert not Demo.owns("other:9") and not Demo.owns(None)
