@@ -27,6 +27,6 @@ def test_staff_prompts_are_the_stored_strings() -> None:
     assert sw.CapacityPrompt(12).pack() == "capacity:12"
     assert sw.SwPrompt.unpack("ws_new:social") == sw.TitleOfNew(WorkshopGroup.SOCIAL)
     assert sx.FindPrompt().pack() == "sx_find"
-    assert st.knows(sw.SwPrompt, "capacity:abc")  # an older version: the feature forgets it
+    assert sw.SwPrompt.owns("capacity:abc")  # an older version: the feature forgets it
     assert not sw.SwPrompt.matches("capacity:abc")
-    assert not st.knows(sw.SwPrompt, "sx_find")
+    assert not sw.SwPrompt.owns("sx_find")
