@@ -56,6 +56,7 @@ REFUSALS: dict[tuple[Feature | None, type[DomainError]], Refusal] = {
     (None, NotFound): Refusal("button-stale"),
     (None, NotAllowed): Refusal("staff-only"),
     (None, AlreadyDecided): Refusal("staff-already-decided", replace=True),
+    (Feature.BROADCASTS, AlreadyDecided): Refusal("bc-already-sent"),
 }
 
 

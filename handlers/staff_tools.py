@@ -35,6 +35,7 @@ from telegram.constants import MessageLimit
 
 from bot.context import KisContext
 from bot.i18n import Translator
+from handlers.buttons import staff_childcare as cpb
 from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply
 from models import Person, PersonStatus, Role
@@ -483,9 +484,7 @@ async def show_pending(update: Update, context: KisContext, person: Person, cb: 
         t(lang, "sx-pending-care", count=len(care)),
     ]
     if care:
-        rows.append(
-            [InlineKeyboardButton(t(lang, "btn-cp-pending", count=len(care)), callback_data="cp:l")]
-        )
+        rows.append([cpb.Pending().button(t(lang, "btn-cp-pending", count=len(care)))])
     await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
 
 
