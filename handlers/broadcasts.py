@@ -2,7 +2,8 @@
 document), choose its audience, preview it, send it now or later; one progress message edited
 while it goes out, the report at the end, the list of failures and past broadcasts.
 
-Callback data (`bc:<action>[:<id>...]`; every press is re-authorised in services.broadcasts):
+Buttons (`handlers.buttons.broadcasts`, `bc:<action>[:<id>...]`; every press is
+re-authorised in services.broadcasts; refusals are answered by `handlers.entry`):
 
 | data | screen |
 | --- | --- |
@@ -19,8 +20,9 @@ Callback data (`bc:<action>[:<id>...]`; every press is re-authorised in services
 | `bc:r:<b>` / `bc:f:<b>` | report / recipients not reached |
 | `bc:sq:<b>` / `bc:sy:<b>` | stop? / stop |
 
-Typed answers wait in `person.awaiting`: `bc_text:<b>:<lang>`, `bc_media:<b>`, `bc_dates:<b>`,
-`bc_when:<b>`. Nothing personal is logged: ids and error classes only, never texts.
+Typed answers wait in `person.awaiting` (the prompts of `handlers.buttons.broadcasts`):
+`bc_text:<b>:<lang>`, `bc_media:<b>`, `bc_dates:<b>`, `bc_when:<b>`. Nothing personal is
+logged: ids and error classes only, never texts.
 """
 
 from __future__ import annotations
@@ -29,8 +31,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,32 +41,30 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.context import Deps, KisContext
 from bot.i18n import LANGUAGE_NAMES, Translator
-from handlers.callbacks import Callback, encode
-from handlers.common import answer, edit_or_reply, refuse_staff_only, reply
+from bot.settings import Language
+from handlers.buttons import BadCallback, Feature
+from handlers.buttons import broadcasts as bcb
+from handlers.buttons.days import day_code
+from handlers.common import answer, edit_or_reply, reply
+from handlers.entry import refuse
 from handlers.formatting import short_when
-from models import AudienceKind, Broadcast, BroadcastStatus, OutboxMessage, Person, PersonStatus
+from models import AudienceKind, Broadcast, BroadcastStatus, OutboxMessage, Person
 from scheduler.dispatcher import wake_dispatcher
 from scheduler.rendering import Deferred, Rendered, Renderer, send_rendered
 from services import broadcasts, people
 from services.broadcasts import Audience, Report, Summary
-from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
+from services.errors import AlreadyDecided, DomainError, InvalidInput, NotFound
 from services.reminder_time import QuietHours, after_quiet_hours, in_quiet_hours, local_to_utc
 
 log = logging.getLogger(__name__)
 
-FEATURE = "bc"
-ASK_TEXT = "bc_text"
-ASK_MEDIA = "bc_media"
-ASK_DATES = "bc_dates"
-ASK_WHEN = "bc_when"
-PROMPTS = (ASK_TEXT, ASK_MEDIA, ASK_DATES, ASK_WHEN)
 PROGRESS_EVERY = timedelta(seconds=5)  # the progress message is edited at most this often
 FLAGS = {"pl": "🇵🇱", "uk": "🇺🇦", "en": "🇬🇧"}
 FAILURE_LINES = 50
 
 
-def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text[:60], callback_data=encode(FEATURE, action, *args))
+def _btn(text: str, press: bcb.Bc) -> InlineKeyboardButton:
+    return press.button(text[:60])
 
 
 def _tid(update: Update) -> int:
@@ -75,7 +74,7 @@ def _tid(update: Update) -> int:
 
 def expects(awaiting: str | None) -> bool:
     """True when a staff member's next typed text (or photo) belongs to a broadcast draft."""
-    return (awaiting or "").split(":")[0] in PROMPTS
+    return (awaiting or "").startswith(bcb.PROMPT_PREFIX)
 
 
 def _when_text(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
@@ -129,25 +128,31 @@ async def _describe_audience(
 
 def _draft_keyboard(t: Translator, lang: str, bc: Broadcast) -> InlineKeyboardMarkup:
     media = (
-        _btn(t(lang, "btn-bc-media-remove"), "mr", bc.id)
+        _btn(t(lang, "btn-bc-media-remove"), bcb.RemoveMedia(bc.id))
         if bc.media_kind
-        else _btn(t(lang, "btn-bc-media"), "md", bc.id)
+        else _btn(t(lang, "btn-bc-media"), bcb.AskMedia(bc.id))
     )
     return InlineKeyboardMarkup(
         [
-            [_btn(t(lang, "btn-bc-text"), "t", bc.id, "pl"), media],
+            [_btn(t(lang, "btn-bc-text"), bcb.AskText(bc.id, Language.PL)), media],
             [
-                _btn(t(lang, "btn-bc-uk"), "t", bc.id, "uk"),
-                _btn(t(lang, "btn-bc-en"), "t", bc.id, "en"),
+                _btn(t(lang, "btn-bc-uk"), bcb.AskText(bc.id, Language.UK)),
+                _btn(t(lang, "btn-bc-en"), bcb.AskText(bc.id, Language.EN)),
             ],
-            [_btn(t(lang, "btn-bc-audience"), "a", bc.id)],
+            [_btn(t(lang, "btn-bc-audience"), bcb.AudienceMenu(bc.id))],
             [
-                _btn(t(lang, "btn-bc-when"), "w", bc.id),
-                _btn(t(lang, "btn-bc-urgent", on="yes" if bc.urgent else "no"), "u", bc.id),
+                _btn(t(lang, "btn-bc-when"), bcb.PickWhen(bc.id)),
+                _btn(
+                    t(lang, "btn-bc-urgent", on="yes" if bc.urgent else "no"),
+                    bcb.ToggleUrgent(bc.id),
+                ),
             ],
-            [_btn(t(lang, "btn-bc-preview"), "pv", bc.id)],
-            [_btn(t(lang, "btn-bc-send"), "ok", bc.id)],
-            [_btn(t(lang, "btn-bc-discard"), "x", bc.id), _btn(t(lang, "btn-bc-back"), "m")],
+            [_btn(t(lang, "btn-bc-preview"), bcb.Preview(bc.id))],
+            [_btn(t(lang, "btn-bc-send"), bcb.AskConfirm(bc.id))],
+            [
+                _btn(t(lang, "btn-bc-discard"), bcb.Discard(bc.id)),
+                _btn(t(lang, "btn-bc-back"), bcb.Menu()),
+            ],
         ]
     )
 
@@ -180,15 +185,10 @@ async def _card(
     )
 
 
-async def _gone(update: Update, context: KisContext, person: Person, key: str) -> None:
-    """The draft was sent, discarded or never was: say so, forget any typed question."""
+async def _forget(context: KisContext, person: Person) -> None:
+    """Forget any typed question (the draft it was about was sent, discarded or never was)."""
     async with context.deps.transaction() as session:
         await people.set_awaiting(session, person.id, None)
-    text = context.deps.i18n(person.language, key)
-    if update.callback_query is not None:
-        await answer(update, text, alert=True)
-    else:
-        await reply(update, text)
 
 
 # ----------------------------------------------------------------- screens
@@ -200,10 +200,10 @@ async def show_menu(update: Update, context: KisContext, person: Person) -> None
     async with context.deps.transaction() as session:
         draft = await broadcasts.latest_draft(session, _tid(update))
         await people.set_awaiting(session, person.id, None)
-    rows = [[_btn(t(lang, "btn-bc-new"), "n")]]
+    rows = [[_btn(t(lang, "btn-bc-new"), bcb.NewDraft())]]
     if draft is not None:
-        rows.append([_btn(t(lang, "btn-bc-continue"), "d", draft.id)])
-    rows.append([_btn(t(lang, "btn-bc-history"), "h")])
+        rows.append([_btn(t(lang, "btn-bc-continue"), bcb.Draft(draft.id))])
+    rows.append([_btn(t(lang, "btn-bc-history"), bcb.History())])
     await edit_or_reply(update, t(lang, "bc-menu"), InlineKeyboardMarkup(rows))
 
 
@@ -229,7 +229,7 @@ async def _ask(
     context: KisContext,
     person: Person,
     broadcast_id: int,
-    awaiting: str,
+    prompt: bcb.BcPrompt,
     key: str,
     extra: list[list[InlineKeyboardButton]] | None = None,
 ) -> None:
@@ -237,38 +237,35 @@ async def _ask(
     t, lang = context.deps.i18n, person.language
     async with context.deps.transaction() as session:
         await broadcasts.get_draft(session, _tid(update), broadcast_id)
-        await people.set_awaiting(session, person.id, awaiting)
-    rows = [*(extra or []), [_btn(t(lang, "btn-bc-back"), "d", broadcast_id)]]
+        await people.set_awaiting(session, person.id, prompt.pack())
+    rows = [*(extra or []), [_btn(t(lang, "btn-bc-back"), bcb.Draft(broadcast_id))]]
     await edit_or_reply(update, t(lang, key), InlineKeyboardMarkup(rows))
 
 
 async def _new_draft(update: Update, context: KisContext, person: Person) -> None:
     async with context.deps.transaction() as session:
         bc = await broadcasts.create_draft(session, _tid(update))
-    await _ask(update, context, person, bc.id, f"{ASK_TEXT}:{bc.id}:pl", "bc-ask-text-pl")
+    await _ask(update, context, person, bc.id, bcb.TextPrompt(bc.id, Language.PL), "bc-ask-text-pl")
 
 
 async def _ask_text(
-    update: Update, context: KisContext, person: Person, broadcast_id: int, lang_code: str
+    update: Update, context: KisContext, person: Person, broadcast_id: int, language: Language
 ) -> None:
-    if lang_code not in broadcasts.LANGUAGES:
-        raise NotFound()
     extra = None
-    if lang_code != "pl":
+    if language != Language.PL:
         async with context.deps.read() as session:
-            bc = await session.get(Broadcast, broadcast_id)
-        if bc is not None and getattr(bc, f"text_{lang_code}"):
+            bc = await broadcasts.get_draft(session, _tid(update), broadcast_id)
+        if getattr(bc, f"text_{language}"):
             t = context.deps.i18n
-            extra = [
-                [_btn(t(person.language, "btn-bc-remove-version"), "tr", broadcast_id, lang_code)]
-            ]
+            remove = bcb.RemoveVersion(broadcast_id, language)
+            extra = [[_btn(t(person.language, "btn-bc-remove-version"), remove)]]
     await _ask(
         update,
         context,
         person,
         broadcast_id,
-        f"{ASK_TEXT}:{broadcast_id}:{lang_code}",
-        f"bc-ask-text-{lang_code}",
+        bcb.TextPrompt(broadcast_id, language),
+        f"bc-ask-text-{language}",
         extra,
     )
 
@@ -279,41 +276,54 @@ async def _audience_menu(update: Update, context: KisContext, person: Person, bc
         await broadcasts.get_draft(session, _tid(update), bc_id)
         await people.set_awaiting(session, person.id, None)
     rows = [
-        [_btn(t(lang, "btn-bc-aud-all"), "aa", bc_id)],
-        [_btn(t(lang, "btn-bc-aud-workshop"), "aw", bc_id)],
-        [_btn(t(lang, "btn-bc-aud-session"), "as", bc_id)],
-        [_btn(t(lang, "btn-bc-aud-waitlist"), "aq", bc_id)],
-        [_btn(t(lang, "btn-bc-aud-dates"), "ad", bc_id)],
-        [_btn(t(lang, "btn-bc-aud-language"), "ag", bc_id)],
-        [_btn(t(lang, "btn-bc-back"), "d", bc_id)],
+        [_btn(t(lang, "btn-bc-aud-all"), bcb.AudienceAll(bc_id))],
+        [_btn(t(lang, "btn-bc-aud-workshop"), bcb.PickWorkshop(bc_id))],
+        [_btn(t(lang, "btn-bc-aud-session"), bcb.PickSession(bc_id))],
+        [_btn(t(lang, "btn-bc-aud-waitlist"), bcb.PickWaitlist(bc_id))],
+        [_btn(t(lang, "btn-bc-aud-dates"), bcb.PickDates(bc_id))],
+        [_btn(t(lang, "btn-bc-aud-language"), bcb.PickLanguage(bc_id))],
+        [_btn(t(lang, "btn-bc-back"), bcb.Draft(bc_id))],
     ]
     await edit_or_reply(update, t(lang, "bc-audience-title"), InlineKeyboardMarkup(rows))
 
 
 async def _pick_target(
-    update: Update, context: KisContext, person: Person, bc_id: int, kind: str
+    update: Update, context: KisContext, person: Person, bc_id: int, kind: AudienceKind
 ) -> None:
     """A list of workshops, dates, or dates with a waiting list, each with its head count."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     tz, now = deps.policy.tz, deps.clock()
     async with deps.transaction() as session:
         await broadcasts.get_draft(session, _tid(update), bc_id)
-        if kind == "aw":
+        if kind == AudienceKind.WORKSHOP:
             targets = await broadcasts.workshop_targets(session, _tid(update), now)
         else:
             targets = await broadcasts.session_targets(
-                session, _tid(update), now, waiting=kind == "aq"
+                session, _tid(update), now, waiting=kind == AudienceKind.WAITLIST
             )
     rows = []
     for target in targets:
         label = target.workshop.title(lang)
         if target.starts_at is not None:
             label = f"{short_when(target.starts_at, tz, lang)} {label}"
-        rows.append([_btn(f"{label} ({target.people})", f"{kind}p", bc_id, target.id)])
-    rows.append([_btn(t(lang, "btn-bc-back"), "a", bc_id)])
-    key = {"aw": "bc-pick-workshop", "as": "bc-pick-session", "aq": "bc-pick-waitlist"}[kind]
+        rows.append([_btn(f"{label} ({target.people})", _target_button(kind, bc_id, target.id))])
+    rows.append([_btn(t(lang, "btn-bc-back"), bcb.AudienceMenu(bc_id))])
+    key = {
+        AudienceKind.WORKSHOP: "bc-pick-workshop",
+        AudienceKind.SESSION: "bc-pick-session",
+        AudienceKind.WAITLIST: "bc-pick-waitlist",
+    }[kind]
     text = t(lang, key) if targets else t(lang, "bc-pick-none")
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
+
+
+def _target_button(kind: AudienceKind, bc_id: int, target_id: int) -> bcb.Bc:
+    """The press that makes a listed workshop, date or waiting list the audience."""
+    if kind == AudienceKind.WORKSHOP:
+        return bcb.AudienceWorkshop(bc_id, target_id)
+    if kind == AudienceKind.SESSION:
+        return bcb.AudienceSession(bc_id, target_id)
+    return bcb.AudienceWaitlist(bc_id, target_id)
 
 
 async def _pick_language(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
@@ -321,21 +331,11 @@ async def _pick_language(update: Update, context: KisContext, person: Person, bc
     async with context.deps.transaction() as session:
         await broadcasts.get_draft(session, _tid(update), bc_id)
     rows = [
-        [_btn(f"{FLAGS[code]} {LANGUAGE_NAMES[code]}", "agl", bc_id, code)]
-        for code in broadcasts.LANGUAGES
+        [_btn(f"{FLAGS[code]} {LANGUAGE_NAMES[code]}", bcb.AudienceLanguage(bc_id, code))]
+        for code in Language
     ]
-    rows.append([_btn(t(lang, "btn-bc-back"), "a", bc_id)])
+    rows.append([_btn(t(lang, "btn-bc-back"), bcb.AudienceMenu(bc_id))])
     await edit_or_reply(update, t(lang, "bc-pick-language"), InlineKeyboardMarkup(rows))
-
-
-def _day_code(day: date) -> str:
-    return day.strftime("%Y%m%d")
-
-
-def _parse_day_code(value: str) -> date:
-    if len(value) != 8 or not value.isdigit():
-        raise ValueError("not a day")
-    return date(int(value[:4]), int(value[4:6]), int(value[6:]))
 
 
 async def _pick_dates(update: Update, context: KisContext, person: Person, bc_id: int) -> None:
@@ -350,11 +350,11 @@ async def _pick_dates(update: Update, context: KisContext, person: Person, bc_id
         ("btn-bc-next-14", today, today + timedelta(days=13)),
     ]
     rows = [
-        [_btn(t(lang, key), "adp", bc_id, _day_code(start), _day_code(end))]
+        [_btn(t(lang, key), bcb.AudienceDates(bc_id, day_code(start), day_code(end)))]
         for key, start, end in presets
     ]
-    rows.append([_btn(t(lang, "btn-bc-type-dates"), "adt", bc_id)])
-    rows.append([_btn(t(lang, "btn-bc-back"), "a", bc_id)])
+    rows.append([_btn(t(lang, "btn-bc-type-dates"), bcb.AskDates(bc_id))])
+    rows.append([_btn(t(lang, "btn-bc-back"), bcb.AudienceMenu(bc_id))])
     await edit_or_reply(update, t(lang, "bc-pick-dates"), InlineKeyboardMarkup(rows))
 
 
@@ -371,11 +371,12 @@ def _moment_code(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y%m%d%H%M")
 
 
-def _parse_moment_code(value: str, tz: ZoneInfo) -> datetime:
-    if len(value) != 12 or not value.isdigit():
-        raise ValueError("not a moment")
-    day = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
-    moment = local_to_utc(day, time(int(value[8:10]), int(value[10:])), tz)
+def _preset_moment(button: bcb.WhenPreset, tz: ZoneInfo) -> datetime:
+    """The moment a preset button stands for; NotFound (a stale button) for no moment."""
+    local = button.local()
+    if local is None:
+        raise NotFound()  # a forged button
+    moment = local_to_utc(*local, tz)
     assert moment is not None
     return moment
 
@@ -393,12 +394,12 @@ async def _pick_when(update: Update, context: KisContext, person: Person, bc_id:
         ("btn-bc-tomorrow-morning", local_to_utc(tomorrow, time(9, 0), tz)),
         ("btn-bc-tomorrow-noon", local_to_utc(tomorrow, time(12, 0), tz)),
     ]
-    rows = [[_btn(t(lang, "btn-bc-now"), "wn", bc_id)]]
+    rows = [[_btn(t(lang, "btn-bc-now"), bcb.WhenNow(bc_id))]]
     for key, moment in presets:
         if moment is not None and moment > now + timedelta(minutes=5):
-            rows.append([_btn(t(lang, key), "wp", bc_id, _moment_code(moment, tz))])
-    rows.append([_btn(t(lang, "btn-bc-type-when"), "wt", bc_id)])
-    rows.append([_btn(t(lang, "btn-bc-back"), "d", bc_id)])
+            rows.append([_btn(t(lang, key), bcb.WhenPreset(bc_id, _moment_code(moment, tz)))])
+    rows.append([_btn(t(lang, "btn-bc-type-when"), bcb.AskWhen(bc_id))])
+    rows.append([_btn(t(lang, "btn-bc-back"), bcb.Draft(bc_id))])
     await edit_or_reply(update, t(lang, "bc-when-title"), InlineKeyboardMarkup(rows))
 
 
@@ -456,7 +457,12 @@ async def _confirm_question(
         if plan.moved_by_quiet_hours:
             text += "\n" + t(lang, "bc-confirm-quiet", when=when)
     markup = InlineKeyboardMarkup(
-        [[_btn(t(lang, "btn-bc-confirm"), "go", bc_id), _btn(t(lang, "btn-bc-back"), "d", bc_id)]]
+        [
+            [
+                _btn(t(lang, "btn-bc-confirm"), bcb.Confirm(bc_id)),
+                _btn(t(lang, "btn-bc-back"), bcb.Draft(bc_id)),
+            ]
+        ]
     )
     await edit_or_reply(update, text, markup)
 
@@ -540,10 +546,17 @@ def report_view(
         BroadcastStatus.SCHEDULED.value,
         BroadcastStatus.SENDING.value,
     ):
-        rows.append([_btn(t(lang, "btn-bc-stop"), "sq", bc.id)])
+        rows.append([_btn(t(lang, "btn-bc-stop"), bcb.AskStop(bc.id))])
     if r.unreachable or r.failed:
-        rows.append([_btn(t(lang, "btn-bc-failures", count=r.unreachable + r.failed), "f", bc.id)])
-    rows.append([_btn(t(lang, "btn-bc-refresh"), "r", bc.id), _btn(t(lang, "btn-bc-back"), "h")])
+        rows.append(
+            [_btn(t(lang, "btn-bc-failures", count=r.unreachable + r.failed), bcb.Failures(bc.id))]
+        )
+    rows.append(
+        [
+            _btn(t(lang, "btn-bc-refresh"), bcb.Report(bc.id)),
+            _btn(t(lang, "btn-bc-back"), bcb.History()),
+        ]
+    )
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -572,8 +585,8 @@ async def _history(update: Update, context: KisContext, person: Person) -> None:
             delivered=s.report.delivered,
             total=s.report.total,
         )
-        rows.append([_btn(label, "r", s.broadcast.id)])
-    rows.append([_btn(t(lang, "btn-bc-back"), "m")])
+        rows.append([_btn(label, bcb.Report(s.broadcast.id))])
+    rows.append([_btn(t(lang, "btn-bc-back"), bcb.Menu())])
     text = t(lang, "bc-history-title") if summaries else t(lang, "bc-history-empty")
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
 
@@ -594,7 +607,7 @@ async def _failures(update: Update, context: KisContext, person: Person, bc_id: 
         lines.append(t(lang, "bc-failures-none"))
     if len(failed) > FAILURE_LINES:
         lines.append(t(lang, "bc-failures-more", count=FAILURE_LINES))
-    markup = InlineKeyboardMarkup([[_btn(t(lang, "btn-bc-back"), "r", bc_id)]])
+    markup = InlineKeyboardMarkup([[_btn(t(lang, "btn-bc-back"), bcb.Report(bc_id))]])
     await edit_or_reply(update, "\n".join(lines)[:4000], markup)
 
 
@@ -603,7 +616,12 @@ async def _stop_question(update: Update, context: KisContext, person: Person, bc
     async with context.deps.transaction() as session:
         summary = await broadcasts.report_for(session, _tid(update), bc_id)
     markup = InlineKeyboardMarkup(
-        [[_btn(t(lang, "btn-bc-stop-yes"), "sy", bc_id), _btn(t(lang, "btn-bc-back"), "r", bc_id)]]
+        [
+            [
+                _btn(t(lang, "btn-bc-stop-yes"), bcb.Stop(bc_id)),
+                _btn(t(lang, "btn-bc-back"), bcb.Report(bc_id)),
+            ]
+        ]
     )
     await edit_or_reply(update, t(lang, "bc-stop-confirm", count=summary.report.waiting), markup)
 
@@ -625,140 +643,139 @@ async def _stop(update: Update, context: KisContext, person: Person, bc_id: int)
 # ----------------------------------------------------------------- entry points
 
 
-async def on_callback(
-    update: Update, context: KisContext, person: Person | None, cb: Callback
-) -> None:
-    """bc:*: every press, re-authorised in the service (coordinators and admins only)."""
-    if person is None or not person.is_staff or person.status != PersonStatus.ACTIVE.value:
-        await refuse_staff_only(update, context, person)
-        return
-    t, lang = context.deps.i18n, person.language
+async def on_button(update: Update, context: KisContext, person: Person, button: bcb.Bc) -> None:
+    """bc:* presses of active staff, re-authorised in the service (coordinators and admins
+    only); refusals are answered by `handlers.entry`."""
     try:
-        await _dispatch(update, context, person, cb)
-    except NotAllowed:
-        await refuse_staff_only(update, context, person)
-    except (IndexError, ValueError):
-        await answer(update, t(lang, "button-stale"), alert=True)
-    except NotFound:
-        await _gone(update, context, person, "button-stale")
-    except AlreadyDecided:
-        await _gone(update, context, person, "bc-already-sent")
-    except InvalidInput as exc:
-        await answer(update, t(lang, exc.reason), alert=True)
+        await _act(update, context, person, button)
+    except (NotFound, AlreadyDecided):
+        await _forget(context, person)  # the draft is gone, and any question about it
+        raise
 
 
-async def _dispatch(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    action = cb.action
-    if action == "m":
-        await show_menu(update, context, person)
-        return
-    if action == "n":
-        await _new_draft(update, context, person)
-        return
-    if action == "h":
-        await _history(update, context, person)
-        return
-    bc_id = cb.id_arg(0)
-    tz = context.deps.policy.tz
-    simple: dict[str, Callable[[Update, KisContext, Person, int], Any]] = {
-        "d": show_card,
-        "a": _audience_menu,
-        "ag": _pick_language,
-        "ad": _pick_dates,
-        "w": _pick_when,
-        "pv": _preview,
-        "ok": _confirm_question,
-        "go": _go,
-        "r": show_report,
-        "f": _failures,
-        "sq": _stop_question,
-        "sy": _stop,
-    }
-    if action in simple:
-        await simple[action](update, context, person, bc_id)
-    elif action == "t":
-        await _ask_text(update, context, person, bc_id, cb.args[1])
-    elif action == "tr":
-        async with context.deps.transaction() as session:
-            await broadcasts.remove_version(session, _tid(update), bc_id, cb.args[1])
-        await show_card(update, context, person, bc_id)
-    elif action == "md":
-        await _ask(update, context, person, bc_id, f"{ASK_MEDIA}:{bc_id}", "bc-ask-media")
-    elif action == "mr":
-        async with context.deps.transaction() as session:
-            await broadcasts.remove_media(session, _tid(update), bc_id)
-        await show_card(update, context, person, bc_id)
-    elif action in ("aw", "as", "aq"):
-        await _pick_target(update, context, person, bc_id, action)
-    elif action == "aa":
-        await _set_audience(update, context, person, bc_id, Audience(AudienceKind.ALL.value))
-    elif action == "agl":
-        audience = Audience(AudienceKind.LANGUAGE.value, language=cb.args[1])
-        await _set_audience(update, context, person, bc_id, audience)
-    elif action in ("awp", "asp", "aqp"):
-        kind = {"awp": AudienceKind.WORKSHOP, "asp": AudienceKind.SESSION}.get(
-            action, AudienceKind.WAITLIST
-        )
-        await _set_audience(update, context, person, bc_id, Audience(kind.value, ref=cb.id_arg(1)))
-    elif action == "adp":
-        start, end = _parse_day_code(cb.args[1]), _parse_day_code(cb.args[2])
-        audience = Audience(AudienceKind.DATES.value, date_from=start, date_to=end)
-        await _set_audience(update, context, person, bc_id, audience)
-    elif action == "adt":
-        await _ask(update, context, person, bc_id, f"{ASK_DATES}:{bc_id}", "bc-ask-dates")
-    elif action == "wn":
-        await _set_when(update, context, person, bc_id, None)
-    elif action == "wp":
-        await _set_when(update, context, person, bc_id, _parse_moment_code(cb.args[1], tz))
-    elif action == "wt":
-        await _ask(update, context, person, bc_id, f"{ASK_WHEN}:{bc_id}", "bc-ask-when")
-    elif action == "u":
-        async with context.deps.transaction() as session:
-            await broadcasts.toggle_urgent(session, _tid(update), bc_id)
-        await show_card(update, context, person, bc_id)
-    elif action == "x":
-        async with context.deps.transaction() as session:
-            await broadcasts.discard(session, _tid(update), bc_id)
-            await people.set_awaiting(session, person.id, None)
-        await edit_or_reply(update, context.deps.i18n(person.language, "bc-discarded"))
-    else:
-        await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
-
-
-def _awaited(person: Person) -> tuple[str, int, str]:
-    """(prompt, broadcast id, language or "") of what the person was asked to type."""
-    parts = (person.awaiting or "").split(":")
-    if len(parts) < 2 or not parts[1].isdigit():
-        raise NotFound()
-    return parts[0], int(parts[1]), parts[2] if len(parts) > 2 else ""
+async def _act(update: Update, context: KisContext, person: Person, button: bcb.Bc) -> None:
+    tid, deps = _tid(update), context.deps
+    match button:
+        case bcb.Menu():
+            await show_menu(update, context, person)
+        case bcb.NewDraft():
+            await _new_draft(update, context, person)
+        case bcb.History():
+            await _history(update, context, person)
+        case bcb.Draft(broadcast_id=bc_id):
+            await show_card(update, context, person, bc_id)
+        case bcb.AskText(broadcast_id=bc_id, language=language):
+            await _ask_text(update, context, person, bc_id, language)
+        case bcb.RemoveVersion(broadcast_id=bc_id, language=language):
+            async with deps.transaction() as session:
+                await broadcasts.remove_version(session, tid, bc_id, language.value)
+            await show_card(update, context, person, bc_id)
+        case bcb.AskMedia(broadcast_id=bc_id):
+            await _ask(update, context, person, bc_id, bcb.MediaPrompt(bc_id), "bc-ask-media")
+        case bcb.RemoveMedia(broadcast_id=bc_id):
+            async with deps.transaction() as session:
+                await broadcasts.remove_media(session, tid, bc_id)
+            await show_card(update, context, person, bc_id)
+        case bcb.AudienceMenu(broadcast_id=bc_id):
+            await _audience_menu(update, context, person, bc_id)
+        case bcb.AudienceAll(broadcast_id=bc_id):
+            await _set_audience(update, context, person, bc_id, Audience(AudienceKind.ALL.value))
+        case bcb.PickLanguage(broadcast_id=bc_id):
+            await _pick_language(update, context, person, bc_id)
+        case bcb.AudienceLanguage(broadcast_id=bc_id, language=language):
+            audience = Audience(AudienceKind.LANGUAGE.value, language=language.value)
+            await _set_audience(update, context, person, bc_id, audience)
+        case bcb.PickWorkshop(broadcast_id=bc_id):
+            await _pick_target(update, context, person, bc_id, AudienceKind.WORKSHOP)
+        case bcb.PickSession(broadcast_id=bc_id):
+            await _pick_target(update, context, person, bc_id, AudienceKind.SESSION)
+        case bcb.PickWaitlist(broadcast_id=bc_id):
+            await _pick_target(update, context, person, bc_id, AudienceKind.WAITLIST)
+        case bcb.AudienceWorkshop(broadcast_id=bc_id, workshop_id=ref):
+            audience = Audience(AudienceKind.WORKSHOP.value, ref=ref)
+            await _set_audience(update, context, person, bc_id, audience)
+        case bcb.AudienceSession(broadcast_id=bc_id, session_id=ref):
+            audience = Audience(AudienceKind.SESSION.value, ref=ref)
+            await _set_audience(update, context, person, bc_id, audience)
+        case bcb.AudienceWaitlist(broadcast_id=bc_id, session_id=ref):
+            audience = Audience(AudienceKind.WAITLIST.value, ref=ref)
+            await _set_audience(update, context, person, bc_id, audience)
+        case bcb.PickDates(broadcast_id=bc_id):
+            await _pick_dates(update, context, person, bc_id)
+        case bcb.AudienceDates(broadcast_id=bc_id):
+            days = button.days()
+            if days is None:
+                raise NotFound()  # no such day: a forged button
+            start, end = days
+            audience = Audience(AudienceKind.DATES.value, date_from=start, date_to=end)
+            await _set_audience(update, context, person, bc_id, audience)
+        case bcb.AskDates(broadcast_id=bc_id):
+            await _ask(update, context, person, bc_id, bcb.DatesPrompt(bc_id), "bc-ask-dates")
+        case bcb.PickWhen(broadcast_id=bc_id):
+            await _pick_when(update, context, person, bc_id)
+        case bcb.WhenNow(broadcast_id=bc_id):
+            await _set_when(update, context, person, bc_id, None)
+        case bcb.WhenPreset(broadcast_id=bc_id):
+            when = _preset_moment(button, deps.policy.tz)
+            await _set_when(update, context, person, bc_id, when)
+        case bcb.AskWhen(broadcast_id=bc_id):
+            await _ask(update, context, person, bc_id, bcb.WhenPrompt(bc_id), "bc-ask-when")
+        case bcb.ToggleUrgent(broadcast_id=bc_id):
+            async with deps.transaction() as session:
+                await broadcasts.toggle_urgent(session, tid, bc_id)
+            await show_card(update, context, person, bc_id)
+        case bcb.Preview(broadcast_id=bc_id):
+            await _preview(update, context, person, bc_id)
+        case bcb.AskConfirm(broadcast_id=bc_id):
+            await _confirm_question(update, context, person, bc_id)
+        case bcb.Confirm(broadcast_id=bc_id):
+            await _go(update, context, person, bc_id)
+        case bcb.Discard(broadcast_id=bc_id):
+            async with deps.transaction() as session:
+                await broadcasts.discard(session, tid, bc_id)
+                await people.set_awaiting(session, person.id, None)
+            await edit_or_reply(update, deps.i18n(person.language, "bc-discarded"))
+        case bcb.Report(broadcast_id=bc_id):
+            await show_report(update, context, person, bc_id)
+        case bcb.Failures(broadcast_id=bc_id):
+            await _failures(update, context, person, bc_id)
+        case bcb.AskStop(broadcast_id=bc_id):
+            await _stop_question(update, context, person, bc_id)
+        case bcb.Stop(broadcast_id=bc_id):
+            await _stop(update, context, person, bc_id)
+        case _:
+            raise AssertionError(f"unhandled broadcast button {button!r}")
 
 
 async def _typed(
     update: Update,
     context: KisContext,
     person: Person,
-    step: Callable[[str, int, str], Awaitable[None]],
+    step: Callable[[bcb.BcPrompt], Awaitable[None]],
 ) -> int | None:
-    """Run `step(prompt, broadcast id, language)` for a typed answer or a file; the broadcast
-    id when it worked, None when the person was told why not (the question stays open after
-    a wrong answer)."""
+    """Run `step(prompt)` for a typed answer or a file; the broadcast id when it worked, None
+    when the person was told why not (the question stays open after a wrong answer)."""
     t, lang = context.deps.i18n, person.language
-    bc_id: int | None = None
     try:
-        prompt, bc_id, lang_code = _awaited(person)
-        await step(prompt, bc_id, lang_code)
-    except NotAllowed:
-        await refuse_staff_only(update, context, person)
-    except NotFound:
-        await _gone(update, context, person, "button-stale")
-    except AlreadyDecided:
-        await _gone(update, context, person, "bc-already-sent")
+        prompt = bcb.BcPrompt.unpack(person.awaiting)
+    except BadCallback:  # a prompt of an older version: forget it
+        await _forget(context, person)
+        await reply(update, t(lang, "button-stale"))
+        return None
+    try:
+        await step(prompt)
     except InvalidInput as exc:
-        back = [[_btn(t(lang, "btn-bc-back"), "d", bc_id)]] if bc_id is not None else []
-        await reply(update, t(lang, exc.reason), InlineKeyboardMarkup(back) if back else None)
-    else:
-        return bc_id
-    return None
+        back = InlineKeyboardMarkup(
+            [[_btn(t(lang, "btn-bc-back"), bcb.Draft(prompt.broadcast_id))]]
+        )
+        await reply(update, t(lang, exc.reason), back)
+        return None
+    except DomainError as error:
+        if isinstance(error, NotFound | AlreadyDecided):
+            await _forget(context, person)
+        await refuse(update, context, lang, Feature.BROADCASTS, error)
+        return None
+    return prompt.broadcast_id
 
 
 async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
@@ -768,21 +785,22 @@ async def on_text(update: Update, context: KisContext, person: Person, text: str
     assert message is not None
     tz, now = deps.policy.tz, deps.clock()
 
-    async def step(prompt: str, bc_id: int, lang_code: str) -> None:
+    async def step(prompt: bcb.BcPrompt) -> None:
         async with deps.transaction() as session:
-            if prompt == ASK_TEXT:
-                await broadcasts.set_text(
-                    session, _tid(update), bc_id, lang_code, message.text_html
-                )
-            elif prompt == ASK_DATES:
-                start, end = broadcasts.parse_date_range(text, now.astimezone(tz).date())
-                audience = Audience(AudienceKind.DATES.value, date_from=start, date_to=end)
-                await broadcasts.set_audience(session, _tid(update), bc_id, audience, now)
-            elif prompt == ASK_WHEN:
-                when = broadcasts.parse_when(text, tz, now)
-                await broadcasts.set_send_at(session, _tid(update), bc_id, when, now)
-            else:
-                raise InvalidInput("bc-media-expected")
+            match prompt:
+                case bcb.TextPrompt(broadcast_id=bc_id, language=language):
+                    await broadcasts.set_text(
+                        session, _tid(update), bc_id, language.value, message.text_html
+                    )
+                case bcb.DatesPrompt(broadcast_id=bc_id):
+                    start, end = broadcasts.parse_date_range(text, now.astimezone(tz).date())
+                    audience = Audience(AudienceKind.DATES.value, date_from=start, date_to=end)
+                    await broadcasts.set_audience(session, _tid(update), bc_id, audience, now)
+                case bcb.WhenPrompt(broadcast_id=bc_id):
+                    when = broadcasts.parse_when(text, tz, now)
+                    await broadcasts.set_send_at(session, _tid(update), bc_id, when, now)
+                case _:
+                    raise InvalidInput("bc-media-expected")
 
     bc_id = await _typed(update, context, person, step)
     if bc_id is not None:
@@ -804,21 +822,25 @@ async def on_media(update: Update, context: KisContext, person: Person) -> None:
     caption = message.caption_html if message.caption else None
     needs_text = False
 
-    async def step(prompt: str, bc_id: int, lang_code: str) -> None:
+    async def step(prompt: bcb.BcPrompt) -> None:
         nonlocal needs_text
-        if prompt not in (ASK_MEDIA, ASK_TEXT) or (prompt == ASK_TEXT and lang_code != "pl"):
-            raise InvalidInput("bc-text-expected")
+        match prompt:
+            case bcb.MediaPrompt() | bcb.TextPrompt(language=Language.PL):
+                bc_id = prompt.broadcast_id
+            case _:
+                raise InvalidInput("bc-text-expected")
         async with deps.transaction() as session:
             bc = await broadcasts.set_media(session, _tid(update), bc_id, kind, file_id, caption)
             needs_text = not bc.text_pl
             if needs_text:
-                await people.set_awaiting(session, person.id, f"{ASK_TEXT}:{bc_id}:pl")
+                ask = bcb.TextPrompt(bc_id, Language.PL)
+                await people.set_awaiting(session, person.id, ask.pack())
 
     bc_id = await _typed(update, context, person, step)
     if bc_id is None:
         return
     if needs_text:
-        back = InlineKeyboardMarkup([[_btn(t(lang, "btn-bc-back"), "d", bc_id)]])
+        back = InlineKeyboardMarkup([[_btn(t(lang, "btn-bc-back"), bcb.Draft(bc_id))]])
         await reply(update, t(lang, "bc-ask-caption"), back)
         return
     await show_card(update, context, person, bc_id, new=True)
@@ -835,23 +857,14 @@ def renderers(
     async def render(
         session: AsyncSession, row: OutboxMessage, t: Translator
     ) -> Rendered | Deferred | None:
-        bc = await session.get(Broadcast, row.ref_id) if row.ref_id is not None else None
-        if bc is None or bc.status not in (
-            BroadcastStatus.SCHEDULED.value,
-            BroadcastStatus.SENDING.value,
-        ):
-            return None  # stopped or discarded meanwhile
-        person = await session.get(Person, row.person_id) if row.person_id is not None else None
-        if (
-            person is None
-            or person.status != PersonStatus.ACTIVE.value
-            or person.telegram_id != row.chat_id
-        ):
-            return None  # left the club or deleted their data since it was confirmed
+        found = await broadcasts.delivery(session, row)
+        if found is None:
+            return None
+        bc = found.broadcast
         now = clock()
         if not bc.urgent and in_quiet_hours(now.astimezone(tz).time(), quiet):
             return Deferred(after_quiet_hours(now, tz, quiet))
-        return as_rendered(bc, bc.text_for(person.language))
+        return as_rendered(bc, bc.text_for(found.recipient.language))
 
     return {broadcasts.KIND: render}
 
@@ -871,8 +884,7 @@ async def progress_view(
     session: AsyncSession, deps: Deps, bc: Broadcast, report: Report, finished: bool
 ) -> ProgressView:
     """What the author's progress message shows, in the author's language of this moment."""
-    author = await session.get(Person, bc.author_id) if bc.author_id else None
-    lang = author.language if author else deps.settings.default_language
+    lang = await broadcasts.author_language(session, bc) or deps.settings.default_language
     audience = await _describe_audience(session, deps.i18n, lang, Audience.of(bc), deps.policy.tz)
     return ProgressView(Summary(bc, report), lang, audience, finished)
 
@@ -919,7 +931,7 @@ async def show_progress(bot: Bot, deps: Deps, item: ProgressView) -> None:
                 bc.progress_chat_id,
                 notice,
                 reply_markup=InlineKeyboardMarkup(
-                    [[_btn(deps.i18n(item.lang, "btn-bc-report"), "r", bc.id)]]
+                    [[_btn(deps.i18n(item.lang, "btn-bc-report"), bcb.Report(bc.id))]]
                 ),
                 parse_mode=ParseMode.HTML,
             )

@@ -58,6 +58,7 @@ REFUSALS: dict[tuple[Feature | None, type[DomainError]], Refusal] = {
     (None, AlreadyDecided): Refusal("staff-already-decided", replace=True),
     # A registration gone meanwhile was decided by someone else (the card is replaced).
     (Feature.STAFF, NotFound): Refusal("staff-already-decided", replace=True),
+    (Feature.BROADCASTS, AlreadyDecided): Refusal("bc-already-sent"),
 }
 
 

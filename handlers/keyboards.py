@@ -14,9 +14,11 @@ from telegram import (
 from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.settings import Language
 from handlers.buttons import Button
+from handlers.buttons import broadcasts as bcb
 from handlers.buttons import menu as menu_buttons
 from handlers.buttons import onboarding as ob
 from handlers.buttons import staff as st
+from handlers.buttons import staff_childcare as cpb
 from handlers.buttons import staff_tools as sx
 from handlers.buttons import staff_workshops as sw
 from handlers.callbacks import encode
@@ -136,14 +138,14 @@ def staff_menu(
             [sw.Sessions().button(t(lang, "btn-staff-sessions"))],
             [_button(t(lang, "btn-cx-referrals"), "cx", "rf")],
             [_button(t(lang, "btn-cx-agendas"), "cx", "sp")],
-            [_button(t(lang, "btn-bc-menu"), "bc", "m")],
+            [bcb.Menu().button(t(lang, "btn-bc-menu"))],
         ]
     if specialist:
         rows.append([_button(t(lang, "btn-cx-my-agenda"), "cx", "my")])
     if care_pending is not None:
-        rows.append([_button(t(lang, "btn-cp-pending", count=care_pending), "cp", "l")])
+        rows.append([cpb.Pending().button(t(lang, "btn-cp-pending", count=care_pending))])
     if care_partner:
-        rows.append([_button(t(lang, "btn-cp-roster"), "cp", "g")])
+        rows.append([cpb.Roster().button(t(lang, "btn-cp-roster"))])  # today
     rows.append([sx.Exports().button(t(lang, "btn-sx-exports"))])
     rows.append([st.About().button(t(lang, "menu-about"))])
     return InlineKeyboardMarkup(rows)

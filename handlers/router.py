@@ -21,9 +21,11 @@ from handlers import (
     workshops,
 )
 from handlers import keyboards as kb
+from handlers.buttons import broadcasts as bcb
 from handlers.buttons import menu as mb
 from handlers.buttons import onboarding as ob
 from handlers.buttons import staff as st
+from handlers.buttons import staff_childcare as cpb
 from handlers.buttons import staff_tools as sx
 from handlers.buttons import staff_workshops as sw
 from handlers.callbacks import decode
@@ -106,12 +108,14 @@ def button_handlers() -> list[CallbackQueryHandler[KisContext, None]]:
         staff_buttons(st.St, staff.on_button),
         staff_buttons(sw.Sw, staff_workshops.on_button),
         staff_buttons(sx.Sx, staff_tools.on_button),
+        staff_buttons(cpb.Cp, staff_childcare.on_button),
+        staff_buttons(bcb.Bc, broadcasts.on_button),
         CallbackQueryHandler(on_callback, pattern=LEGACY),
         CallbackQueryHandler(on_unknown_button),
     ]
 
 
-LEGACY = "^(cp|cx|bc|cs|cc):"
+LEGACY = "^(cx|cs|cc):"
 
 
 async def on_callback(update: Update, context: KisContext) -> None:
@@ -120,14 +124,8 @@ async def on_callback(update: Update, context: KisContext) -> None:
     if query is None:
         return
     cb = decode(query.data)
-    if cb is not None and cb.feature == "cp":
-        await staff_childcare.on_callback(update, context, await load_person(update, context), cb)
-        return
     if cb is not None and cb.feature == "cx":
         await staff_consult.on_callback(update, context, await load_person(update, context), cb)
-        return
-    if cb is not None and cb.feature == "bc":
-        await broadcasts.on_callback(update, context, await load_person(update, context), cb)
         return
     person = await active_person(update, context)
     if person is None:

@@ -3,8 +3,8 @@ requests with Approve / Decline (a preset or a typed reason), the day's roster, 
 messages partners receive (new request, cancelled request, the morning roster, queued by the
 job registry's `care-morning-roster`, scheduler/daily.py).
 
-Callback data (`cp:<action>[:<id>...]`; every press is re-authorised in the services, which
-allow the childcare partner, coordinators and admins):
+Buttons (`handlers.buttons.staff_childcare`, `cp:<action>[:<id>...]`; every press is
+re-authorised in the services, which allow the childcare partner, coordinators and admins):
 
 | data | screen |
 | --- | --- |
@@ -14,41 +14,46 @@ allow the childcare partner, coordinators and admins):
 | `cp:rs:<request>:<n>` | decline with preset reason n (`DECLINE_PRESETS`) |
 | `cp:w:<request>` | decline with a typed reason (`person.awaiting = "cp_reason:<request>"`) |
 | `cp:c:<request>` | back to the card (also stops waiting for a typed reason) |
-| `cp:g:<YYYYMMDD>` | the roster of a day, with previous / today / next |
+| `cp:g[:<YYYYMMDD>]` | the roster of a day (0 or none: today), with previous / today / next |
 
 A preset reason is stored in the participant's language (they read it in the decision
-message); a typed one as written. The first decision wins: a later press is told so.
+message); a typed one as written. The first decision wins: a later press is told so. Refusals
+(not care staff, a request that is gone) are answered by `handlers.entry`.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import Deps, KisContext
 from bot.i18n import Translator
-from handlers.callbacks import Callback, encode
+from handlers.buttons import BadCallback, Feature
+from handlers.buttons import staff_childcare as cp
+from handlers.buttons.days import day_code
 from handlers.common import answer, edit_or_reply, reply
+from handlers.entry import refuse
 from handlers.formatting import clock_time
-from models import CareStatus, OutboxMessage, Person, PersonStatus
+from models import CareStatus, OutboxMessage, Person
 from scheduler.dispatcher import wake_dispatcher
 from scheduler.rendering import Rendered, Renderer
 from services import childcare, people
-from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
+from services.errors import AlreadyDecided, DomainError, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 
-REASON_PREFIX = "cp_reason:"
 # Preset decline reasons (button label = stored text, in the participant's language).
-DECLINE_PRESETS = ("cp-reason-full", "cp-reason-age")
+DECLINE_PRESETS = {
+    cp.DeclinePreset.FULL: "cp-reason-full",
+    cp.DeclinePreset.AGE: "cp-reason-age",
+}
 MAX_CARDS = 10  # cards sent by one press of "Requests"; the rest after deciding these
 STATE_KEYS = {
     CareStatus.APPROVED.value: "cp-state-approved",
@@ -58,21 +63,9 @@ STATE_KEYS = {
 }
 
 
-def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=encode("cp", action, *args))
-
-
 def _tid(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
-
-
-def _day_code(day: date) -> int:
-    return day.year * 10000 + day.month * 100 + day.day
-
-
-def _parse_day(code: int) -> date:
-    return date(code // 10000, code // 100 % 100, code % 100)  # ValueError when forged
 
 
 def _long_day(day: date, lang: str) -> str:
@@ -157,8 +150,8 @@ def _decision_keyboard(t: Translator, lang: str, rid: int) -> InlineKeyboardMark
     return InlineKeyboardMarkup(
         [
             [
-                _btn(t(lang, "btn-cp-approve"), "ok", rid),
-                _btn(t(lang, "btn-cp-decline"), "no", rid),
+                cp.Approve(rid).button(t(lang, "btn-cp-approve")),
+                cp.Decline(rid).button(t(lang, "btn-cp-decline")),
             ]
         ]
     )
@@ -185,7 +178,7 @@ async def show_pending(update: Update, context: KisContext, person: Person) -> N
     header = [t(lang, "cp-pending-title", count=len(views))]
     if len(views) > MAX_CARDS:
         header.append(t(lang, "cp-pending-more", shown=MAX_CARDS))
-    rows = [[_btn(t(lang, "btn-cp-roster"), "g", _day_code(_today(deps)))]]
+    rows = [[cp.Roster(day_code(_today(deps))).button(t(lang, "btn-cp-roster"))]]
     await edit_or_reply(update, "\n".join(header), InlineKeyboardMarkup(rows))
     for view in views[:MAX_CARDS]:
         await reply(
@@ -227,7 +220,7 @@ async def show_card(update: Update, context: KisContext, person: Person, rid: in
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.transaction() as session:
         view = await _pending_view(session, _tid(update), rid, deps.clock())
-        if (person.awaiting or "").startswith(REASON_PREFIX):
+        if (person.awaiting or "").startswith(cp.PROMPT_PREFIX):
             await people.set_awaiting(session, person.id, None)
     if view is None:
         await _show_decided(update, context, person, rid, "cp-already-decided")
@@ -243,9 +236,12 @@ async def ask_reason(update: Update, context: KisContext, person: Person, rid: i
     if view is None:
         await _show_decided(update, context, person, rid, "cp-already-decided")
         return
-    rows = [[_btn(t(lang, key), "rs", rid, n)] for n, key in enumerate(DECLINE_PRESETS)]
-    rows.append([_btn(t(lang, "btn-cp-reason-typed"), "w", rid)])
-    rows.append([_btn(t(lang, "btn-back"), "c", rid)])
+    rows = [
+        [cp.DeclineWith(rid, preset).button(t(lang, key))]
+        for preset, key in DECLINE_PRESETS.items()
+    ]
+    rows.append([cp.TypeReason(rid).button(t(lang, "btn-cp-reason-typed"))])
+    rows.append([cp.Card(rid).button(t(lang, "btn-back"))])
     text = _card_text(t, lang, view, tz, t(lang, "cp-decline-ask"))
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
 
@@ -256,11 +252,11 @@ async def ask_typed_reason(update: Update, context: KisContext, person: Person, 
     async with deps.transaction() as session:
         view = await _pending_view(session, _tid(update), rid, deps.clock())
         if view is not None:
-            await people.set_awaiting(session, person.id, f"{REASON_PREFIX}{rid}")
+            await people.set_awaiting(session, person.id, cp.ReasonPrompt(rid).pack())
     if view is None:
         await _show_decided(update, context, person, rid, "cp-already-decided")
         return
-    markup = InlineKeyboardMarkup([[_btn(t(lang, "btn-cancel"), "c", rid)]])
+    markup = InlineKeyboardMarkup([[cp.Card(rid).button(t(lang, "btn-cancel"))]])
     await reply(
         update,
         t(lang, "cp-reason-ask", name=html.escape(view.dependant.name if view.dependant else "—")),
@@ -314,7 +310,7 @@ async def decide(
         await _show_decided(update, context, person, rid, "cp-closed")
         return
     except InvalidInput:  # only a typed reason can be empty or too long
-        markup = InlineKeyboardMarkup([[_btn(t(lang, "btn-cancel"), "c", rid)]])
+        markup = InlineKeyboardMarkup([[cp.Card(rid).button(t(lang, "btn-cancel"))]])
         await reply(update, t(lang, "cp-reason-invalid", max=childcare.REASON_MAX), markup)
         return
     wake_dispatcher(context.application)
@@ -355,19 +351,12 @@ def _roster_lines(
     return lines
 
 
-async def _pending_on(
-    session: AsyncSession, actor_tid: int, day: date, now: datetime, tz: ZoneInfo
-) -> int:
-    views = await childcare.pending_requests(session, actor_tid, now=now)
-    return sum(1 for v in views if v.request.starts_at.astimezone(tz).date() == day)
-
-
 async def show_roster(update: Update, context: KisContext, person: Person, day: date) -> None:
     """The approved care of one day, by time, with previous / today / next."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         entries = await childcare.roster(session, _tid(update), day, tz)
-        waiting = await _pending_on(session, _tid(update), day, deps.clock(), tz)
+        waiting = await childcare.pending_count_on(session, _tid(update), day, deps.clock(), tz)
     lines = [t(lang, "cp-roster-title", day=_long_day(day, lang))]
     lines += _roster_lines(t, lang, entries, tz) or ["", t(lang, "cp-roster-empty")]
     if waiting:
@@ -376,133 +365,78 @@ async def show_roster(update: Update, context: KisContext, person: Person, day: 
     prev_day, next_day = day - timedelta(days=1), day + timedelta(days=1)
     rows = [
         [
-            _btn("⬅️ " + _short_day(prev_day, lang), "g", _day_code(prev_day)),
-            _btn(t(lang, "btn-cp-today"), "g", _day_code(today)),
-            _btn(_short_day(next_day, lang) + " ➡️", "g", _day_code(next_day)),
+            cp.Roster(day_code(prev_day)).button("⬅️ " + _short_day(prev_day, lang)),
+            cp.Roster(day_code(today)).button(t(lang, "btn-cp-today")),
+            cp.Roster(day_code(next_day)).button(_short_day(next_day, lang) + " ➡️"),
         ],
-        [_btn(t(lang, "btn-cp-pending-short"), "l")],
+        [cp.Pending().button(t(lang, "btn-cp-pending-short"))],
     ]
     await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-# --- the button router -----------------------------------------------------------------
+# --- entry points ----------------------------------------------------------------------
 
 
-async def _list_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_pending(update, context, person)
-
-
-async def _approve_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await decide(update, context, person, cb.id_arg(), approve=True)
-
-
-async def _decline_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await ask_reason(update, context, person, cb.id_arg())
-
-
-async def _preset_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    rid, n = cb.id_arg(0), cb.int_arg(1)
-    if n >= len(DECLINE_PRESETS) or len(cb.args) != 2:
-        raise ValueError("forged reason")
-    await decide(update, context, person, rid, approve=False, preset=DECLINE_PRESETS[n])
-
-
-async def _typed_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await ask_typed_reason(update, context, person, cb.id_arg())
-
-
-async def _card_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_card(update, context, person, cb.id_arg())
-
-
-async def _roster_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    day = _parse_day(cb.int_arg()) if cb.args else _today(context.deps)
-    await show_roster(update, context, person, day)
-
-
-ACTIONS: dict[str, Callable[[Update, KisContext, Person, Callback], Awaitable[None]]] = {
-    "l": _list_cb,
-    "ok": _approve_cb,
-    "no": _decline_cb,
-    "rs": _preset_cb,
-    "w": _typed_cb,
-    "c": _card_cb,
-    "g": _roster_cb,
-}
+async def on_button(update: Update, context: KisContext, person: Person, button: cp.Cp) -> None:
+    """cp:* presses of active staff, re-authorised in every service call (care staff only);
+    refusals are answered by `handlers.entry`."""
+    match button:
+        case cp.Pending():
+            await show_pending(update, context, person)
+        case cp.Approve(request_id=rid):
+            await decide(update, context, person, rid, approve=True)
+        case cp.Decline(request_id=rid):
+            await ask_reason(update, context, person, rid)
+        case cp.DeclineWith(request_id=rid, preset=preset):
+            await decide(
+                update, context, person, rid, approve=False, preset=DECLINE_PRESETS[preset]
+            )
+        case cp.TypeReason(request_id=rid):
+            await ask_typed_reason(update, context, person, rid)
+        case cp.Card(request_id=rid):
+            await show_card(update, context, person, rid)
+        case cp.Roster():
+            day = button.as_date(_today(context.deps))
+            if day is None:
+                raise NotFound()  # no such day: a forged button
+            await show_roster(update, context, person, day)
+        case _:
+            raise AssertionError(f"unhandled care staff button {button!r}")
 
 
 def expects(awaiting: str | None) -> bool:
     """True when a staff member's next typed text belongs to these screens."""
-    return (awaiting or "").startswith("cp_")
-
-
-async def on_callback(
-    update: Update, context: KisContext, person: Person | None, cb: Callback
-) -> None:
-    """cp:* buttons: care staff only, re-authorised in every service call."""
-    lang = person.language if person else context.deps.settings.default_language
-    t = context.deps.i18n
-    if person is None or not person.is_staff or cb.action not in ACTIONS:
-        key = "button-stale" if person is not None and person.is_staff else "staff-only"
-        await answer(update, t(lang, key), alert=True)
-        return
-    try:
-        await ACTIONS[cb.action](update, context, person, cb)
-    except NotAllowed:
-        await answer(update, t(lang, "staff-only"), alert=True)
-    except (NotFound, IndexError, ValueError):
-        await answer(update, t(lang, "button-stale"), alert=True)
+    return (awaiting or "").startswith(cp.PROMPT_PREFIX)
 
 
 async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
     """Typed answers for cp_* prompts: the reason of a decline."""
     t, lang = context.deps.i18n, person.language
-    awaiting = person.awaiting or ""
-    rid_text = awaiting.removeprefix(REASON_PREFIX)
-    if not awaiting.startswith(REASON_PREFIX) or not rid_text.isdigit():
+    try:
+        prompt = cp.CpPrompt.unpack(person.awaiting)
+    except BadCallback:
         await _clear_awaiting(context, person)  # a prompt of an older version: forget it
         await reply(update, t(lang, "button-stale"))
         return
-    rid = int(rid_text)
+    assert isinstance(prompt, cp.ReasonPrompt)  # the codec's only prompt
     try:
-        await decide(update, context, person, rid, approve=False, typed=text)
-    except NotAllowed:
+        await decide(update, context, person, prompt.request_id, approve=False, typed=text)
+    except DomainError as error:  # not care staff (any more), or the request is gone
         await _clear_awaiting(context, person)
-        await reply(update, t(lang, "staff-only"))
-    except NotFound:
-        await _clear_awaiting(context, person)
-        await reply(update, t(lang, "button-stale"))
+        await refuse(update, context, lang, Feature.STAFF_CHILDCARE, error)
 
 
 # --- outbox renderers ------------------------------------------------------------------
-
-
-async def _care_staff(session: AsyncSession, row: OutboxMessage) -> Person | None:
-    """The recipient if still an active childcare partner (or coordinator, admin)."""
-    if row.person_id is None:
-        return None
-    recipient = await session.get(Person, row.person_id)
-    if (
-        recipient is None
-        or recipient.telegram_id is None
-        or recipient.role not in childcare.CARE_STAFF
-        or recipient.status != PersonStatus.ACTIVE.value
-    ):
-        return None
-    return recipient
 
 
 async def render_requested(
     session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
 ) -> Rendered | None:
     """A new request to decide, with Approve / Decline; nothing once it is no longer pending."""
-    recipient = await _care_staff(session, row)
-    if recipient is None or row.ref_id is None:
+    notice = await childcare.new_request_notice(session, row)
+    if notice is None:
         return None
-    view = await childcare.load_request(session, row.ref_id)
-    if view is None or view.request.status != CareStatus.PENDING.value or view.dependant is None:
-        return None
-    lang = recipient.language
+    view, lang = notice.view, notice.recipient.language
     lines = _card_lines(t, lang, view, tz, title="cp-new-title")
     moved_from = (row.payload or {}).get("moved_from")
     if moved_from:
@@ -518,16 +452,10 @@ async def render_cancelled(
     session: AsyncSession, row: OutboxMessage, t: Translator, tz: ZoneInfo
 ) -> Rendered | None:
     """The request was cancelled (booking or care given up): who and when, nothing more."""
-    recipient = await _care_staff(session, row)
-    if recipient is None or row.ref_id is None:
-        return None
-    view = await childcare.load_request(session, row.ref_id)
-    if view is None or view.request.status in (
-        CareStatus.PENDING.value,
-        CareStatus.APPROVED.value,
-    ):
+    notice = await childcare.cancelled_request_notice(session, row)
+    if notice is None:
         return None  # gone, or active again meanwhile
-    lang = recipient.language
+    view, lang = notice.view, notice.recipient.language
     request, dependant = view.request, view.dependant
     lines = [
         t(lang, "cp-cancelled-title"),
@@ -552,24 +480,16 @@ async def render_roster(
 ) -> Rendered | None:
     """The day's roster for its partner, in their language now; nothing when they are no
     longer care staff or the day has no care left."""
-    recipient = await _care_staff(session, row)
-    if recipient is None or recipient.telegram_id is None:
+    found = await childcare.morning_roster(session, row, tz)
+    if found is None:
         return None
-    day = date.fromisoformat(str((row.payload or {}).get("day", "")))
-    try:
-        entries = await childcare.roster(session, recipient.telegram_id, day, tz)
-        waiting = await _pending_on(session, recipient.telegram_id, day, row.due_at, tz)
-    except NotAllowed:
-        return None
-    if not entries and not waiting:
-        return None
-    lang = recipient.language
+    lang, day = found.recipient.language, found.day
     lines = [t(lang, "cp-morning-title", day=_long_day(day, lang))]
-    lines += _roster_lines(t, lang, entries, tz) or ["", t(lang, "cp-roster-empty")]
-    rows = [[_btn(t(lang, "btn-cp-open-roster"), "g", _day_code(day))]]
-    if waiting:
-        lines += ["", t(lang, "cp-roster-waiting", count=waiting)]
-        rows.append([_btn(t(lang, "btn-cp-pending-short"), "l")])
+    lines += _roster_lines(t, lang, found.entries, tz) or ["", t(lang, "cp-roster-empty")]
+    rows = [[cp.Roster(day_code(day)).button(t(lang, "btn-cp-open-roster"))]]
+    if found.waiting:
+        lines += ["", t(lang, "cp-roster-waiting", count=found.waiting)]
+        rows.append([cp.Pending().button(t(lang, "btn-cp-pending-short"))])
     return Rendered("\n".join(lines), InlineKeyboardMarkup(rows))
 
 

@@ -36,6 +36,7 @@ from bot.context import KisContext
 from bot.i18n import Translator
 from handlers.buttons import BadCallback, Feature
 from handlers.buttons import staff as st
+from handlers.buttons import staff_childcare as cpb
 from handlers.buttons import staff_tools as sx
 from handlers.buttons.staff_tools import Report, Span
 from handlers.callbacks import encode
@@ -456,9 +457,7 @@ async def show_pending(update: Update, context: KisContext, person: Person) -> N
         t(lang, "sx-pending-care", count=len(care)),
     ]
     if care:
-        rows.append(
-            [InlineKeyboardButton(t(lang, "btn-cp-pending", count=len(care)), callback_data="cp:l")]
-        )
+        rows.append([cpb.Pending().button(t(lang, "btn-cp-pending", count=len(care)))])
     await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
 
 

@@ -846,6 +846,40 @@ async def failures(
     return [Failure(pid, name, status, error) for pid, name, status, error in rows.all()]
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """A queued broadcast message that is still wanted: the broadcast and who gets it."""
+
+    broadcast: Broadcast
+    recipient: Person
+
+
+async def delivery(session: AsyncSession, row: OutboxMessage) -> Delivery | None:
+    """A `broadcast` outbox row at send time: the broadcast while it is scheduled or sending
+    and the recipient while still an active member in that chat; None when it was stopped or
+    discarded meanwhile, or the person left the club or deleted their data since."""
+    broadcast = await session.get(Broadcast, row.ref_id) if row.ref_id is not None else None
+    if broadcast is None or broadcast.status not in (
+        BroadcastStatus.SCHEDULED.value,
+        BroadcastStatus.SENDING.value,
+    ):
+        return None
+    person = await session.get(Person, row.person_id) if row.person_id is not None else None
+    if (
+        person is None
+        or person.status != PersonStatus.ACTIVE.value
+        or person.telegram_id != row.chat_id
+    ):
+        return None
+    return Delivery(broadcast, person)
+
+
+async def author_language(session: AsyncSession, broadcast: Broadcast) -> str | None:
+    """The language the broadcast's author reads the bot in now (None if unknown)."""
+    author = await session.get(Person, broadcast.author_id) if broadcast.author_id else None
+    return author.language if author else None
+
+
 async def start_due(session: AsyncSession, now: datetime) -> list[int]:
     """Scheduled broadcasts whose time has come become 'sending'; returns their ids."""
     ids = list(

@@ -62,6 +62,7 @@ from models import (
     DependantKind,
     Enrollment,
     EnrollmentStatus,
+    OutboxMessage,
     Person,
     PersonStatus,
     Role,
@@ -1163,6 +1164,93 @@ async def roster(
         )
         for request, dependant, name in rows.all()
     ]
+
+
+async def pending_count_on(
+    session: AsyncSession, actor_tid: int, day: date, now: datetime, tz: ZoneInfo
+) -> int:
+    """How many requests starting on local `day` wait for a decision (care staff only)."""
+    views = await pending_requests(session, actor_tid, now=now)
+    return sum(1 for v in views if v.request.starts_at.astimezone(tz).date() == day)
+
+
+# --- what the outbox still has to tell care staff -------------------------------------------
+
+
+@dataclass(frozen=True)
+class CareNotice:
+    """A message about a request that care staff should still get: who reads it, what about."""
+
+    recipient: Person
+    view: CareView
+
+
+@dataclass(frozen=True)
+class MorningRoster:
+    """A partner's morning roster that is still worth sending."""
+
+    recipient: Person
+    day: date
+    entries: list[RosterEntry]
+    waiting: int  # requests of that day still waiting for a decision
+
+
+async def _care_staff(session: AsyncSession, row: OutboxMessage) -> Person | None:
+    """The row's recipient if still an active childcare partner (or coordinator, admin)."""
+    if row.person_id is None:
+        return None
+    recipient = await session.get(Person, row.person_id)
+    if (
+        recipient is None
+        or recipient.telegram_id is None
+        or recipient.role not in CARE_STAFF
+        or recipient.status != PersonStatus.ACTIVE.value
+    ):
+        return None
+    return recipient
+
+
+async def new_request_notice(session: AsyncSession, row: OutboxMessage) -> CareNotice | None:
+    """A `care_requested` row: the request while it still waits for a decision (and its
+    dependant is there) and the recipient is still care staff; else None."""
+    recipient = await _care_staff(session, row)
+    if recipient is None or row.ref_id is None:
+        return None
+    view = await load_request(session, row.ref_id)
+    if view is None or view.request.status != PENDING or view.dependant is None:
+        return None
+    return CareNotice(recipient, view)
+
+
+async def cancelled_request_notice(session: AsyncSession, row: OutboxMessage) -> CareNotice | None:
+    """A `care_cancelled` row: the request unless it is gone or active again meanwhile, and
+    the recipient still care staff; else None."""
+    recipient = await _care_staff(session, row)
+    if recipient is None or row.ref_id is None:
+        return None
+    view = await load_request(session, row.ref_id)
+    if view is None or view.request.status in (PENDING, APPROVED):
+        return None
+    return CareNotice(recipient, view)
+
+
+async def morning_roster(
+    session: AsyncSession, row: OutboxMessage, tz: ZoneInfo
+) -> MorningRoster | None:
+    """A `care_roster` row: the day's care for its recipient, read now; None when they are no
+    longer care staff or the day has no care left."""
+    recipient = await _care_staff(session, row)
+    if recipient is None or recipient.telegram_id is None:
+        return None
+    day = date.fromisoformat(str((row.payload or {}).get("day", "")))
+    try:
+        entries = await roster(session, recipient.telegram_id, day, tz)
+        waiting = await pending_count_on(session, recipient.telegram_id, day, row.due_at, tz)
+    except NotAllowed:
+        return None
+    if not entries and not waiting:
+        return None
+    return MorningRoster(recipient, day, entries, waiting)
 
 
 async def enqueue_daily_roster(

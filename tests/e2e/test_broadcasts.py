@@ -482,3 +482,58 @@ async def test_a_broadcast_reaching_quiet_hours_waits_for_the_morning(harness: H
     assert due == {morning.astimezone(UTC)} and attempts == {0}
     h.clock.now = morning.astimezone(UTC) + timedelta(minutes=1)
     await until(lambda: any("Po ciszy nocnej" in t for t in texts(users["anna"])))
+
+
+async def test_malformed_bc_presses_are_stale_in_the_staff_language(harness: Harness) -> None:
+    """Forged or broken bc:* data (unknown action, ids beyond 32 bits, days or languages that
+    are none) and a prompt of an older version are answered as a stale button, in the staff
+    member's language, and change nothing."""
+    h = harness
+    daytime(h)
+    admin = h.admin
+    await admin.say("/start")
+    async with h.sessionmaker.begin() as s:
+        author = await people.get_by_telegram_id(s, ADMIN_ID)
+        assert author is not None
+        await people.set_language(s, author.id, "en")
+        draft = await broadcasts.create_draft(s, ADMIN_ID)
+        await broadcasts.set_text(s, ADMIN_ID, draft.id, "pl", "Zostaje")
+        await broadcasts.set_audience(s, ADMIN_ID, draft.id, Audience("all"), h.clock())
+    b = draft.id
+    stale = "This button is out of date. Send /menu."
+    forged = [
+        "bc:zz:1",
+        "bc:go:2147483648",
+        f"bc:go:{b}:1",
+        "bc:d:0",
+        f"bc:t:{b}:de",
+        f"bc:tr:{b}:xx",
+        f"bc:agl:{b}:de",
+        f"bc:awp:{b}:abc",
+        f"bc:adp:{b}:20270230:20270301",  # 30 February
+        f"bc:adp:{b}:2147483647:2147483647",
+        f"bc:wp:{b}:202713011800",  # month 13
+        f"bc:wp:{b}:x",
+        "bc:",
+    ]
+    for data in forged:
+        await admin.press_data(data)
+        reply = await admin.expect()
+        assert reply.answer is not None and reply.answer.show_alert, data
+        assert reply.answer.text == stale, (data, reply.answer.text)
+        assert not reply.messages, data
+
+    async with h.sessionmaker.begin() as s:
+        author = await people.get_by_telegram_id(s, ADMIN_ID)
+        assert author is not None
+        await people.set_awaiting(s, author.id, f"bc_text:{b}:de")  # never a prompt of ours
+    typed = await admin.say("Nowy tekst")
+    assert stale in typed.text
+
+    async with h.sessionmaker() as s:
+        stored = await s.get(Broadcast, b)
+        rows = await s.scalar(select(func.count()).select_from(OutboxMessage))
+        me = await s.scalar(select(Person).where(Person.telegram_id == ADMIN_ID))
+    assert stored is not None and stored.status == "draft" and stored.text_pl == "Zostaje"
+    assert stored.audience_kind == "all" and stored.send_at is None and not stored.urgent
+    assert rows == 0 and me is not None and me.awaiting is None

@@ -346,3 +346,47 @@ async def test_request_not_sent_to_someone_no_longer_a_partner(harness: Harness)
             select(OutboxMessage.status).where(OutboxMessage.kind == childcare.KIND_REQUESTED)
         )
     assert status == "cancelled"
+
+
+async def test_malformed_cp_presses_are_stale_in_the_partner_language(harness: Harness) -> None:
+    """Forged or broken cp:* data (unknown action, ids beyond 32 bits, a preset or a day that
+    is none) and a prompt of an older version are answered as a stale button, in the
+    partner's language, and change nothing."""
+    partner = await _club(harness)
+    [rid] = await _request_care(harness, OLA)
+    await _receive_new_requests(harness, partner, 1)
+    async with harness.sessionmaker.begin() as s:
+        row = await people.get_by_telegram_id(s, PARTNER_TID)
+        assert row is not None
+        await people.set_language(s, row.id, "uk")
+    stale = "Ця кнопка вже неактуальна. Напишіть /menu."
+    forged = [
+        "cp:zz:1",
+        "cp:ok:2147483648",
+        f"cp:ok:{rid}:1",
+        "cp:no:0",
+        f"cp:rs:{rid}:2",
+        f"cp:rs:{rid}",
+        "cp:g:20270230",  # 30 February
+        "cp:g:2147483647",
+        "cp:g:x",
+        "cp:l:1",
+    ]
+    for data in forged:
+        await partner.press_data(data)
+        reply = await partner.expect()
+        assert reply.answer is not None and reply.answer.show_alert, data
+        assert reply.answer.text == stale, (data, reply.answer.text)
+        assert not reply.messages, data
+
+    async with harness.sessionmaker.begin() as s:
+        row = await people.get_by_telegram_id(s, PARTNER_TID)
+        assert row is not None
+        await people.set_awaiting(s, row.id, "cp_reason:x")  # never a prompt of ours
+    typed = await partner.say("Brak miejsc")
+    assert stale in typed.text
+
+    request = await _request(harness, rid)
+    assert request.status == "pending" and request.decided_by_id is None
+    partner_row = await person_row(harness, PARTNER_TID)
+    assert partner_row is not None and partner_row.awaiting is None
