@@ -16,6 +16,7 @@ from bot.settings import Language
 from handlers.buttons import Button
 from handlers.buttons import menu as menu_buttons
 from handlers.buttons import onboarding as ob
+from handlers.buttons import staff_consult as cx
 from handlers.callbacks import encode
 
 # Main-menu buttons: message id of the label → action name used by the text router.
@@ -131,12 +132,12 @@ def staff_menu(
             [_button(t(lang, "btn-staff-pending", count=pending), "st", "pd")],
             [_button(t(lang, "btn-staff-invite"), "st", "inv")],
             [_button(t(lang, "btn-staff-sessions"), "sw", "l")],
-            [_button(t(lang, "btn-cx-referrals"), "cx", "rf")],
-            [_button(t(lang, "btn-cx-agendas"), "cx", "sp")],
+            [cx.Referrals().button(t(lang, "btn-cx-referrals"))],
+            [cx.Specialists().button(t(lang, "btn-cx-agendas"))],
             [_button(t(lang, "btn-bc-menu"), "bc", "m")],
         ]
     if specialist:
-        rows.append([_button(t(lang, "btn-cx-my-agenda"), "cx", "my")])
+        rows.append([cx.MyAgenda().button(t(lang, "btn-cx-my-agenda"))])
     if care_pending is not None:
         rows.append([_button(t(lang, "btn-cp-pending", count=care_pending), "cp", "l")])
     if care_partner:

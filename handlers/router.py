@@ -21,11 +21,20 @@ from handlers import (
     workshops,
 )
 from handlers import keyboards as kb
+from handlers.buttons import childcare as cc
+from handlers.buttons import consultations as cs
 from handlers.buttons import menu as mb
 from handlers.buttons import onboarding as ob
+from handlers.buttons import staff_consult as cx
 from handlers.callbacks import decode
 from handlers.common import answer, language_for, load_person, reply
-from handlers.entry import active_person, on_unknown_button, open_buttons, participant_buttons
+from handlers.entry import (
+    active_person,
+    on_unknown_button,
+    open_buttons,
+    participant_buttons,
+    staff_buttons,
+)
 from models import Person, PersonStatus
 
 
@@ -94,12 +103,15 @@ def button_handlers() -> list[CallbackQueryHandler[KisContext, None]]:
         participant_buttons(mb.Lg, menu.on_language_button),
         participant_buttons(mb.Md, menu.on_mydata_button),
         participant_buttons(mb.Bk, bookings.on_button),
+        participant_buttons(cs.Cs, consultations.on_button),
+        participant_buttons(cc.Cc, childcare.on_button),
+        staff_buttons(cx.Cx, staff_consult.on_button),
         CallbackQueryHandler(on_callback, pattern=LEGACY),
         CallbackQueryHandler(on_unknown_button),
     ]
 
 
-LEGACY = "^(st|sw|sx|cp|cx|bc|cs|cc):"
+LEGACY = "^(st|sw|sx|cp|bc):"
 
 
 async def on_callback(update: Update, context: KisContext) -> None:
@@ -120,21 +132,13 @@ async def on_callback(update: Update, context: KisContext) -> None:
     if cb is not None and cb.feature == "cp":
         await staff_childcare.on_callback(update, context, await load_person(update, context), cb)
         return
-    if cb is not None and cb.feature == "cx":
-        await staff_consult.on_callback(update, context, await load_person(update, context), cb)
-        return
     if cb is not None and cb.feature == "bc":
         await broadcasts.on_callback(update, context, await load_person(update, context), cb)
         return
     person = await active_person(update, context)
     if person is None:
         return
-    if cb is not None and cb.feature == "cs":
-        await consultations.on_callback(update, context, person, cb)
-    elif cb is not None and cb.feature == "cc":
-        await childcare.on_callback(update, context, person, cb)
-    else:
-        await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
+    await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
 
 
 async def on_text(update: Update, context: KisContext) -> None:

@@ -35,6 +35,7 @@ from telegram.constants import MessageLimit
 
 from bot.context import KisContext
 from bot.i18n import Translator
+from handlers.buttons import staff_consult as staff_consult_buttons
 from handlers.callbacks import Callback, encode
 from handlers.common import answer, edit_or_reply, reply
 from models import Person, PersonStatus, Role
@@ -377,13 +378,7 @@ def _card_keyboard(t: Translator, lang: str, person: Person) -> InlineKeyboardMa
     if person.status == PersonStatus.PENDING.value:
         rows.append([_btn(t(lang, "btn-sx-approve"), "ok", person.id)])
     if person.status == PersonStatus.ACTIVE.value:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t(lang, "btn-sx-referral"), callback_data=encode("cx", "d", person.id)
-                )
-            ]
-        )
+        rows.append([staff_consult_buttons.Draft(person.id).button(t(lang, "btn-sx-referral"))])
     if person.status in people.DEACTIVATABLE:
         rows.append([_btn(t(lang, "btn-sx-deactivate"), "dq", person.id)])
     rows.append([_btn(t(lang, "btn-sx-search-again"), "f")])
