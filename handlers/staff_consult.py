@@ -372,7 +372,9 @@ async def ask_revoke(update: Update, context: KisContext, person: Person, rid: i
     """Revoke this referral? (Bookings already made stay.)"""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.read() as session:
-        referral = await _referral(session, _tid(update), rid)
+        referral = await consultations.referral_for_staff(
+            session, actor_tid=_tid(update), referral_id=rid
+        )
         target = await participant_search.participant(
             session, actor_tid=_tid(update), person_id=referral.person_id or 0
         )
@@ -390,19 +392,13 @@ async def ask_revoke(update: Update, context: KisContext, person: Person, rid: i
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
 
 
-async def _referral(session: AsyncSession, actor_tid: int, rid: int) -> Referral:
-    await people.require_role(session, actor_tid, consultations.CONSULT_MANAGERS)
-    referral = await session.get(Referral, rid)
-    if referral is None or referral.person_id is None:
-        raise NotFound()
-    return referral
-
-
 async def revoke(update: Update, context: KisContext, person: Person, rid: int) -> None:
     """Revoke, then the participant's card again."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.transaction() as session:  # AlreadyDecided: see handlers.entry.REFUSALS
-        referral = await _referral(session, _tid(update), rid)
+        referral = await consultations.referral_for_staff(
+            session, actor_tid=_tid(update), referral_id=rid
+        )
         await consultations.revoke_referral(
             session, actor_tid=_tid(update), referral_id=rid, now=deps.clock()
         )
@@ -455,13 +451,9 @@ async def show_agenda(
         entries = await consultations.agenda_for(
             session, actor_tid=_tid(update), specialist_id=specialist_id, day=day, tz=tz
         )
-        specialist = await session.get(Person, specialist_id)
+        specialist = await consultations.specialist_name(session, specialist_id)
     own = person.id == specialist_id
-    name = (
-        t(lang, "cx-agenda-mine")
-        if own
-        else html.escape((specialist.display_name if specialist else None) or "—")
-    )
+    name = t(lang, "cx-agenda-mine") if own else html.escape(specialist or "—")
     lines = [t(lang, "cx-agenda-title", name=name, day=_long_day(day, lang)), ""]
     lines += _agenda_lines(t, lang, entries, tz) or [t(lang, "cx-agenda-empty")]
     today = _today(deps)

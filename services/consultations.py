@@ -57,6 +57,7 @@ from services.consult_referrals import (
     issue_referral_code,
     list_referrals,
     own_referral,
+    referral_for_staff,
     referral_link,
     referral_state,
     referrals_of,
@@ -150,6 +151,7 @@ __all__ = [
     "morning_agenda",
     "my_consultations",
     "own_referral",
+    "referral_for_staff",
     "referral_link",
     "referral_state",
     "referrals_of",
@@ -165,6 +167,7 @@ __all__ = [
     "sessions_left",
     "set_reminders_neutral",
     "set_weekly_hours",
+    "specialist_name",
     "specialists_for",
     "sync_slots",
     "unlink_specialist",
@@ -866,6 +869,14 @@ async def agenda_for(
     if actor.role == Role.SPECIALIST.value and actor.id != specialist_id:
         raise NotAllowed()
     return await agenda(session, specialist_id, day, tz, include_free=include_free)
+
+
+async def specialist_name(session: AsyncSession, specialist_id: int) -> str | None:
+    """A specialist's name for the title of their agenda; None if unknown."""
+    name: str | None = await session.scalar(
+        select(Person.display_name).where(Person.id == specialist_id)
+    )
+    return name
 
 
 async def morning_agenda(
