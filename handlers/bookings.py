@@ -20,9 +20,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import KisContext
 from handlers.buttons import Button
+from handlers.buttons import childcare as cc
+from handlers.buttons import consultations as cs
 from handlers.buttons import menu as mb
 from handlers.buttons import workshops as ws
-from handlers.callbacks import encode
 from handlers.childcare import request_line
 from handlers.common import edit_or_reply
 from handlers.formatting import long_when, short_when
@@ -41,7 +42,7 @@ class Entry:
     starts_at: datetime
     line: str  # its line in the message (HTML)
     label: str  # its button, after the number
-    opens: Button | str  # what its button opens
+    opens: Button  # what its button opens
 
 
 async def _entries(context: KisContext, person: Person) -> list[Entry]:
@@ -73,7 +74,7 @@ async def _entries(context: KisContext, person: Person) -> list[Entry]:
                 v.slot.starts_at,
                 t(lang, "bk-line-consult", service=html.escape(name), when=when),
                 f"💬 {short_when(v.slot.starts_at, tz, lang)} {name}",
-                encode("cs", "b", v.booking.id),
+                cs.Booking(v.booking.id),
             )
         )
     for c in care:
@@ -84,17 +85,11 @@ async def _entries(context: KisContext, person: Person) -> list[Entry]:
                 c.request.starts_at,
                 "🧸 " + request_line(t, lang, c, tz),
                 f"🧸 {short_when(c.request.starts_at, tz, lang)} {c.dependant.name}",
-                encode("cc", "r", c.request.id),
+                cc.Request(c.request.id),
             )
         )
     entries.sort(key=lambda e: e.starts_at)
     return entries
-
-
-def _btn(text: str, opens: Button | str) -> InlineKeyboardButton:
-    if isinstance(opens, Button):
-        return opens.button(text)
-    return InlineKeyboardButton(text, callback_data=opens)
 
 
 async def show_bookings(update: Update, context: KisContext, person: Person, page: int = 0) -> None:
@@ -116,7 +111,7 @@ async def show_bookings(update: Update, context: KisContext, person: Person, pag
         label = f"{number}. {entry.label}"
         if len(label) > LABEL_CHARS:
             label = label[: LABEL_CHARS - 1] + "…"
-        rows.append([_btn(label, entry.opens)])
+        rows.append([entry.opens.button(label)])
     lines += ["", t(lang, "bk-open-hint")]
     if pages > 1:
         lines.append(t(lang, "bk-page", page=page + 1, pages=pages))

@@ -1,23 +1,9 @@
 """Childcare for participants: register dependants, ask for care during a booking, see and
 cancel requests; the decision and "room freed" outbox messages.
 
-Callback data (`cc:<action>[:…]`; every id is checked against the person in the service):
-
-| data                          | what                                                      |
-|-------------------------------|-----------------------------------------------------------|
-| `cc:top`                      | the childcare screen: dependants and requests             |
-| `cc:a:<child/adult>`          | add a dependant (asks the year of birth, then the name)   |
-| `cc:d:<dependant>`            | one dependant, with edit and remove buttons               |
-| `cc:e:<dependant>:<field>`    | edit name (`n`), year (`y`) or needs (`s`)                |
-| `cc:ns:<dependant>`           | no special needs (skip the question)                      |
-| `cc:rm:<dependant>` / `cc:rmy:<dependant>` | ask to remove / remove                       |
-| `cc:b:<w/c>:<booking>`        | care for a workshop seat (w) or a consultation (c): whom  |
-| `cc:q:<w/c>:<booking>:<dep>`  | ask care for that dependant                               |
-| `cc:r:<request>`              | one request, opened from "My bookings" (cancel, back)     |
-| `cc:x:<request>`              | cancel one's care request (the booking stays)             |
-
-Typed answers (`person.awaiting`): `cc_year:<kind>`, `cc_name:<kind>:<year>`,
-`cc_needs:<dependant>`, `cc_ename:<dependant>`, `cc_eyear:<dependant>`.
+Buttons and typed answers: `handlers.buttons.childcare` (`cc:…` presses, `cc_…` questions
+in `person.awaiting`; the same data as before they were typed). Every id is checked against the
+person in the service.
 """
 
 from __future__ import annotations
@@ -33,33 +19,29 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import KisContext
 from bot.i18n import Translator
 from handlers import keyboards as kb
-from handlers.callbacks import Callback, encode
-from handlers.common import answer, edit_or_reply, reply
+from handlers.buttons import BadCallback, Feature
+from handlers.buttons import childcare as cc
+from handlers.common import edit_or_reply, reply
+from handlers.entry import refuse
 from handlers.formatting import clock_time, long_when
-from models import ACTIVE_CARE, Dependant, OutboxMessage, Person, PersonStatus
+from models import ACTIVE_CARE, Dependant, DependantKind, OutboxMessage, Person
 from scheduler.dispatcher import wake_dispatcher
 from scheduler.rendering import Rendered, Renderer
 from services import childcare, people
 from services import consultations as consult
 from services import workshops as workshops_service
-from services.errors import InvalidInput, NotFound
-
-KINDS = ("child", "adult")
-PREFIXES = ("cc_year", "cc_name", "cc_needs", "cc_ename", "cc_eyear")
-
-
-def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=encode("cc", action, *args))
+from services.errors import DomainError, InvalidInput, NotFound
 
 
 def care_button(t: Translator, lang: str, kind: str, booking_id: int) -> InlineKeyboardButton:
     """The "care for my child during this" button of a booking card (kind `w` or `c`)."""
-    return _btn(t(lang, "btn-care-for-booking"), "b", kind, booking_id)
+    return cc.CareFor(cc.BookingKind(kind), booking_id).button(t(lang, "btn-care-for-booking"))
 
 
 def expects(awaiting: str | None) -> bool:
-    """True when the person's next typed text answers one of these questions."""
-    return (awaiting or "").split(":")[0] in PREFIXES
+    """True when the person's next typed text answers one of these questions (a question of
+    an older version included: `on_text` forgets it)."""
+    return (awaiting or "").startswith("cc_")
 
 
 def _when(start: datetime, end: datetime, tz: ZoneInfo, lang: str) -> str:
@@ -108,28 +90,27 @@ async def show_childcare(
         lines += ["", t(lang, "care-requests")] + [
             "• " + request_line(t, lang, v, tz) for v in requests
         ]
-    rows = [[_btn("✏️ " + d.name[:40], "d", d.id)] for d in dependants]
-    rows += [[_btn(t(lang, "btn-care-add-child"), "a", "child")]]
-    rows += [[_btn(t(lang, "btn-care-add-adult"), "a", "adult")]]
+    rows = [[cc.ShowDependant(d.id).button("✏️ " + d.name[:40])] for d in dependants]
+    rows += [[cc.AddDependant(DependantKind.CHILD).button(t(lang, "btn-care-add-child"))]]
+    rows += [[cc.AddDependant(DependantKind.ADULT).button(t(lang, "btn-care-add-adult"))]]
     for v in requests:
         if v.request.status in ("held", "pending", "approved") and v.dependant is not None:
             label = t(lang, "btn-care-cancel", name=v.dependant.name[:30])
-            rows.append([_btn(label, "x", v.request.id)])
+            rows.append([cc.CancelRequest(v.request.id).button(label)])
     if dependants:
         lines += ["", t(lang, "care-how-to-ask")]
     await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows), notice)
 
 
 async def _ask(
-    update: Update, context: KisContext, person: Person, awaiting: str, question: str
+    update: Update, context: KisContext, person: Person, awaiting: cc.CcPrompt, question: str
 ) -> None:
     """Remember what the next typed text is for, and ask for it (with a Cancel button)."""
     t, lang = context.deps.i18n, person.language
     async with context.deps.transaction() as session:
-        await people.set_awaiting(session, person.id, awaiting)
-    await edit_or_reply(
-        update, t(lang, question), InlineKeyboardMarkup([[_btn(t(lang, "btn-cancel"), "top")]])
-    )
+        await people.set_awaiting(session, person.id, awaiting.pack())
+    cancel = cc.Screen().button(t(lang, "btn-cancel"))
+    await edit_or_reply(update, t(lang, question), InlineKeyboardMarkup([[cancel]]))
 
 
 async def _show_dependant(
@@ -139,11 +120,11 @@ async def _show_dependant(
     async with context.deps.read() as session:
         dependant = await childcare.dependant_view(session, person.id, dependant_id)
     rows = [
-        [_btn(t(lang, "btn-care-edit-name"), "e", dependant.id, "n")],
-        [_btn(t(lang, "btn-care-edit-year"), "e", dependant.id, "y")],
-        [_btn(t(lang, "btn-care-edit-needs"), "e", dependant.id, "s")],
-        [_btn(t(lang, "btn-care-remove"), "rm", dependant.id)],
-        [_btn(t(lang, "btn-back"), "top")],
+        [cc.Edit(dependant.id, cc.Field.NAME).button(t(lang, "btn-care-edit-name"))],
+        [cc.Edit(dependant.id, cc.Field.YEAR).button(t(lang, "btn-care-edit-year"))],
+        [cc.Edit(dependant.id, cc.Field.NEEDS).button(t(lang, "btn-care-edit-needs"))],
+        [cc.AskRemove(dependant.id).button(t(lang, "btn-care-remove"))],
+        [cc.Screen().button(t(lang, "btn-back"))],
     ]
     await edit_or_reply(update, _dependant_line(t, lang, dependant), InlineKeyboardMarkup(rows))
 
@@ -151,68 +132,75 @@ async def _show_dependant(
 async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
     """A typed year, name or needs note for the question in `person.awaiting`."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    parts = (person.awaiting or "").split(":")
-    kind, now = parts[0], deps.clock()
-    added: int | None = None
     try:
-        async with deps.transaction() as session:
-            if kind == "cc_year" and len(parts) == 2 and parts[1] in KINDS:
-                year = _year(text)
-                childcare.check_birth_year(year, now)
-                await people.set_awaiting(session, person.id, f"cc_name:{parts[1]}:{year}")
-                question: str | None = "care-ask-name"
-            elif kind == "cc_name" and len(parts) == 3 and parts[1] in KINDS:
-                dependant = await childcare.add_dependant(
-                    session,
-                    person_id=person.id,
-                    name=text,
-                    kind=parts[1],
-                    birth_year=int(parts[2]),
-                    now=now,
-                )
-                await people.set_awaiting(session, person.id, f"cc_needs:{dependant.id}")
-                question, added = "care-ask-needs", dependant.id
-            elif kind == "cc_needs" and len(parts) == 2:
-                await childcare.update_dependant(
-                    session, person_id=person.id, dependant_id=int(parts[1]), needs=text, now=now
-                )
-                await people.set_awaiting(session, person.id, None)
-                question = None
-            elif kind == "cc_ename" and len(parts) == 2:
-                await childcare.update_dependant(
-                    session, person_id=person.id, dependant_id=int(parts[1]), name=text, now=now
-                )
-                await people.set_awaiting(session, person.id, None)
-                question = None
-            elif kind == "cc_eyear" and len(parts) == 2:
-                await childcare.update_dependant(
-                    session,
-                    person_id=person.id,
-                    dependant_id=int(parts[1]),
-                    birth_year=_year(text),
-                    now=now,
-                )
-                await people.set_awaiting(session, person.id, None)
-                question = None
-            else:
-                await people.set_awaiting(session, person.id, None)
-                question = None
-    except InvalidInput as exc:
-        await reply(update, t(lang, exc.reason))  # the same question stays open
-        return
-    except (NotFound, ValueError):
-        async with deps.transaction() as session:
-            await people.set_awaiting(session, person.id, None)
+        prompt = cc.CcPrompt.unpack(person.awaiting)
+    except BadCallback:  # a question of an older version: forget it
+        await _forget(context, person)
         await reply(update, t(lang, "button-stale"))
         return
+    now = deps.clock()
+    added: int | None = None
+    question: str | None = None
+    try:
+        async with deps.transaction() as session:
+            match prompt:
+                case cc.NewYear(kind=kind):
+                    year = _year(text)
+                    childcare.check_birth_year(year, now)
+                    await people.set_awaiting(session, person.id, cc.NewName(kind, year).pack())
+                    question = "care-ask-name"
+                case cc.NewName(kind=kind, year=year):
+                    dependant = await childcare.add_dependant(
+                        session,
+                        person_id=person.id,
+                        name=text,
+                        kind=kind,
+                        birth_year=year,
+                        now=now,
+                    )
+                    await people.set_awaiting(session, person.id, cc.Needs(dependant.id).pack())
+                    question, added = "care-ask-needs", dependant.id
+                case cc.Needs(dependant_id=did):
+                    await childcare.update_dependant(
+                        session, person_id=person.id, dependant_id=did, needs=text, now=now
+                    )
+                    await people.set_awaiting(session, person.id, None)
+                case cc.EditName(dependant_id=did):
+                    await childcare.update_dependant(
+                        session, person_id=person.id, dependant_id=did, name=text, now=now
+                    )
+                    await people.set_awaiting(session, person.id, None)
+                case cc.EditYear(dependant_id=did):
+                    await childcare.update_dependant(
+                        session,
+                        person_id=person.id,
+                        dependant_id=did,
+                        birth_year=_year(text),
+                        now=now,
+                    )
+                    await people.set_awaiting(session, person.id, None)
+                case _:
+                    raise AssertionError(f"unhandled childcare prompt {prompt!r}")
+    except NotFound as error:  # the dependant is gone: the question with it
+        await _forget(context, person)
+        await refuse(update, context, lang, Feature.CHILDCARE, error)
+        return
+    except DomainError as error:  # a typing mistake: the same question stays open
+        await refuse(update, context, lang, Feature.CHILDCARE, error)
+        return
     if added is not None:
-        skip = InlineKeyboardMarkup([[_btn(t(lang, "btn-care-no-needs"), "ns", added)]])
+        skip = InlineKeyboardMarkup([[cc.NoNeeds(added).button(t(lang, "btn-care-no-needs"))]])
         await reply(update, t(lang, "care-ask-needs"), skip)
     elif question is not None:
         await reply(update, t(lang, question))
     else:
         await reply(update, t(lang, "care-saved"))
         await show_childcare(update, context, person)
+
+
+async def _forget(context: KisContext, person: Person) -> None:
+    async with context.deps.transaction() as session:
+        await people.set_awaiting(session, person.id, None)
 
 
 def _year(text: str) -> int:
@@ -230,20 +218,20 @@ async def _no_needs(update: Update, context: KisContext, person: Person, dependa
     await show_childcare(update, context, person)
 
 
+EDITS: dict[cc.Field, tuple[Callable[[int], cc.CcPrompt], str]] = {
+    cc.Field.NAME: (cc.EditName, "care-ask-name"),
+    cc.Field.YEAR: (cc.EditYear, "care-ask-year"),
+    cc.Field.NEEDS: (cc.Needs, "care-ask-needs"),
+}
+
+
 async def _edit(
-    update: Update, context: KisContext, person: Person, dependant_id: int, field: str
+    update: Update, context: KisContext, person: Person, dependant_id: int, field: cc.Field
 ) -> None:
     async with context.deps.read() as session:
         await childcare.dependant_view(session, person.id, dependant_id)  # one's own only
-    prompts = {
-        "n": ("cc_ename", "care-ask-name"),
-        "y": ("cc_eyear", "care-ask-year"),
-        "s": ("cc_needs", "care-ask-needs"),
-    }
-    if field not in prompts:
-        raise ValueError("unknown field")
-    awaiting, question = prompts[field]
-    await _ask(update, context, person, f"{awaiting}:{dependant_id}", question)
+    prompt, question = EDITS[field]
+    await _ask(update, context, person, prompt(dependant_id), question)
 
 
 async def _remove(
@@ -254,8 +242,8 @@ async def _remove(
         async with deps.read() as session:
             dependant = await childcare.dependant_view(session, person.id, dependant_id)
         rows = [
-            [_btn(t(lang, "btn-care-remove-yes"), "rmy", dependant_id)],
-            [_btn(t(lang, "btn-back"), "d", dependant_id)],
+            [cc.Remove(dependant_id).button(t(lang, "btn-care-remove-yes"))],
+            [cc.ShowDependant(dependant_id).button(t(lang, "btn-back"))],
         ]
         text = t(lang, "care-remove-ask", name=html.escape(dependant.name))
         await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
@@ -272,21 +260,23 @@ async def _remove(
     await show_childcare(update, context, person, t(lang, "care-removed"))
 
 
-def _booking_ids(kind: str, booking_id: int) -> tuple[int | None, int | None]:
+def _booking_ids(kind: cc.BookingKind, booking_id: int) -> tuple[int | None, int | None]:
     """(enrollment_id, consultation_id) for a booking of kind `w` or `c`."""
-    if kind == "w":
+    if kind == cc.BookingKind.WORKSHOP:
         return booking_id, None
-    if kind == "c":
-        return None, booking_id
-    raise ValueError("unknown booking kind")
+    return None, booking_id
 
 
 async def _booking_label(
-    context: KisContext, session: AsyncSession, person: Person, kind: str, booking_id: int
+    context: KisContext,
+    session: AsyncSession,
+    person: Person,
+    kind: cc.BookingKind,
+    booking_id: int,
 ) -> str:
     """ "Edukacja finansowa, wtorek 2 marca, 17:00" for one's own booking (NotFound else)."""
     tz, lang = context.deps.policy.tz, person.language
-    if kind == "w":
+    if kind == cc.BookingKind.WORKSHOP:
         b = await workshops_service.booking(session, person.id, booking_id)
         return f"{b.workshop.title(lang)}, {long_when(b.session.starts_at, tz, lang)}"
     view = await consult.booking_view(session, person.id, booking_id)
@@ -294,23 +284,22 @@ async def _booking_label(
 
 
 async def ask_whom(
-    update: Update, context: KisContext, person: Person, kind: str, booking_id: int
+    update: Update, context: KisContext, person: Person, kind: cc.BookingKind, booking_id: int
 ) -> None:
     """For whom is care needed during this booking? (One button per dependant.)"""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    _booking_ids(kind, booking_id)
     async with deps.read() as session:
         label = await _booking_label(context, session, person, kind, booking_id)
         dependants = await childcare.dependants_of(session, person.id)
     if not dependants:
         rows = [
-            [_btn(t(lang, "btn-care-add-child"), "a", "child")],
-            [_btn(t(lang, "btn-care-add-adult"), "a", "adult")],
+            [cc.AddDependant(DependantKind.CHILD).button(t(lang, "btn-care-add-child"))],
+            [cc.AddDependant(DependantKind.ADULT).button(t(lang, "btn-care-add-adult"))],
         ]
         text = t(lang, "care-register-first")
         await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
         return
-    rows = [[_btn(d.name[:50], "q", kind, booking_id, d.id)] for d in dependants]
+    rows = [[cc.AskCare(kind, booking_id, d.id).button(d.name[:50])] for d in dependants]
     text = t(lang, "care-ask-whom", booking=html.escape(label))
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
 
@@ -319,7 +308,7 @@ async def ask_care(
     update: Update,
     context: KisContext,
     person: Person,
-    kind: str,
+    kind: cc.BookingKind,
     booking_id: int,
     dependant_id: int,
 ) -> None:
@@ -350,8 +339,8 @@ async def ask_care(
     else:
         text = t(lang, f"care-asked-{result.outcome}", name=html.escape(name))
     others = [d for d in dependants if d.id != dependant_id]
-    rows = [[_btn(d.name[:50], "q", kind, booking_id, d.id)] for d in others]
-    rows.append([_btn(t(lang, "btn-care-screen"), "top")])
+    rows = [[cc.AskCare(kind, booking_id, d.id).button(d.name[:50])] for d in others]
+    rows.append([cc.Screen().button(t(lang, "btn-care-screen"))])
     if others:
         text += "\n\n" + t(lang, "care-anyone-else")
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
@@ -370,7 +359,7 @@ async def show_request(
     rows = []
     if view.request.status in ACTIVE_CARE and view.dependant is not None:
         label = t(lang, "btn-care-cancel", name=view.dependant.name[:30])
-        rows.append([_btn(label, "x", view.request.id)])
+        rows.append([cc.CancelRequest(view.request.id).button(label)])
     rows.append([kb.my_bookings_button(t, lang)])
     await edit_or_reply(update, request_line(t, lang, view, tz), InlineKeyboardMarkup(rows))
 
@@ -378,52 +367,47 @@ async def show_request(
 async def cancel_care(update: Update, context: KisContext, person: Person, request_id: int) -> None:
     """Cancel one's own care request; the booking stays."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    try:
-        async with deps.transaction() as session:
-            await childcare.cancel_request(
-                session,
-                person_id=person.id,
-                request_id=request_id,
-                now=deps.clock(),
-                policy=deps.policy,
-            )
-    except childcare.CareClosed:
-        await answer(update, t(lang, "care-not-active"), alert=True)
-        return
+    async with deps.transaction() as session:  # CareClosed: see handlers.entry.REFUSALS
+        await childcare.cancel_request(
+            session,
+            person_id=person.id,
+            request_id=request_id,
+            now=deps.clock(),
+            policy=deps.policy,
+        )
     wake_dispatcher(context.application)
     await show_childcare(update, context, person, t(lang, "care-cancelled"))
 
 
-async def on_callback(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    """cc:* buttons."""
-    t, lang, a = context.deps.i18n, person.language, cb.action
-    try:
-        if a == "top":
-            async with context.deps.transaction() as session:
-                await people.set_awaiting(session, person.id, None)
+async def on_button(update: Update, context: KisContext, person: Person, button: cc.Cc) -> None:
+    """cc:* presses of an active participant; every id is checked against them in the
+    service (somebody else's is NotFound, answered as a stale button)."""
+    match button:
+        case cc.Screen():
+            await _forget(context, person)
             await show_childcare(update, context, person)
-        elif a == "a" and len(cb.args) == 1 and cb.args[0] in KINDS:
-            await _ask(update, context, person, f"cc_year:{cb.args[0]}", "care-ask-year")
-        elif a == "d":
-            await _show_dependant(update, context, person, cb.id_arg())
-        elif a == "e" and len(cb.args) == 2:
-            await _edit(update, context, person, cb.id_arg(), cb.args[1])
-        elif a == "ns":
-            await _no_needs(update, context, person, cb.id_arg())
-        elif a in ("rm", "rmy"):
-            await _remove(update, context, person, cb.id_arg(), sure=a == "rmy")
-        elif a == "b" and len(cb.args) == 2:
-            await ask_whom(update, context, person, cb.args[0], cb.id_arg(1))
-        elif a == "q" and len(cb.args) == 3:
-            await ask_care(update, context, person, cb.args[0], cb.id_arg(1), cb.id_arg(2))
-        elif a == "r":
-            await show_request(update, context, person, cb.id_arg())
-        elif a == "x":
-            await cancel_care(update, context, person, cb.id_arg())
-        else:
-            await answer(update, t(lang, "button-stale"), alert=True)
-    except (NotFound, IndexError, ValueError):
-        await answer(update, t(lang, "button-stale"), alert=True)
+        case cc.AddDependant(kind=kind):
+            await _ask(update, context, person, cc.NewYear(kind), "care-ask-year")
+        case cc.ShowDependant(dependant_id=did):
+            await _show_dependant(update, context, person, did)
+        case cc.Edit(dependant_id=did, field=field):
+            await _edit(update, context, person, did, field)
+        case cc.NoNeeds(dependant_id=did):
+            await _no_needs(update, context, person, did)
+        case cc.AskRemove(dependant_id=did):
+            await _remove(update, context, person, did, sure=False)
+        case cc.Remove(dependant_id=did):
+            await _remove(update, context, person, did, sure=True)
+        case cc.CareFor(kind=kind, booking_id=bid):
+            await ask_whom(update, context, person, kind, bid)
+        case cc.AskCare(kind=kind, booking_id=bid, dependant_id=did):
+            await ask_care(update, context, person, kind, bid, did)
+        case cc.Request(request_id=rid):
+            await show_request(update, context, person, rid)
+        case cc.CancelRequest(request_id=rid):
+            await cancel_care(update, context, person, rid)
+        case _:
+            raise AssertionError(f"unhandled childcare button {button!r}")
 
 
 # --- outbox renderers: to the participant ---------------------------------------------------
@@ -432,29 +416,12 @@ async def on_callback(update: Update, context: KisContext, person: Person, cb: C
 def renderers(tz: ZoneInfo, clock: Callable[[], datetime]) -> dict[str, Renderer]:
     """care_decided and care_unheld, in the participant's language of the moment."""
 
-    async def recipient(
-        session: AsyncSession, row: OutboxMessage
-    ) -> tuple[Person, childcare.CareView] | None:
-        if row.person_id is None or row.ref_id is None:
-            return None
-        person = await session.get(Person, row.person_id)
-        if person is None or person.telegram_id is None:
-            return None
-        if person.status != PersonStatus.ACTIVE.value:
-            return None
-        view = await childcare.load_request(session, row.ref_id)
-        if view is None or view.request.person_id != person.id or view.dependant is None:
-            return None
-        return person, view
-
     async def decided(session: AsyncSession, row: OutboxMessage, t: Translator) -> Rendered | None:
-        found = await recipient(session, row)
+        found = await childcare.decision_to_tell(session, row.person_id, row.ref_id, clock())
         if found is None:
             return None
         person, view = found
         r, lang = view.request, person.language
-        if r.status not in ("approved", "declined") or r.ends_at <= clock():
-            return None
         args = {
             "name": html.escape(view.dependant.name if view.dependant else "—"),
             "when": _when(r.starts_at, r.ends_at, tz, lang),
@@ -465,16 +432,15 @@ def renderers(tz: ZoneInfo, clock: Callable[[], datetime]) -> dict[str, Renderer
         text = t(lang, "care-declined-msg", **args)
         if r.decline_reason:
             text += "\n" + t(lang, "care-reason", reason=html.escape(r.decline_reason))
-        return Rendered(text, InlineKeyboardMarkup([[_btn(t(lang, "btn-care-screen"), "top")]]))
+        screen = cc.Screen().button(t(lang, "btn-care-screen"))
+        return Rendered(text, InlineKeyboardMarkup([[screen]]))
 
     async def unheld(session: AsyncSession, row: OutboxMessage, t: Translator) -> Rendered | None:
-        found = await recipient(session, row)
+        found = await childcare.unhold_to_tell(session, row.person_id, row.ref_id)
         if found is None:
             return None
         person, view = found
         r, lang = view.request, person.language
-        if r.status != "pending":
-            return None
         name = html.escape(view.dependant.name if view.dependant else "—")
         when = _when(r.starts_at, r.ends_at, tz, lang)
         return Rendered(t(lang, "care-unheld-msg", name=name, when=when))

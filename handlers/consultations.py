@@ -5,24 +5,8 @@ Lock screens: a message sent out about a sensitive service (psychologist, lawyer
 hours change, referral notice -- opens with a neutral line and shows the service, specialist
 and place only after "Show details", an edit the booking's owner alone can trigger.
 
-Callback data (`cs:<action>[:<id>…]`; every id is checked against the person in the service):
-
-| data                        | what                                                        |
-|-----------------------------|-------------------------------------------------------------|
-| `cs:top`                    | the list of services                                        |
-| `cs:s:<service>`            | a service: its booking, the referral guidance, or its days  |
-| `cs:d:<service>:<yyyymmdd>` | free times of a day                                         |
-| `cs:k:<slot>` / `cs:y:<slot>` | confirm screen / book it                                  |
-| `cs:b:<booking>`            | the booking card                                            |
-| `cs:c:<booking>` / `cs:cy:<booking>` | ask to cancel / cancel                             |
-| `cs:r:<booking>`            | move: days of the same service                              |
-| `cs:rd:<booking>:<yyyymmdd>` | move: free times of a day                                  |
-| `cs:rk:<booking>:<slot>` / `cs:ry:<booking>:<slot>` | move: confirm / do it               |
-| `cs:ok:<booking>`           | "I'll come" (reminder button)                               |
-| `cs:n:<booking>:<0/1>`      | discreet reminders on/off                                   |
-| `cs:ics:<booking>`          | an .ics file for the phone's calendar                       |
-| `cs:dt:<booking>:<r/m>`     | "Show details" of a discreet reminder (r) / hours change (m) |
-| `cs:rf:<referral>`          | "Show details" of a discreet referral notice                |
+Buttons: `handlers.buttons.consultations` (`cs:…`, the same data as before they were typed);
+every id is checked against the person in the service.
 """
 
 from __future__ import annotations
@@ -40,34 +24,22 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import KisContext
 from bot.i18n import Translator
 from handlers import keyboards as kb
-from handlers.callbacks import Callback, encode
+from handlers.buttons import consultations as cs
+from handlers.buttons.consultations import day_code, day_of
 from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply
+from handlers.entry import stale
 from handlers.formatting import clock_time, long_when
-from models import OutboxMessage, Person, PersonStatus, Referral, ServiceType, Slot
+from models import OutboxMessage, Person, Referral, ServiceType
 from scheduler.dispatcher import wake_dispatcher
 from scheduler.rendering import Rendered, Renderer
 from services import consultations as consult
 from services.calendar import session_ics
-from services.errors import InvalidInput, NotAllowed, NotFound
+from services.errors import InvalidInput, NotFound
 from services.workshops import CutoffPassed
 
 DAYS_AHEAD = 28  # how far ahead participants see free days
 MAX_DAYS_SHOWN = 10
-
-
-def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=encode("cs", action, *args))
-
-
-def _day_arg(day: date) -> str:
-    return day.strftime("%Y%m%d")
-
-
-def _parse_day(value: str) -> date:
-    if len(value) != 8 or not value.isdigit():
-        raise ValueError("not a day")
-    return date(int(value[:4]), int(value[4:6]), int(value[6:]))
 
 
 def _day_label(day: date, lang: str) -> str:
@@ -98,14 +70,17 @@ def _booking_keyboard(
 ) -> InlineKeyboardMarkup:
     bid = view.booking.id
     rows = [
-        [_btn(t(lang, "btn-cs-move"), "r", bid), _btn(t(lang, "btn-cs-cancel"), "c", bid)],
-        [_btn(t(lang, "btn-ics"), "ics", bid)],
+        [
+            cs.Move(bid).button(t(lang, "btn-cs-move")),
+            cs.AskCancel(bid).button(t(lang, "btn-cs-cancel")),
+        ],
+        [cs.Calendar(bid).button(t(lang, "btn-ics"))],
         [care_button(t, lang, "c", bid)],
     ]
     if view.service.sensitive:
         neutral = view.booking.reminders_neutral
         label = "btn-cs-discreet-off" if neutral else "btn-cs-discreet-on"
-        rows.append([_btn(t(lang, label), "n", bid, 0 if neutral else 1)])
+        rows.append([cs.Discreet(bid, not neutral).button(t(lang, label))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -120,7 +95,7 @@ async def show_services(update: Update, context: KisContext, person: Person) -> 
         mine = await consult.my_consultations(session, person.id, deps.clock())
     booked = {v.service.id for v in mine}
     rows = [
-        [_btn(("✅ " if s.id in booked else "") + s.name(lang), "s", s.id)]
+        [cs.Service(s.id).button(("✅ " if s.id in booked else "") + s.name(lang))]
         for s in services
         if s.active
     ]
@@ -148,7 +123,7 @@ async def show_service(update: Update, context: KisContext, person: Person, st_i
         text = t(lang, "cs-already") + "\n\n" + _booking_text(t, lang, current, tz)
         await edit_or_reply(update, text, _booking_keyboard(t, lang, current))
         return
-    back = [_btn(t(lang, "btn-back"), "top")]
+    back = [cs.Services().button(t(lang, "btn-back"))]
     if state == "none":
         await edit_or_reply(
             update, t(lang, "cs-need-referral", service=name), InlineKeyboardMarkup([back])
@@ -159,7 +134,9 @@ async def show_service(update: Update, context: KisContext, person: Person, st_i
             update, t(lang, "cs-quota-used", service=name), InlineKeyboardMarkup([back])
         )
         return
-    await _show_days(update, context, person, name, days, ("d", st_id), left)
+    await _show_days(
+        update, context, person, name, days, lambda day: cs.Day(st_id, day_code(day)), left
+    )
 
 
 async def _show_days(
@@ -168,20 +145,18 @@ async def _show_days(
     person: Person,
     name: str,
     days: list[date],
-    action: tuple[str, int],
+    press: Callable[[date], cs.Cs],
     left: int | None = None,
 ) -> None:
+    """The free days, each button sending `press(day)`."""
     t, lang = context.deps.i18n, person.language
-    back = [_btn(t(lang, "btn-back"), "top")]
+    back = [cs.Services().button(t(lang, "btn-back"))]
     if not days:
         await edit_or_reply(
             update, t(lang, "cs-no-days", service=name), InlineKeyboardMarkup([back])
         )
         return
-    rows = [
-        [_btn(_day_label(day, lang), action[0], action[1], _day_arg(day))]
-        for day in days[:MAX_DAYS_SHOWN]
-    ]
+    rows = [[press(day).button(_day_label(day, lang))] for day in days[:MAX_DAYS_SHOWN]]
     text = t(lang, "cs-pick-day", service=name)
     if left is not None:
         text += "\n" + t(lang, "cs-sessions-left", count=left)
@@ -194,10 +169,10 @@ async def _show_times(
     person: Person,
     st_id: int,
     day: date,
-    pick: tuple[str | int, ...],
+    pick: Callable[[int], cs.Cs],
     back: InlineKeyboardButton,
 ) -> None:
-    """Free times of a day; each time button carries `pick` followed by the slot id."""
+    """Free times of a day; each time button sends `pick(slot id)`."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
     async with deps.read() as session:
         service = await consult.get_service_type(session, st_id)
@@ -210,11 +185,8 @@ async def _show_times(
     several = len({v.specialist_name for v in slots}) > 1
     per_row = 1 if several else 3
     buttons = [
-        _btn(
-            clock_time(v.slot.starts_at, tz) + (f" · {v.specialist_name}" if several else ""),
-            str(pick[0]),
-            *pick[1:],
-            v.slot.id,
+        pick(v.slot.id).button(
+            clock_time(v.slot.starts_at, tz) + (f" · {v.specialist_name}" if several else "")
         )
         for v in slots
     ]
@@ -228,17 +200,8 @@ async def _slot_summary(
 ) -> tuple[str, int]:
     """The confirm text of a slot that is still free, and its service id; SlotTaken if not."""
     tz, t = context.deps.policy.tz, context.deps.i18n
-    slot = await session.get(Slot, slot_id)
-    if slot is None:
-        raise NotFound()
-    day = slot.starts_at.astimezone(tz).date()
-    free = await consult.free_slots(
-        session, slot.service_type_id, day, now=context.deps.clock(), tz=tz
-    )
-    view = next((v for v in free if v.slot.id == slot_id), None)
-    if view is None:
-        raise consult.SlotTaken()
-    service = await consult.get_service_type(session, slot.service_type_id)
+    view, service = await consult.free_slot(session, slot_id, now=context.deps.clock(), tz=tz)
+    slot = view.slot
     text = "\n".join(
         [
             t(lang, "cs-confirm", service=html.escape(service.name(lang))),
@@ -264,21 +227,18 @@ async def ask_confirm(
         await _slot_gone(update, context, person)
         return
     if booking_id is None:
-        yes, back = (
-            _btn(t(lang, "btn-cs-confirm"), "y", slot_id),
-            _btn(t(lang, "btn-back"), "s", st_id),
-        )
+        yes = cs.Book(slot_id).button(t(lang, "btn-cs-confirm"))
+        back = cs.Service(st_id).button(t(lang, "btn-back"))
     else:
-        yes = _btn(t(lang, "btn-cs-confirm-move"), "ry", booking_id, slot_id)
-        back = _btn(t(lang, "btn-back"), "r", booking_id)
+        yes = cs.MoveTo(booking_id, slot_id).button(t(lang, "btn-cs-confirm-move"))
+        back = cs.Move(booking_id).button(t(lang, "btn-back"))
     await edit_or_reply(update, text, InlineKeyboardMarkup([[yes], [back]]))
 
 
 async def _slot_gone(update: Update, context: KisContext, person: Person) -> None:
     t, lang = context.deps.i18n, person.language
-    await edit_or_reply(
-        update, t(lang, "cs-slot-taken"), InlineKeyboardMarkup([[_btn(t(lang, "btn-back"), "top")]])
-    )
+    back = cs.Services().button(t(lang, "btn-back"))
+    await edit_or_reply(update, t(lang, "cs-slot-taken"), InlineKeyboardMarkup([[back]]))
 
 
 async def book(update: Update, context: KisContext, person: Person, slot_id: int) -> None:
@@ -305,15 +265,10 @@ async def book(update: Update, context: KisContext, person: Person, slot_id: int
         return
     except (consult.ReferralRequired, consult.QuotaUsed) as exc:
         async with deps.read() as session:
-            slot = await session.get(Slot, slot_id)
-            assert slot is not None  # book() found it before refusing
-            service = await consult.get_service_type(session, slot.service_type_id)
+            service = await consult.service_of_slot(session, slot_id)
         key = "cs-need-referral" if isinstance(exc, consult.ReferralRequired) else "cs-quota-used"
-        back = InlineKeyboardMarkup([[_btn(t(lang, "btn-back"), "top")]])
+        back = InlineKeyboardMarkup([[cs.Services().button(t(lang, "btn-back"))]])
         await edit_or_reply(update, t(lang, key, service=html.escape(service.name(lang))), back)
-        return
-    except NotAllowed:
-        await answer(update, t(lang, "button-stale"), alert=True)
         return
     wake_dispatcher(context.application)
     text = t(lang, "cs-booked") + "\n\n" + _booking_text(t, lang, view, tz)
@@ -345,8 +300,8 @@ async def ask_cancel(update: Update, context: KisContext, person: Person, bookin
         return
     text = t(lang, "cs-cancel-ask") + "\n\n" + _booking_text(t, lang, view, tz)
     rows = [
-        [_btn(t(lang, "btn-cancel-yes"), "cy", booking_id)],
-        [_btn(t(lang, "btn-cancel-no"), "b", booking_id)],
+        [cs.Cancel(booking_id).button(t(lang, "btn-cancel-yes"))],
+        [cs.Booking(booking_id).button(t(lang, "btn-cancel-no"))],
     ]
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
 
@@ -385,7 +340,9 @@ async def ask_move(update: Update, context: KisContext, person: Person, booking_
         await edit_or_reply(update, t(lang, "cs-not-active"))
         return
     name = html.escape(view.service.name(lang))
-    await _show_days(update, context, person, name, days, ("rd", booking_id))
+    await _show_days(
+        update, context, person, name, days, lambda day: cs.MoveDay(booking_id, day_code(day))
+    )
 
 
 async def move(
@@ -421,14 +378,10 @@ async def move(
 async def coming(update: Update, context: KisContext, person: Person, booking_id: int) -> None:
     """ "I'll come" from a reminder."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    try:
-        async with deps.transaction() as session:
-            await consult.confirm_booking(
-                session, person_id=person.id, booking_id=booking_id, now=deps.clock()
-            )
-    except consult.BookingClosed:
-        await answer(update, t(lang, "cs-not-active"), alert=True)
-        return
+    async with deps.transaction() as session:  # BookingClosed: see handlers.entry.REFUSALS
+        await consult.confirm_booking(
+            session, person_id=person.id, booking_id=booking_id, now=deps.clock()
+        )
     await answer(update, t(lang, "cs-coming-thanks"))
 
 
@@ -469,51 +422,53 @@ async def send_ics(update: Update, context: KisContext, person: Person, booking_
     await answer(update)
 
 
-async def on_callback(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    """cs:* buttons."""
-    t, lang = context.deps.i18n, person.language
-    a = cb.action
-    try:
-        if a == "top":
+async def on_button(update: Update, context: KisContext, person: Person, button: cs.Cs) -> None:
+    """cs:* presses of an active participant; every id is checked against them in the
+    service (somebody else's is NotFound, answered as a stale button)."""
+    match button:
+        case cs.Services():
             await show_services(update, context, person)
-        elif a == "s":
-            await show_service(update, context, person, cb.id_arg())
-        elif a == "d":
-            st_id = cb.id_arg()
-            back = _btn(t(lang, "btn-back"), "s", st_id)
-            await _show_times(update, context, person, st_id, _parse_day(cb.args[1]), ("k",), back)
-        elif a == "k":
-            await ask_confirm(update, context, person, cb.id_arg(), None)
-        elif a == "y":
-            await book(update, context, person, cb.id_arg())
-        elif a == "b":
-            await show_booking(update, context, person, cb.id_arg())
-        elif a == "c":
-            await ask_cancel(update, context, person, cb.id_arg())
-        elif a == "cy":
-            await cancel(update, context, person, cb.id_arg())
-        elif a == "r":
-            await ask_move(update, context, person, cb.id_arg())
-        elif a == "rd":
-            await _move_times(update, context, person, cb.id_arg(), _parse_day(cb.args[1]))
-        elif a == "rk":
-            await ask_confirm(update, context, person, cb.id_arg(1), cb.id_arg())
-        elif a == "ry":
-            await move(update, context, person, cb.id_arg(), cb.id_arg(1))
-        elif a == "ok":
-            await coming(update, context, person, cb.id_arg())
-        elif a == "n" and len(cb.args) == 2 and cb.args[1] in ("0", "1"):
-            await set_discreet(update, context, person, cb.id_arg(), cb.args[1] == "1")
-        elif a == "ics":
-            await send_ics(update, context, person, cb.id_arg())
-        elif a == "dt" and len(cb.args) == 2:
-            await show_details(update, context, person, cb.id_arg(), cb.args[1])
-        elif a == "rf" and len(cb.args) == 1:
-            await show_referral(update, context, person, cb.id_arg())
-        else:
-            await answer(update, t(lang, "button-stale"), alert=True)
-    except (NotFound, IndexError, ValueError):
-        await answer(update, t(lang, "button-stale"), alert=True)
+        case cs.Service(service_id=st_id):
+            await show_service(update, context, person, st_id)
+        case cs.Day(service_id=st_id, day=code):
+            if (day := day_of(code)) is None:
+                await stale(update, context, button.feature.value, person)
+                return
+            back = cs.Service(st_id).button(context.deps.i18n(person.language, "btn-back"))
+            await _show_times(update, context, person, st_id, day, cs.AskBook, back)
+        case cs.AskBook(slot_id=slot_id):
+            await ask_confirm(update, context, person, slot_id, None)
+        case cs.Book(slot_id=slot_id):
+            await book(update, context, person, slot_id)
+        case cs.Booking(booking_id=bid):
+            await show_booking(update, context, person, bid)
+        case cs.AskCancel(booking_id=bid):
+            await ask_cancel(update, context, person, bid)
+        case cs.Cancel(booking_id=bid):
+            await cancel(update, context, person, bid)
+        case cs.Move(booking_id=bid):
+            await ask_move(update, context, person, bid)
+        case cs.MoveDay(booking_id=bid, day=code):
+            if (day := day_of(code)) is None:
+                await stale(update, context, button.feature.value, person)
+                return
+            await _move_times(update, context, person, bid, day)
+        case cs.AskMove(booking_id=bid, slot_id=slot_id):
+            await ask_confirm(update, context, person, slot_id, bid)
+        case cs.MoveTo(booking_id=bid, slot_id=slot_id):
+            await move(update, context, person, bid, slot_id)
+        case cs.Coming(booking_id=bid):
+            await coming(update, context, person, bid)
+        case cs.Discreet(booking_id=bid, neutral=neutral):
+            await set_discreet(update, context, person, bid, neutral)
+        case cs.Calendar(booking_id=bid):
+            await send_ics(update, context, person, bid)
+        case cs.Details(booking_id=bid, kind=kind):
+            await show_details(update, context, person, bid, kind)
+        case cs.ReferralDetails(referral_id=rid):
+            await show_referral(update, context, person, rid)
+        case _:
+            raise AssertionError(f"unhandled consultation button {button!r}")
 
 
 async def _move_times(
@@ -521,25 +476,19 @@ async def _move_times(
 ) -> None:
     async with context.deps.read() as session:
         view = await consult.booking_view(session, person.id, booking_id)
-    back = _btn(context.deps.i18n(person.language, "btn-back"), "r", booking_id)
-    await _show_times(update, context, person, view.service.id, day, ("rk", booking_id), back)
+    back = cs.Move(booking_id).button(context.deps.i18n(person.language, "btn-back"))
+    await _show_times(
+        update,
+        context,
+        person,
+        view.service.id,
+        day,
+        lambda slot_id: cs.AskMove(booking_id, slot_id),
+        back,
+    )
 
 
 # --- outbox renderers ---------------------------------------------------------------------
-
-
-async def _recipient(
-    session: AsyncSession, row: OutboxMessage
-) -> tuple[Person, consult.ConsultationView] | None:
-    if row.person_id is None or row.ref_id is None:
-        return None
-    person = await session.get(Person, row.person_id)
-    if person is None or person.telegram_id is None or person.status != PersonStatus.ACTIVE.value:
-        return None
-    view = await consult.load_booking(session, row.ref_id)
-    if view is None or view.booking.person_id != person.id or view.booking.status != "booked":
-        return None
-    return person, view
 
 
 def _first_line(
@@ -566,8 +515,10 @@ def discreet(view: consult.ConsultationView) -> bool:
     return view.service.sensitive and view.booking.reminders_neutral
 
 
-def _details_button(t: Translator, lang: str, booking_id: int, kind: str) -> InlineKeyboardButton:
-    return _btn(t(lang, "btn-cs-details"), "dt", booking_id, kind)
+def _details_button(
+    t: Translator, lang: str, booking_id: int, kind: cs.DetailsKind
+) -> InlineKeyboardButton:
+    return cs.Details(booking_id, kind).button(t(lang, "btn-cs-details"))
 
 
 def _teaser(t: Translator, lang: str, first_line: str) -> str:
@@ -589,8 +540,8 @@ def render_reminder(
     after "Show details" (`details=True` renders that edit)."""
     first = "⏰ " + _first_line(t, lang, view, now, tz, "cs-remind")
     answers = [
-        _btn(t(lang, "btn-coming"), "ok", view.booking.id),
-        _btn(t(lang, "btn-cs-cancel"), "c", view.booking.id),
+        cs.Coming(view.booking.id).button(t(lang, "btn-coming")),
+        cs.AskCancel(view.booking.id).button(t(lang, "btn-cs-cancel")),
     ]
     if discreet(view) and not details:
         markup = [[_details_button(t, lang, view.booking.id, DETAILS_REMINDER)], answers]
@@ -621,8 +572,8 @@ def render_moved(
     reminder."""
     first = "📅 " + _first_line(t, lang, view, now, tz, "cs-hours-changed")
     rows = [
-        [_btn(t(lang, "btn-cs-move"), "r", view.booking.id)],
-        [_btn(t(lang, "btn-cs-cancel"), "c", view.booking.id)],
+        [cs.Move(view.booking.id).button(t(lang, "btn-cs-move"))],
+        [cs.AskCancel(view.booking.id).button(t(lang, "btn-cs-cancel"))],
     ]
     if discreet(view) and not details:
         rows.insert(0, [_details_button(t, lang, view.booking.id, DETAILS_MOVED)])
@@ -631,11 +582,12 @@ def render_moved(
     return Rendered(text, InlineKeyboardMarkup(rows))
 
 
-DETAILS_REMINDER = "r"
-DETAILS_MOVED = "m"
+DETAILS_REMINDER = cs.DetailsKind.REMINDER
+DETAILS_MOVED = cs.DetailsKind.MOVED
 # What "Show details" (`cs:dt:<booking>:<kind>`) edits the message into, by kind.
 DETAILS: dict[
-    str, Callable[[Translator, str, consult.ConsultationView, datetime, ZoneInfo], Rendered]
+    cs.DetailsKind,
+    Callable[[Translator, str, consult.ConsultationView, datetime, ZoneInfo], Rendered],
 ] = {
     DETAILS_REMINDER: partial(render_reminder, details=True),
     DETAILS_MOVED: partial(render_moved, details=True),
@@ -653,7 +605,7 @@ def referral_notice(
     a neutral opening and "Show details" (`details=True` renders that edit)."""
     if service.sensitive and not details:
         text = t(lang, "cx-referral-received-neutral") + "\n\n" + t(lang, "cs-details-hint")
-        button = _btn(t(lang, "btn-cs-details"), "rf", referral.id)
+        button = cs.ReferralDetails(referral.id).button(t(lang, "btn-cs-details"))
         return text, InlineKeyboardMarkup([[button]])
     text = t(
         lang,
@@ -663,18 +615,17 @@ def referral_notice(
         until=_until(referral.expires_on),
         menu=t(lang, "menu-consult"),
     )
-    return text, InlineKeyboardMarkup([[_btn(t(lang, "btn-cs-pick-time"), "s", service.id)]])
+    pick = cs.Service(service.id).button(t(lang, "btn-cs-pick-time"))
+    return text, InlineKeyboardMarkup([[pick]])
 
 
 async def show_details(
-    update: Update, context: KisContext, person: Person, booking_id: int, kind: str
+    update: Update, context: KisContext, person: Person, booking_id: int, kind: cs.DetailsKind
 ) -> None:
     """ "Show details" under a discreet message: only the booking's owner sees them (anybody
     else's id is NotFound, answered as a stale button)."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
-    render = DETAILS.get(kind)
-    if render is None:
-        raise ValueError("forged details kind")
+    render = DETAILS[kind]
     async with deps.read() as session:
         view = await consult.booking_view(session, person.id, booking_id)
     if view.booking.status != "booked":
@@ -707,14 +658,14 @@ def renderers(tz: ZoneInfo, clock: Callable[[], datetime]) -> dict[str, Renderer
     "today" / "tomorrow" are right even when a reminder goes out late."""
 
     async def reminder(session: AsyncSession, row: OutboxMessage, t: Translator) -> Rendered | None:
-        found = await _recipient(session, row)
+        found = await consult.booking_to_tell(session, row.person_id, row.ref_id)
         if found is None:
             return None
         person, view = found
         return render_reminder(t, person.language, view, clock(), tz)
 
     async def moved(session: AsyncSession, row: OutboxMessage, t: Translator) -> Rendered | None:
-        found = await _recipient(session, row)
+        found = await consult.booking_to_tell(session, row.person_id, row.ref_id)
         if found is None:
             return None
         person, view = found

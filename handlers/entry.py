@@ -35,6 +35,8 @@ from handlers.common import (
     reply,
 )
 from models import Person, PersonStatus
+from services.childcare import CareClosed
+from services.consultations import BookingClosed
 from services.errors import AlreadyDecided, DomainError, InvalidInput, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,12 @@ REFUSALS: dict[tuple[Feature | None, type[DomainError]], Refusal] = {
     # A registration gone meanwhile was decided by someone else (the card is replaced).
     (Feature.STAFF, NotFound): Refusal("staff-already-decided", replace=True),
     (Feature.BROADCASTS, AlreadyDecided): Refusal("bc-already-sent"),
+    (Feature.CONSULTATIONS, NotAllowed): Refusal("button-stale"),  # no longer active
+    (Feature.CONSULTATIONS, BookingClosed): Refusal("cs-not-active"),
+    (Feature.CHILDCARE, NotAllowed): Refusal("button-stale"),  # no longer active
+    (Feature.CHILDCARE, CareClosed): Refusal("care-not-active"),
+    (Feature.STAFF_CONSULT, AlreadyDecided): Refusal("cx-already-revoked"),
+    (Feature.STAFF_CONSULT, BookingClosed): Refusal("cx-booking-closed"),
 }
 
 

@@ -19,9 +19,9 @@ from handlers.buttons import menu as menu_buttons
 from handlers.buttons import onboarding as ob
 from handlers.buttons import staff as st
 from handlers.buttons import staff_childcare as cpb
+from handlers.buttons import staff_consult as cx
 from handlers.buttons import staff_tools as sx
 from handlers.buttons import staff_workshops as sw
-from handlers.callbacks import encode
 
 # Main-menu buttons: message id of the label → action name used by the text router.
 MAIN_MENU_PARTICIPANT = (
@@ -35,10 +35,6 @@ MAIN_MENU_PARTICIPANT = (
 MAIN_MENU_COMMON = (("menu-about", "about"),)
 MAIN_MENU_STAFF = (("menu-staff", "staff"),)
 NO_CODE = "-"
-
-
-def _button(text: str, feature: str, action: str, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=encode(feature, action, *args))
 
 
 def my_bookings_button(t: Translator, lang: str, page: int = 0) -> InlineKeyboardButton:
@@ -136,12 +132,12 @@ def staff_menu(
             [st.Pending().button(t(lang, "btn-staff-pending", count=pending))],
             [st.Invite().button(t(lang, "btn-staff-invite"))],
             [sw.Sessions().button(t(lang, "btn-staff-sessions"))],
-            [_button(t(lang, "btn-cx-referrals"), "cx", "rf")],
-            [_button(t(lang, "btn-cx-agendas"), "cx", "sp")],
+            [cx.Referrals().button(t(lang, "btn-cx-referrals"))],
+            [cx.Specialists().button(t(lang, "btn-cx-agendas"))],
             [bcb.Menu().button(t(lang, "btn-bc-menu"))],
         ]
     if specialist:
-        rows.append([_button(t(lang, "btn-cx-my-agenda"), "cx", "my")])
+        rows.append([cx.MyAgenda().button(t(lang, "btn-cx-my-agenda"))])
     if care_pending is not None:
         rows.append([cpb.Pending().button(t(lang, "btn-cp-pending", count=care_pending))])
     if care_partner:

@@ -22,14 +22,16 @@ from handlers import (
 )
 from handlers import keyboards as kb
 from handlers.buttons import broadcasts as bcb
+from handlers.buttons import childcare as cc
+from handlers.buttons import consultations as cs
 from handlers.buttons import menu as mb
 from handlers.buttons import onboarding as ob
 from handlers.buttons import staff as st
 from handlers.buttons import staff_childcare as cpb
+from handlers.buttons import staff_consult as cx
 from handlers.buttons import staff_tools as sx
 from handlers.buttons import staff_workshops as sw
-from handlers.callbacks import decode
-from handlers.common import answer, language_for, load_person, reply
+from handlers.common import language_for, load_person, reply
 from handlers.entry import (
     active_person,
     on_unknown_button,
@@ -110,32 +112,11 @@ def button_handlers() -> list[CallbackQueryHandler[KisContext, None]]:
         staff_buttons(sx.Sx, staff_tools.on_button),
         staff_buttons(cpb.Cp, staff_childcare.on_button),
         staff_buttons(bcb.Bc, broadcasts.on_button),
-        CallbackQueryHandler(on_callback, pattern=LEGACY),
+        participant_buttons(cs.Cs, consultations.on_button),
+        participant_buttons(cc.Cc, childcare.on_button),
+        staff_buttons(cx.Cx, staff_consult.on_button),
         CallbackQueryHandler(on_unknown_button),
     ]
-
-
-LEGACY = "^(cx|cs|cc):"
-
-
-async def on_callback(update: Update, context: KisContext) -> None:
-    """The features not moved to typed buttons yet."""
-    query = update.callback_query
-    if query is None:
-        return
-    cb = decode(query.data)
-    if cb is not None and cb.feature == "cx":
-        await staff_consult.on_callback(update, context, await load_person(update, context), cb)
-        return
-    person = await active_person(update, context)
-    if person is None:
-        return
-    if cb is not None and cb.feature == "cs":
-        await consultations.on_callback(update, context, person, cb)
-    elif cb is not None and cb.feature == "cc":
-        await childcare.on_callback(update, context, person, cb)
-    else:
-        await answer(update, context.deps.i18n(person.language, "button-stale"), alert=True)
 
 
 async def on_text(update: Update, context: KisContext) -> None:

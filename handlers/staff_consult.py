@@ -3,27 +3,14 @@ a single-use link), a participant's referrals with Revoke, the specialists' day 
 attended / no-show marks and the morning agenda message (queued by the job registry's
 `consult-morning-agenda`, scheduler/daily.py).
 
-Callback data (`cx:<action>[:<id>...]`; every press is re-authorised in the services):
-
-| data | screen |
-| --- | --- |
-| `cx:rf` | referrals menu (coordinators, admins) |
-| `cx:f` | "type part of a name or phone" (`person.awaiting = "cx_find"`) |
-| `cx:p:<person>` | a participant's card: their referrals, New referral |
-| `cx:d:<person>[:<service>[:<sessions>[:<days>]]]` | the draft, a choice a step (person 0: link) |
-| `cx:y:<person>:<service>:<sessions>:<days>` | issue it (person 0: make the link) |
-| `cx:rv:<referral>` / `cx:rvy:<referral>` | revoke? / revoke |
-| `cx:my` | my agenda today (specialists) |
-| `cx:sp` | the specialists, to open one's agenda (coordinators, admins) |
-| `cx:a:<specialist>:<YYYYMMDD>` | a specialist's day |
-| `cx:o:<booking>:<1 or 0>` | mark attended (1) / no-show (0), then the day again |
+Buttons: `handlers.buttons.staff_consult` (`cx:…`, the same data as before they were typed;
+the typed answer is `cx_find`); every press is re-authorised in the services.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,20 +21,22 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import Deps, KisContext
 from bot.i18n import Translator
-from handlers.callbacks import Callback, encode
+from handlers.buttons import BadCallback
+from handlers.buttons import staff_consult as cx
+from handlers.buttons.consultations import day_code, day_of
 from handlers.common import answer, edit_or_reply, reply, send_to
 from handlers.consultations import referral_notice
+from handlers.entry import stale
 from handlers.formatting import clock_time
-from models import OutboxMessage, Person, PersonStatus, Referral, Role, ServiceType
+from models import OutboxMessage, Person, Referral, ServiceType
 from scheduler.rendering import Rendered, Renderer
 from services import consultations, participant_search, people
-from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
+from services.errors import InvalidInput, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
 
 SESSION_CHOICES = (1, 2, 3, 4, 5, 6, 8, 10)
 DAY_CHOICES = (30, 60, 90)
-FIND = "cx_find"
 LINK = 0  # the "person" of a referral draft that becomes a deep link
 DOUBLE_TAP = timedelta(minutes=2)  # the same referral again this soon is a repeated tap
 MARK = {"attended": "✅", "no_show": "❌"}  # anything else: not marked yet
@@ -60,21 +49,9 @@ REFERRAL_REASONS = {
 }
 
 
-def _btn(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=encode("cx", action, *args))
-
-
 def _tid(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
-
-
-def _day_code(day: date) -> int:
-    return day.year * 10000 + day.month * 100 + day.day
-
-
-def _parse_day(code: int) -> date:
-    return date(code // 10000, code // 100 % 100, code % 100)  # ValueError when forged
 
 
 def _until(day: date) -> str:
@@ -108,8 +85,8 @@ async def show_referrals_menu(update: Update, context: KisContext, person: Perso
     async with context.deps.read() as session:
         await people.require_role(session, _tid(update), consultations.CONSULT_MANAGERS)
     rows = [
-        [_btn(t(lang, "btn-cx-find"), "f")],
-        [_btn(t(lang, "btn-cx-link"), "d", LINK)],
+        [cx.Find().button(t(lang, "btn-cx-find"))],
+        [cx.Draft(LINK).button(t(lang, "btn-cx-link"))],
     ]
     await edit_or_reply(update, t(lang, "cx-referrals-title"), InlineKeyboardMarkup(rows))
 
@@ -119,7 +96,7 @@ async def ask_find(update: Update, context: KisContext, person: Person) -> None:
     t = context.deps.i18n
     async with context.deps.transaction() as session:
         actor = await people.require_role(session, _tid(update), consultations.CONSULT_MANAGERS)
-        actor.awaiting = FIND
+        actor.awaiting = cx.Search().pack()
         lang = actor.language
     await reply(update, t(lang, "cx-find-ask"), _cancel_keyboard(t, lang))
     await answer(update)
@@ -133,7 +110,9 @@ def expects(awaiting: str | None) -> bool:
 async def on_text(update: Update, context: KisContext, person: Person, text: str) -> None:
     """Typed answers for cx_* prompts (only the participant search so far)."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    if person.awaiting != FIND:  # a prompt of an older version: forget it
+    try:
+        cx.CxPrompt.unpack(person.awaiting)  # only the participant search so far
+    except BadCallback:  # a prompt of an older version: forget it
         async with deps.transaction() as session:
             await people.set_awaiting(session, person.id, None)
         await reply(update, t(lang, "button-stale"))
@@ -156,8 +135,8 @@ async def on_text(update: Update, context: KisContext, person: Person, text: str
     if not found.people:
         await reply(update, t(lang, "cx-find-none"), _cancel_keyboard(t, lang))
         return
-    rows = [[_btn(_person_label(p), "p", p.id)] for p in found.people]
-    rows.append([_btn(t(lang, "btn-cx-search-again"), "f")])
+    rows = [[cx.PersonCard(p.id).button(_person_label(p))] for p in found.people]
+    rows.append([cx.Find().button(t(lang, "btn-cx-search-again"))])
     text_out = t(lang, "cx-find-results")
     if found.more:
         text_out += "\n" + t(lang, "cx-find-more", count=len(found.people))
@@ -207,7 +186,7 @@ async def show_person(
         ),
         "",
     ]
-    rows = [[_btn(t(lang, "btn-cx-new-referral"), "d", pid)]]
+    rows = [[cx.Draft(pid).button(t(lang, "btn-cx-new-referral"))]]
     if not referrals:
         lines.append(t(lang, "cx-person-no-referrals"))
     else:
@@ -228,8 +207,8 @@ async def show_person(
         )
         if state in ("active", "used-up"):
             label = t(lang, "btn-cx-revoke", service=service)
-            rows.append([_btn(label[:60], "rv", referral.id)])
-    rows.append([_btn(t(lang, "btn-cx-search-again"), "f")])
+            rows.append([cx.AskRevoke(referral.id).button(label[:60])])
+    rows.append([cx.Find().button(t(lang, "btn-cx-search-again"))])
     await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows), notice)
 
 
@@ -267,17 +246,21 @@ def _draft_header(
     return [*lines, ""]
 
 
-async def draft(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+def _offered(sessions: int, days: int) -> bool:
+    """Whether these terms are among the choices offered (0: not chosen yet)."""
+    return sessions in (0, *SESSION_CHOICES) and days in (0, *DAY_CHOICES)
+
+
+async def draft(update: Update, context: KisContext, person: Person, button: cx.Draft) -> None:
     """The next choice of a referral draft: service → sessions → validity → confirm."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    pid = cb.int_arg(0)
-    sid = cb.int_arg(1) if len(cb.args) > 1 else None
-    sessions = cb.int_arg(2) if len(cb.args) > 2 else None
-    days = cb.int_arg(3) if len(cb.args) > 3 else None
-    if len(cb.args) > 4 or (sessions is not None and sessions not in SESSION_CHOICES):
-        raise ValueError("forged draft")
-    if days is not None and days not in DAY_CHOICES:
-        raise ValueError("forged draft")
+    if not _offered(button.sessions, button.days):
+        await stale(update, context, button.feature.value, person)
+        return
+    pid = button.person_id
+    sid = button.service_id or None
+    sessions = button.sessions or None
+    days = button.days or None
     async with deps.read() as session:
         _, name = await _draft_target(session, _tid(update), pid)
         if sid is None:
@@ -289,23 +272,23 @@ async def draft(update: Update, context: KisContext, person: Person, cb: Callbac
             service = await consultations.get_service_type(session, sid)
             if not service.requires_referral or not service.active:
                 raise NotFound()
-    back = ("p", pid) if pid != LINK else ("rf",)
+    back = cx.PersonCard(pid) if pid != LINK else cx.Referrals()
     lines = _draft_header(t, lang, name, service, sessions)
     if service is None:
         if not choices:
             lines.append(t(lang, "cx-no-services"))
         else:
             lines.append(t(lang, "cx-ask-service"))
-        rows = [[_btn(s.name(lang)[:60], "d", pid, s.id)] for s in choices]
+        rows = [[cx.Draft(pid, s.id).button(s.name(lang)[:60])] for s in choices]
     elif sessions is None:
         lines.append(t(lang, "cx-ask-sessions"))
-        numbers = [_btn(str(n), "d", pid, service.id, n) for n in SESSION_CHOICES]
+        numbers = [cx.Draft(pid, service.id, n).button(str(n)) for n in SESSION_CHOICES]
         rows = [numbers[:4], numbers[4:]]
     elif days is None:
         lines.append(t(lang, "cx-ask-days"))
         rows = [
             [
-                _btn(t(lang, "btn-cx-days", days=d), "d", pid, service.id, sessions, d)
+                cx.Draft(pid, service.id, sessions, d).button(t(lang, "btn-cx-days", days=d))
                 for d in DAY_CHOICES
             ]
         ]
@@ -314,17 +297,18 @@ async def draft(update: Update, context: KisContext, person: Person, cb: Callbac
         lines = [*lines[:-1], t(lang, "cx-draft-until", until=_until(until)), ""]
         lines.append(t(lang, "cx-confirm-link" if pid == LINK else "cx-confirm-person"))
         label = "btn-cx-make-link" if pid == LINK else "btn-cx-issue"
-        rows = [[_btn(t(lang, label), "y", pid, service.id, sessions, days)]]
-    rows.append([_btn(t(lang, "btn-back"), *back)])
+        rows = [[cx.Issue(pid, service.id, sessions, days).button(t(lang, label))]]
+    rows.append([back.button(t(lang, "btn-back"))])
     await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-async def issue(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def issue(update: Update, context: KisContext, person: Person, button: cx.Issue) -> None:
     """Issue the drafted referral (and tell the participant) or make the referral link."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
-    pid, sid, sessions, days = (cb.int_arg(i) for i in range(4))
-    if sessions not in SESSION_CHOICES or days not in DAY_CHOICES or len(cb.args) != 4:
-        raise ValueError("forged referral")
+    pid, sid, sessions, days = button.person_id, button.service_id, button.sessions, button.days
+    if not _offered(sessions, days):
+        await stale(update, context, button.feature.value, person)
+        return
     tid, now = _tid(update), deps.clock()
     expires_on = now.astimezone(tz).date() + timedelta(days=days)
     terms: dict[str, Any] = {
@@ -380,7 +364,7 @@ async def issue(update: Update, context: KisContext, person: Person, cb: Callbac
         until=_until(expires_on),
         **facts,
     )
-    markup = InlineKeyboardMarkup([[_btn(t(lang, "btn-open"), "p", target.id)]])
+    markup = InlineKeyboardMarkup([[cx.PersonCard(target.id).button(t(lang, "btn-open"))]])
     await edit_or_reply(update, done, markup)
 
 
@@ -388,7 +372,9 @@ async def ask_revoke(update: Update, context: KisContext, person: Person, rid: i
     """Revoke this referral? (Bookings already made stay.)"""
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.read() as session:
-        referral = await _referral(session, _tid(update), rid)
+        referral = await consultations.referral_for_staff(
+            session, actor_tid=_tid(update), referral_id=rid
+        )
         target = await participant_search.participant(
             session, actor_tid=_tid(update), person_id=referral.person_id or 0
         )
@@ -400,33 +386,23 @@ async def ask_revoke(update: Update, context: KisContext, person: Person, rid: i
         name=html.escape(target.display_name or "—"),
     )
     rows = [
-        [_btn(t(lang, "btn-cx-revoke-yes"), "rvy", rid)],
-        [_btn(t(lang, "btn-back"), "p", target.id)],
+        [cx.Revoke(rid).button(t(lang, "btn-cx-revoke-yes"))],
+        [cx.PersonCard(target.id).button(t(lang, "btn-back"))],
     ]
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
-
-
-async def _referral(session: AsyncSession, actor_tid: int, rid: int) -> Referral:
-    await people.require_role(session, actor_tid, consultations.CONSULT_MANAGERS)
-    referral = await session.get(Referral, rid)
-    if referral is None or referral.person_id is None:
-        raise NotFound()
-    return referral
 
 
 async def revoke(update: Update, context: KisContext, person: Person, rid: int) -> None:
     """Revoke, then the participant's card again."""
     deps, t, lang = context.deps, context.deps.i18n, person.language
-    try:
-        async with deps.transaction() as session:
-            referral = await _referral(session, _tid(update), rid)
-            await consultations.revoke_referral(
-                session, actor_tid=_tid(update), referral_id=rid, now=deps.clock()
-            )
-            pid = referral.person_id
-    except AlreadyDecided:
-        await answer(update, t(lang, "cx-already-revoked"), alert=True)
-        return
+    async with deps.transaction() as session:  # AlreadyDecided: see handlers.entry.REFUSALS
+        referral = await consultations.referral_for_staff(
+            session, actor_tid=_tid(update), referral_id=rid
+        )
+        await consultations.revoke_referral(
+            session, actor_tid=_tid(update), referral_id=rid, now=deps.clock()
+        )
+        pid = referral.person_id
     assert pid is not None
     await show_person(update, context, person, pid, t(lang, "cx-revoked"))
 
@@ -439,8 +415,8 @@ async def show_specialists(update: Update, context: KisContext, person: Person) 
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.read() as session:
         items = await participant_search.specialists(session, actor_tid=_tid(update))
-    today = _day_code(_today(deps))
-    rows = [[_btn((p.display_name or "—")[:60], "a", p.id, today)] for p in items]
+    today = day_code(_today(deps))
+    rows = [[cx.Agenda(p.id, today).button((p.display_name or "—")[:60])] for p in items]
     text = t(lang, "cx-specialists-title" if items else "cx-no-specialists")
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows) if rows else None)
 
@@ -475,13 +451,9 @@ async def show_agenda(
         entries = await consultations.agenda_for(
             session, actor_tid=_tid(update), specialist_id=specialist_id, day=day, tz=tz
         )
-        specialist = await session.get(Person, specialist_id)
+        specialist = await consultations.specialist_name(session, specialist_id)
     own = person.id == specialist_id
-    name = (
-        t(lang, "cx-agenda-mine")
-        if own
-        else html.escape((specialist.display_name if specialist else None) or "—")
-    )
+    name = t(lang, "cx-agenda-mine") if own else html.escape(specialist or "—")
     lines = [t(lang, "cx-agenda-title", name=name, day=_long_day(day, lang)), ""]
     lines += _agenda_lines(t, lang, entries, tz) or [t(lang, "cx-agenda-empty")]
     today = _today(deps)
@@ -493,17 +465,17 @@ async def show_agenda(
                 continue
             attended = e.status == "attended"
             label = f"{MARK.get(e.status, '❔')} {clock_time(e.starts_at, tz)} {e.participant_name}"
-            rows.append([_btn(label[:60], "o", e.booking_id, 0 if attended else 1)])
+            rows.append([cx.Mark(e.booking_id, not attended).button(label[:60])])
     prev_day, next_day = day - timedelta(days=1), day + timedelta(days=1)
     rows.append(
         [
-            _btn("⬅️ " + _short_day(prev_day, lang), "a", specialist_id, _day_code(prev_day)),
-            _btn(t(lang, "btn-cx-today"), "a", specialist_id, _day_code(today)),
-            _btn(_short_day(next_day, lang) + " ➡️", "a", specialist_id, _day_code(next_day)),
+            cx.Agenda(specialist_id, day_code(prev_day)).button("⬅️ " + _short_day(prev_day, lang)),
+            cx.Agenda(specialist_id, day_code(today)).button(t(lang, "btn-cx-today")),
+            cx.Agenda(specialist_id, day_code(next_day)).button(_short_day(next_day, lang) + " ➡️"),
         ]
     )
     if person.role in consultations.CONSULT_MANAGERS:
-        rows.append([_btn(t(lang, "btn-cx-specialists"), "sp")])
+        rows.append([cx.Specialists().button(t(lang, "btn-cx-specialists"))])
     await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
@@ -512,26 +484,22 @@ async def show_my_agenda(update: Update, context: KisContext, person: Person) ->
     await show_agenda(update, context, person, person.id, _today(context.deps))
 
 
-async def mark(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
+async def mark(
+    update: Update, context: KisContext, person: Person, booking_id: int, attended: bool
+) -> None:
     """Attended / no-show for one booking, then the day again."""
     deps, t, lang, tz = context.deps, context.deps.i18n, person.language, context.deps.policy.tz
-    booking_id, outcome = cb.id_arg(0), cb.int_arg(1)
-    if outcome not in (0, 1):
-        raise ValueError("forged outcome")
     try:
-        async with deps.transaction() as session:
+        async with deps.transaction() as session:  # BookingClosed: see handlers.entry.REFUSALS
             view = await consultations.mark_outcome(
                 session,
                 actor_tid=_tid(update),
                 booking_id=booking_id,
-                attended=outcome == 1,
+                attended=attended,
                 now=deps.clock(),
             )
-    except InvalidInput:
+    except InvalidInput:  # the appointment has not started yet
         await answer(update, t(lang, "cx-not-started"), alert=True)
-        return
-    except consultations.BookingClosed:
-        await answer(update, t(lang, "cx-booking-closed"), alert=True)
         return
     day = view.slot.starts_at.astimezone(tz).date()
     await show_agenda(update, context, person, view.slot.specialist_id, day)
@@ -540,62 +508,36 @@ async def mark(update: Update, context: KisContext, person: Person, cb: Callback
 # --- the button router -----------------------------------------------------------------
 
 
-async def _agenda_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_agenda(update, context, person, cb.id_arg(0), _parse_day(cb.int_arg(1)))
-
-
-async def _person_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await show_person(update, context, person, cb.id_arg())
-
-
-async def _revoke_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await ask_revoke(update, context, person, cb.id_arg())
-
-
-async def _revoke_yes_cb(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-    await revoke(update, context, person, cb.id_arg())
-
-
-def _plain(
-    screen: Callable[[Update, KisContext, Person], Awaitable[None]],
-) -> Callable[[Update, KisContext, Person, Callback], Awaitable[None]]:
-    async def run(update: Update, context: KisContext, person: Person, cb: Callback) -> None:
-        await screen(update, context, person)
-
-    return run
-
-
-ACTIONS: dict[str, Callable[[Update, KisContext, Person, Callback], Awaitable[None]]] = {
-    "rf": _plain(show_referrals_menu),
-    "f": _plain(ask_find),
-    "p": _person_cb,
-    "d": draft,
-    "y": issue,
-    "rv": _revoke_cb,
-    "rvy": _revoke_yes_cb,
-    "my": _plain(show_my_agenda),
-    "sp": _plain(show_specialists),
-    "a": _agenda_cb,
-    "o": mark,
-}
-
-
-async def on_callback(
-    update: Update, context: KisContext, person: Person | None, cb: Callback
-) -> None:
-    """cx:* buttons: staff only, re-authorised in every service call."""
-    lang = person.language if person else context.deps.settings.default_language
-    t = context.deps.i18n
-    if person is None or not person.is_staff or cb.action not in ACTIONS:
-        key = "button-stale" if person is not None and person.is_staff else "staff-only"
-        await answer(update, t(lang, key), alert=True)
-        return
-    try:
-        await ACTIONS[cb.action](update, context, person, cb)
-    except NotAllowed:
-        await answer(update, t(lang, "staff-only"), alert=True)
-    except (NotFound, IndexError, ValueError):
-        await answer(update, t(lang, "button-stale"), alert=True)
+async def on_button(update: Update, context: KisContext, person: Person, button: cx.Cx) -> None:
+    """cx:* presses of an active staff member, re-authorised in every service call."""
+    match button:
+        case cx.Referrals():
+            await show_referrals_menu(update, context, person)
+        case cx.Find():
+            await ask_find(update, context, person)
+        case cx.PersonCard(person_id=pid):
+            await show_person(update, context, person, pid)
+        case cx.Draft():
+            await draft(update, context, person, button)
+        case cx.Issue():
+            await issue(update, context, person, button)
+        case cx.AskRevoke(referral_id=rid):
+            await ask_revoke(update, context, person, rid)
+        case cx.Revoke(referral_id=rid):
+            await revoke(update, context, person, rid)
+        case cx.MyAgenda():
+            await show_my_agenda(update, context, person)
+        case cx.Specialists():
+            await show_specialists(update, context, person)
+        case cx.Agenda(specialist_id=sid, day=code):
+            if (day := day_of(code)) is None:
+                await stale(update, context, button.feature.value, person)
+                return
+            await show_agenda(update, context, person, sid, day)
+        case cx.Mark(booking_id=bid, attended=attended):
+            await mark(update, context, person, bid, attended)
+        case _:
+            raise AssertionError(f"unhandled staff consultation button {button!r}")
 
 
 # --- the morning agenda (outbox; queued by scheduler.daily) --------------------------------
@@ -607,20 +549,11 @@ async def render_agenda(
     """The day's agenda for its specialist (`row.person_id`), in their language now; nothing
     when they are no longer an active specialist or every appointment was cancelled. With a
     sensitive service among them only how many and the first time (the lock screen)."""
-    if row.person_id is None:
-        return None
-    specialist = await session.get(Person, row.person_id)
-    if (
-        specialist is None
-        or specialist.telegram_id is None
-        or specialist.role != Role.SPECIALIST.value
-        or specialist.status != PersonStatus.ACTIVE.value
-    ):
-        return None
     day = date.fromisoformat(str((row.payload or {}).get("day", "")))
-    entries = await consultations.agenda(session, specialist.id, day, tz)
-    if not entries:
+    found = await consultations.morning_agenda(session, row.person_id, day, tz)
+    if found is None:
         return None
+    specialist, entries = found
     lang = specialist.language
     lines = [t(lang, "cx-morning-title", day=_long_day(day, lang)), ""]
     if any(e.service.sensitive for e in entries):
@@ -631,7 +564,7 @@ async def render_agenda(
     else:
         lines += _agenda_lines(t, lang, entries, tz)
     markup = InlineKeyboardMarkup(
-        [[_btn(t(lang, "btn-cx-open-agenda"), "a", specialist.id, _day_code(day))]]
+        [[cx.Agenda(specialist.id, day_code(day)).button(t(lang, "btn-cx-open-agenda"))]]
     )
     return Rendered("\n".join(lines), markup)
 

@@ -37,9 +37,9 @@ from bot.i18n import Translator
 from handlers.buttons import BadCallback, Feature
 from handlers.buttons import staff as st
 from handlers.buttons import staff_childcare as cpb
+from handlers.buttons import staff_consult as staff_consult_buttons
 from handlers.buttons import staff_tools as sx
 from handlers.buttons.staff_tools import Report, Span
-from handlers.callbacks import encode
 from handlers.common import answer, edit_or_reply, reply
 from handlers.participant_search import SearchScreen, answer_search, label
 from models import Person, PersonStatus, Role
@@ -358,13 +358,7 @@ def _card_keyboard(t: Translator, lang: str, person: Person) -> InlineKeyboardMa
     if person.status == PersonStatus.PENDING.value:
         rows.append([_btn(t(lang, "btn-sx-approve"), sx.Approve(person.id))])
     if person.status == PersonStatus.ACTIVE.value:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t(lang, "btn-sx-referral"), callback_data=encode("cx", "d", person.id)
-                )
-            ]
-        )
+        rows.append([staff_consult_buttons.Draft(person.id).button(t(lang, "btn-sx-referral"))])
     if person.status in people.DEACTIVATABLE:
         rows.append([_btn(t(lang, "btn-sx-deactivate"), sx.AskDeactivate(person.id))])
     rows.append([_btn(t(lang, "btn-sx-search-again"), sx.Find())])

@@ -97,6 +97,7 @@ __all__ = [
     "cancel_request",
     "capacity_windows",
     "decide",
+    "decision_to_tell",
     "dependants_of",
     "enqueue_daily_roster",
     "forget_person",
@@ -111,6 +112,7 @@ __all__ = [
     "requests_of",
     "roster",
     "set_capacity_window",
+    "unhold_to_tell",
     "update_dependant",
 ]
 
@@ -1085,6 +1087,49 @@ async def load_request(session: AsyncSession, request_id: int) -> CareView | Non
     if request is None:
         return None
     return (await _views(session, [request], hide_sensitive=True))[0]
+
+
+async def _request_to_tell(
+    session: AsyncSession, person_id: int | None, request_id: int | None
+) -> tuple[Person, CareView] | None:
+    """The asker of a request, active and reachable, and the request (with its dependant)."""
+    if person_id is None or request_id is None:
+        return None
+    person = await session.get(Person, person_id)
+    if person is None or person.telegram_id is None:
+        return None
+    if person.status != PersonStatus.ACTIVE.value:
+        return None
+    view = await load_request(session, request_id)
+    if view is None or view.request.person_id != person.id or view.dependant is None:
+        return None
+    return person, view
+
+
+async def decision_to_tell(
+    session: AsyncSession, person_id: int | None, request_id: int | None, now: datetime
+) -> tuple[Person, CareView] | None:
+    """The recipient and the request of a queued "your request was decided" message, while it
+    is still wanted (the asker reachable, the request approved or declined and not over);
+    None otherwise: the message is dropped."""
+    found = await _request_to_tell(session, person_id, request_id)
+    if found is None:
+        return None
+    request = found[1].request
+    if request.status not in (APPROVED, CareStatus.DECLINED.value) or request.ends_at <= now:
+        return None
+    return found
+
+
+async def unhold_to_tell(
+    session: AsyncSession, person_id: int | None, request_id: int | None
+) -> tuple[Person, CareView] | None:
+    """The recipient and the request of a queued "room freed: your request is waiting for a
+    decision" message, while the request is still pending; None otherwise."""
+    found = await _request_to_tell(session, person_id, request_id)
+    if found is None or found[1].request.status != PENDING:
+        return None
+    return found
 
 
 async def requester_language(session: AsyncSession, request_id: int) -> str | None:

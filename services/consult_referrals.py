@@ -263,6 +263,18 @@ async def own_referral(session: AsyncSession, person_id: int, referral_id: int) 
     return referral
 
 
+async def referral_for_staff(
+    session: AsyncSession, *, actor_tid: int, referral_id: int
+) -> Referral:
+    """A participant's referral for staff who manage them (coordinators, admins); NotFound
+    for a missing one and for a referral link nobody has claimed yet."""
+    await people.require_role(session, actor_tid, CONSULT_MANAGERS)
+    referral = await session.get(Referral, referral_id)
+    if referral is None or referral.person_id is None:
+        raise NotFound()
+    return referral
+
+
 async def list_referrals(
     session: AsyncSession, *, actor_tid: int, person_id: int | None = None, limit: int = 50
 ) -> list[Referral]:

@@ -57,6 +57,7 @@ from services.consult_referrals import (
     issue_referral_code,
     list_referrals,
     own_referral,
+    referral_for_staff,
     referral_link,
     referral_state,
     referrals_of,
@@ -125,6 +126,7 @@ __all__ = [
     "agenda",
     "agenda_for",
     "book",
+    "booking_to_tell",
     "booking_view",
     "cancel_booking",
     "claim_referral_code",
@@ -132,6 +134,7 @@ __all__ = [
     "confirm_booking",
     "enqueue_daily_agendas",
     "ensure_service_types",
+    "free_slot",
     "free_slots",
     "generate_slots",
     "get_service_type",
@@ -145,8 +148,10 @@ __all__ = [
     "list_weekly_hours",
     "load_booking",
     "mark_outcome",
+    "morning_agenda",
     "my_consultations",
     "own_referral",
+    "referral_for_staff",
     "referral_link",
     "referral_state",
     "referrals_of",
@@ -156,11 +161,13 @@ __all__ = [
     "revoke_referral",
     "save_service_type",
     "service_days",
+    "service_of_slot",
     "service_type_by_slug",
     "services_of",
     "sessions_left",
     "set_reminders_neutral",
     "set_weekly_hours",
+    "specialist_name",
     "specialists_for",
     "sync_slots",
     "unlink_specialist",
@@ -297,6 +304,30 @@ async def free_slots(
         .order_by(Slot.starts_at, Person.display_name, Slot.id)
     )
     return [SlotView(slot, name or "—") for slot, name in rows.all()]
+
+
+async def service_of_slot(session: AsyncSession, slot_id: int) -> ServiceType:
+    """The service a slot belongs to; NotFound for no such slot."""
+    slot = await session.get(Slot, slot_id)
+    if slot is None:
+        raise NotFound()
+    return await get_service_type(session, slot.service_type_id)
+
+
+async def free_slot(
+    session: AsyncSession, slot_id: int, *, now: datetime, tz: ZoneInfo
+) -> tuple[SlotView, ServiceType]:
+    """A slot one could book now, with its service (the confirm screen); NotFound for no such
+    slot, SlotTaken when it is no longer free."""
+    slot = await session.get(Slot, slot_id)
+    if slot is None:
+        raise NotFound()
+    day = slot.starts_at.astimezone(tz).date()
+    free = await free_slots(session, slot.service_type_id, day, now=now, tz=tz)
+    view = next((v for v in free if v.slot.id == slot_id), None)
+    if view is None:
+        raise SlotTaken()
+    return view, await get_service_type(session, slot.service_type_id)
 
 
 # --- booking -------------------------------------------------------------------------------
@@ -520,6 +551,23 @@ async def load_booking(session: AsyncSession, booking_id: int) -> ConsultationVi
     with an id a participant sent)."""
     booking = await session.get(ConsultationBooking, booking_id, populate_existing=True)
     return None if booking is None else await _view(session, booking)
+
+
+async def booking_to_tell(
+    session: AsyncSession, person_id: int | None, booking_id: int | None
+) -> tuple[Person, ConsultationView] | None:
+    """The recipient of a queued message about a booking (a reminder, "the hours changed") and
+    the booking, while the message is still wanted: the owner active and reachable, the
+    booking still booked. None otherwise: the message is dropped."""
+    if person_id is None or booking_id is None:
+        return None
+    person = await session.get(Person, person_id)
+    if person is None or person.telegram_id is None or person.status != PersonStatus.ACTIVE.value:
+        return None
+    view = await load_booking(session, booking_id)
+    if view is None or view.booking.person_id != person.id or view.booking.status != BOOKED:
+        return None
+    return person, view
 
 
 async def cancel_booking(
@@ -812,6 +860,35 @@ async def agenda_for(
     if actor.role == Role.SPECIALIST.value and actor.id != specialist_id:
         raise NotAllowed()
     return await agenda(session, specialist_id, day, tz, include_free=include_free)
+
+
+async def specialist_name(session: AsyncSession, specialist_id: int) -> str | None:
+    """A specialist's name for the title of their agenda; None if unknown."""
+    name: str | None = await session.scalar(
+        select(Person.display_name).where(Person.id == specialist_id)
+    )
+    return name
+
+
+async def morning_agenda(
+    session: AsyncSession, specialist_id: int | None, day: date, tz: ZoneInfo
+) -> tuple[Person, list[AgendaEntry]] | None:
+    """A specialist's queued morning agenda, while it is still wanted: the specialist active
+    and reachable, with appointments that day. None otherwise: the message is dropped."""
+    if specialist_id is None:
+        return None
+    specialist = await session.get(Person, specialist_id)
+    if (
+        specialist is None
+        or specialist.telegram_id is None
+        or specialist.role != Role.SPECIALIST.value
+        or specialist.status != PersonStatus.ACTIVE.value
+    ):
+        return None
+    entries = await agenda(session, specialist.id, day, tz)
+    if not entries:
+        return None
+    return specialist, entries
 
 
 async def enqueue_daily_agendas(

@@ -109,6 +109,8 @@ def _pack_one(value: object) -> str:
         return "1" if value else "0"
     if isinstance(value, StrEnum):
         return value.value
+    if isinstance(value, int) and not 0 <= value <= INT32_MAX:
+        raise ValueError(f"{value} does not fit the 32-bit id columns")
     return str(value)
 
 

@@ -356,3 +356,56 @@ async def test_no_needs_removal_and_cancelling_care_answer_each_press_once(
     cancelled = await _press_once(harness, anna, "❌ Odwołaj opiekę: Zosia")
     assert cancelled.answer is not None and "Twój zapis zostaje" in cancelled.answer.text
     assert [st for _, st in await _requests(harness)] == ["cancelled"]
+
+
+async def test_forged_cc_presses_and_old_prompts_are_stale_in_the_persons_language(
+    harness: Harness,
+) -> None:
+    """Data no cc button ever carried (an unknown action, kind or field, an argument missing
+    or extra, an id beyond 32 bits) is answered as a stale button in the participant's
+    language and changes nothing; a typed answer to a question of an older version is
+    forgotten the same way."""
+    harness.clock.now = MONDAY
+    await _staff(harness)
+    ws = await _session_card(harness)
+    anna = harness.user(1, "Anna")
+    await register_active(harness, anna, "Anna Nowak")
+    await _add_child(anna, "2019", "Zosia", "alergia")
+    await _book_workshop(harness, anna, ws)
+    [zosia] = await _dependants(harness, 1)
+    async with harness.sessionmaker.begin() as s:  # Anna reads the bot in English
+        row = await people.get_by_telegram_id(s, 1)
+        assert row is not None
+        await people.set_language(s, row.id, "en")
+        enrollment_id = await s.scalar(select(Enrollment.id))
+    forged = [
+        "cc:zz:1",
+        "cc:a:robot",
+        "cc:a",
+        f"cc:e:{zosia.id}:q",
+        f"cc:e:{zosia.id}",
+        f"cc:rmy:{zosia.id}:1",
+        "cc:rmy:2147483648",
+        f"cc:b:x:{enrollment_id}",
+        f"cc:q:w:{enrollment_id}:2147483648",
+        f"cc:q:z:{enrollment_id}:{zosia.id}",
+        "cc:x:-1",
+    ]
+    stale = "This button is out of date. Send /menu."
+    for data in forged:
+        await anna.press_data(data)
+        reply = await anna.expect()
+        assert reply.answer is not None and reply.answer.show_alert, data
+        assert reply.answer.text == stale, data
+        assert not reply.messages, data
+    assert await _requests(harness) == []
+    [after] = await _dependants(harness, 1)
+    assert (after.name, after.birth_year, after.needs) == ("Zosia", 2019, "alergia")
+
+    async with harness.sessionmaker.begin() as s:  # a question of an older version
+        await people.set_awaiting(s, row.id, "cc_name:child")
+    reply = await anna.say("Ola")
+    assert reply.text == stale
+    assert [d.name for d in await _dependants(harness, 1)] == ["Zosia"]
+    person = await person_row(harness, 1)
+    assert person is not None and person.awaiting is None

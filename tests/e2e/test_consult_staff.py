@@ -330,3 +330,49 @@ async def test_agenda_is_not_sent_to_someone_no_longer_a_specialist(harness: Har
             select(OutboxMessage.status).where(OutboxMessage.kind == c.KIND_AGENDA)
         )
     assert status == "cancelled"
+
+
+async def test_forged_cx_presses_are_stale_buttons_in_the_staff_members_language(
+    harness: Harness,
+) -> None:
+    """Data no cx button ever carried (an unknown action, an argument missing or malformed,
+    referral terms never offered, a day that is no date, an id beyond 32 bits) is answered
+    as a stale button in the staff member's language, and nothing changes."""
+    admin = await _start(harness)
+    ids = await _club(harness)
+    anna = harness.user(1, "Anna")
+    await register_active(harness, anna, "Anna Nowak")
+    booking_id = await _book_first_slot(harness, 1, ids["psychologist"])
+    harness.clock.now = MONDAY_0700 + timedelta(hours=3, minutes=5)  # the appointment started
+    anna_row = await person_row(harness, 1)
+    assert anna_row is not None
+    async with harness.sessionmaker.begin() as s:  # the admin reads the bot in English
+        row = await people.get_by_telegram_id(s, ADMIN_ID)
+        assert row is not None
+        await people.set_language(s, row.id, "en")
+    psychologist = ids["psychologist"]
+    forged = [
+        "cx:zz",
+        "cx:rf:1",
+        "cx:d",
+        "cx:d:0:0",
+        f"cx:d:{anna_row.id}:{psychologist}:7",  # 7 sessions are never offered
+        f"cx:d:{anna_row.id}:{psychologist}:3:45",  # nor 45 days
+        f"cx:y:{anna_row.id}:{psychologist}:3:45",
+        f"cx:y:{anna_row.id}:{psychologist}:3",
+        f"cx:y:0:{psychologist}:11:90",
+        f"cx:a:{ids['specialist']}:20271340",  # no such day
+        f"cx:o:{booking_id}:2",
+        "cx:p:2147483648",
+        "cx:rvy:abc",
+    ]
+    for data in forged:
+        await admin.press_data(data)
+        reply = await admin.expect()
+        assert reply.answer is not None and reply.answer.show_alert, data
+        assert reply.answer.text == "This button is out of date. Send /menu.", data
+        assert not reply.messages, data
+    async with harness.sessionmaker() as s:
+        referrals = await s.scalar(select(func.count()).select_from(Referral))
+    assert referrals == 1  # only the one from the set-up
+    assert await _status(harness, booking_id) == "booked"

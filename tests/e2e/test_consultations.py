@@ -488,3 +488,52 @@ async def test_after_downtime_useful_reminders_go_out_and_stale_ones_expire(
         rows = list(await s.scalars(select(OutboxMessage)))
     person = {r.ref_id: r.status for r in rows}
     assert sorted(r.status for r in rows) == ["expired", "expired", "sent", "sent"], person
+
+
+async def test_forged_cs_presses_are_stale_buttons_in_the_persons_language(
+    harness: Harness,
+) -> None:
+    """Data no cs button ever carried (an unknown action, an argument missing, extra or
+    malformed, an id beyond 32 bits, a day that is no date) is answered as a stale button in
+    the participant's language, and nothing changes."""
+    harness.clock.now = MONDAY
+    ids = await _club(harness, weekday=2, start=time(10), end=time(12))
+    anna = harness.user(1, "Anna")
+    await register_active(harness, anna, "Anna Nowak")
+    await _refer(harness, 1, ids["psychologist"], sessions=2)
+    await _book_psychologist(anna)
+    [(slot_id, _)] = await _bookings(harness)
+    async with harness.sessionmaker.begin() as s:  # Anna reads the bot in Ukrainian
+        row = await people.get_by_telegram_id(s, 1)
+        assert row is not None
+        await people.set_language(s, row.id, "uk")
+        booking = await s.scalar(select(ConsultationBooking))
+        assert booking is not None
+        booking_id, neutral = booking.id, booking.reminders_neutral
+        outbox_before = len(list(await s.scalars(select(OutboxMessage.id))))
+    forged = [
+        "cs:zz:1",
+        "cs:cy",
+        f"cs:cy:{booking_id}:1",
+        "cs:cy:x",
+        "cs:cy:0",
+        "cs:cy:2147483648",
+        f"cs:n:{booking_id}:2",
+        f"cs:dt:{booking_id}:x",
+        f"cs:d:{ids['psychologist']}:20271399",  # no such day
+        f"cs:rd:{booking_id}:0",
+        f"cs:ry:{booking_id}:{slot_id}:{slot_id}",
+    ]
+    for data in forged:
+        await anna.press_data(data)
+        reply = await anna.expect()
+        assert reply.answer is not None and reply.answer.show_alert, data
+        assert reply.answer.text == "Ця кнопка вже неактуальна. Напишіть /menu.", data
+        assert not reply.messages, data
+    assert await _bookings(harness) == [(slot_id, "booked")]
+    async with harness.sessionmaker() as s:
+        referral = await s.scalar(select(Referral))
+        assert referral is not None and referral.sessions_used == 1
+        booking = await s.get(ConsultationBooking, booking_id)
+        assert booking is not None and booking.reminders_neutral == neutral
+        assert len(list(await s.scalars(select(OutboxMessage.id)))) == outbox_before

@@ -139,6 +139,10 @@ def test_ints_flags_and_ids() -> None:
 
 def test_pack_refuses_what_could_not_round_trip() -> None:
     with pytest.raises(ValueError):
+        ws.SignUp(2**31).pack()
+    with pytest.raises(ValueError):
+        ws.SignUp(-1).pack()
+    with pytest.raises(ValueError):
         ob.ChooseAgain("has:colon").pack()
     with pytest.raises(ValueError):
         ob.ChooseAgain("x" * 70).pack()
