@@ -14,7 +14,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, 
 from sqlalchemy import Text as TextType
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, str_enum, utcnow
 
 
 class BroadcastStatus(StrEnum):
@@ -66,7 +66,9 @@ class Broadcast(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(16), default=BroadcastStatus.DRAFT.value)
+    status: Mapped[BroadcastStatus] = mapped_column(
+        str_enum(BroadcastStatus, 16), default=BroadcastStatus.DRAFT
+    )
     # The texts are Telegram HTML (the author's formatting kept). Polish is the main text:
     # everyone whose language has no version of its own gets it.
     text_pl: Mapped[str] = mapped_column(TextType, default="")

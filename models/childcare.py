@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, str_enum, utcnow
 
 
 class DependantKind(StrEnum):
@@ -154,7 +154,7 @@ class CareRequest(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     place: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[CareStatus] = mapped_column(str_enum(CareStatus, 12))
     decline_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)  # arrival order (with id)
     decided_at: Mapped[datetime | None]

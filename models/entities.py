@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, str_enum, utcnow
 
 
 class Role(StrEnum):
@@ -54,7 +54,9 @@ class Person(Base):
     # NULL once anonymised: the row then carries no identity, only what reporting counts.
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     role: Mapped[str] = mapped_column(String(24), default=Role.PARTICIPANT.value)
-    status: Mapped[str] = mapped_column(String(16), default=PersonStatus.ONBOARDING.value)
+    status: Mapped[PersonStatus] = mapped_column(
+        str_enum(PersonStatus, 16), default=PersonStatus.ONBOARDING
+    )
     language: Mapped[str] = mapped_column(String(2))
     display_name: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(32))

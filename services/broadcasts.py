@@ -199,7 +199,7 @@ async def _draft(session: AsyncSession, actor_tid: int, broadcast_id: int) -> Br
     broadcast = await _get(session, broadcast_id, lock=True)
     if broadcast.author_id != actor.id:
         raise NotFound()
-    if broadcast.status != BroadcastStatus.DRAFT.value:
+    if broadcast.status != BroadcastStatus.DRAFT:
         raise AlreadyDecided()
     return broadcast
 
@@ -208,7 +208,7 @@ async def create_draft(session: AsyncSession, actor_tid: int) -> Broadcast:
     """A new, empty draft by the acting coordinator or admin."""
     actor = await _manager(session, actor_tid)
     broadcast = Broadcast(
-        author_id=actor.id, status=BroadcastStatus.DRAFT.value, text_pl="", urgent=False
+        author_id=actor.id, status=BroadcastStatus.DRAFT, text_pl="", urgent=False
     )
     session.add(broadcast)
     await session.flush()
@@ -236,7 +236,7 @@ async def get(session: AsyncSession, actor_tid: int, broadcast_id: int) -> Broad
     """Any confirmed broadcast (or the actor's own draft), for coordinators and admins."""
     actor = await _manager(session, actor_tid)
     broadcast = await _get(session, broadcast_id)
-    if broadcast.status == BroadcastStatus.DRAFT.value and broadcast.author_id != actor.id:
+    if broadcast.status == BroadcastStatus.DRAFT and broadcast.author_id != actor.id:
         raise NotFound()
     return broadcast
 
@@ -324,7 +324,7 @@ async def set_audience(
         values["ref"] = audience.ref
     elif kind in (AudienceKind.SESSION.value, AudienceKind.WAITLIST.value):
         ws = await session.get(WorkshopSession, audience.ref) if audience.ref else None
-        if ws is None or ws.status != SessionStatus.SCHEDULED.value or ws.ends_at <= now:
+        if ws is None or ws.status != SessionStatus.SCHEDULED or ws.ends_at <= now:
             raise NotFound()
         values["ref"] = audience.ref
     elif kind == AudienceKind.DATES.value:
@@ -376,7 +376,7 @@ async def discard(session: AsyncSession, actor_tid: int, broadcast_id: int) -> N
     """Throw a draft away (kept as 'discarded' only for the audit trail, texts emptied)."""
     broadcast = await _draft(session, actor_tid, broadcast_id)
     actor = await _manager(session, actor_tid)
-    broadcast.status = BroadcastStatus.DISCARDED.value
+    broadcast.status = BroadcastStatus.DISCARDED
     broadcast.text_pl, broadcast.text_uk, broadcast.text_en = "", None, None
     broadcast.media_kind = broadcast.media_file_id = None
     await session.flush()

@@ -328,7 +328,7 @@ async def _specialist(session: AsyncSession, person_id: int) -> Person:
     if (
         person is None
         or person.role != Role.SPECIALIST.value
-        or person.status != PersonStatus.ACTIVE.value
+        or person.status != PersonStatus.ACTIVE
     ):
         raise InvalidInput("consult-not-specialist")
     return person
@@ -664,7 +664,7 @@ async def _wanted_slots(
         not days
         or person is None
         or person.role != Role.SPECIALIST.value
-        or person.status != PersonStatus.ACTIVE.value
+        or person.status != PersonStatus.ACTIVE
     ):
         return {}
     rows = (
@@ -787,9 +787,9 @@ async def _sync_specialist(
             and want.service_type_id == slot.service_type_id
             and want.ends_at == slot.ends_at
         )
-        if slot.status == SlotStatus.FREE.value:
+        if slot.status == SlotStatus.FREE:
             if want is None:
-                slot.status = SlotStatus.WITHDRAWN.value
+                slot.status = SlotStatus.WITHDRAWN
                 slot.withdrawn_at = now
                 withdrawn += 1
             elif not same or slot.place != want.place:
@@ -797,9 +797,9 @@ async def _sync_specialist(
                 slot.service_type_id = want.service_type_id
                 slot.ends_at = want.ends_at
                 slot.place = want.place
-        elif slot.status == SlotStatus.WITHDRAWN.value:
+        elif slot.status == SlotStatus.WITHDRAWN:
             if want is not None:
-                slot.status = SlotStatus.FREE.value
+                slot.status = SlotStatus.FREE
                 slot.withdrawn_at = None
                 slot.service_type_id = want.service_type_id
                 slot.ends_at = want.ends_at

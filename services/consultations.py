@@ -180,7 +180,7 @@ MARKABLE = (
     ConsultationStatus.NO_SHOW.value,
 )
 
-BOOKED = ConsultationStatus.BOOKED.value
+BOOKED = ConsultationStatus.BOOKED
 
 
 class ReferralRequired(DomainError):
@@ -440,7 +440,7 @@ async def book(
     person = await session.get(Person, person_id)
     if person is None:
         raise NotFound()
-    if person.status != PersonStatus.ACTIVE.value:
+    if person.status != PersonStatus.ACTIVE:
         raise NotAllowed()
     slot = await session.get(Slot, slot_id, populate_existing=True)
     if slot is None:
@@ -790,7 +790,7 @@ async def agenda(
     for slot in slots:
         found = bookings.get(slot.id)
         if found is None:
-            if include_free and slot.status == SlotStatus.FREE.value:
+            if include_free and slot.status == SlotStatus.FREE:
                 entries.append(_agenda_entry(slot, services[slot.service_type_id], tz))
             continue
         booking, name = found

@@ -86,7 +86,7 @@ async def participant(session: AsyncSession, *, actor_tid: int, person_id: int) 
     if (
         person is None
         or person.role != Role.PARTICIPANT.value
-        or person.status != PersonStatus.ACTIVE.value
+        or person.status != PersonStatus.ACTIVE
     ):
         raise NotFound()
     return person

@@ -64,7 +64,7 @@ async def give_consent(
     person = Person(
         telegram_id=telegram_id,
         language=language,
-        status=PersonStatus.ONBOARDING.value,
+        status=PersonStatus.ONBOARDING,
         consent_at=now,
         created_at=now,
         awaiting="name",
@@ -104,8 +104,8 @@ async def _claim_invite(
         person.display_name = row.display_name
         if person.awaiting == "name":
             person.awaiting = "phone"
-    if person.status == PersonStatus.PENDING.value:
-        person.status = PersonStatus.ACTIVE.value
+    if person.status == PersonStatus.PENDING:
+        person.status = PersonStatus.ACTIVE
         person.activated_at = now
     await session.flush()
     return "accepted"
@@ -179,12 +179,12 @@ async def finish_onboarding(
     person.phone = clean
     person.awaiting = None
     if person.source == "invite":
-        person.status = PersonStatus.ACTIVE.value
+        person.status = PersonStatus.ACTIVE
         person.activated_at = now
     else:
-        person.status = PersonStatus.PENDING.value
+        person.status = PersonStatus.PENDING
     await session.flush()
-    if person.status == PersonStatus.PENDING.value:
+    if person.status == PersonStatus.PENDING:
         for approver_id, chat_id in await active_chats(session, APPROVER_ROLES):
             await outbox.enqueue(
                 session,
@@ -200,7 +200,7 @@ async def finish_onboarding(
 async def require_role(session: AsyncSession, telegram_id: int, roles: tuple[str, ...]) -> Person:
     """The acting staff member, if active and holding one of `roles`; NotAllowed otherwise."""
     actor = await get_by_telegram_id(session, telegram_id)
-    if actor is None or actor.status != PersonStatus.ACTIVE.value or actor.role not in roles:
+    if actor is None or actor.status != PersonStatus.ACTIVE or actor.role not in roles:
         raise NotAllowed()
     return actor
 
@@ -222,7 +222,7 @@ async def get_pending(session: AsyncSession, actor_telegram_id: int, person_id: 
     person = await session.get(Person, person_id)
     if person is None:
         raise NotFound()
-    if person.status != PersonStatus.PENDING.value:
+    if person.status != PersonStatus.PENDING:
         raise AlreadyDecided()
     return person
 
@@ -247,7 +247,7 @@ async def decide_registration(
     person = await session.get(Person, person_id)
     if person is None:
         raise AlreadyDecided()
-    if person.status != PersonStatus.PENDING.value or person.telegram_id is None:
+    if person.status != PersonStatus.PENDING or person.telegram_id is None:
         raise AlreadyDecided()
     decision = Decision(person.id, person.telegram_id, person.language, approve)
     pending = (Person.id == person_id) & (Person.status == PersonStatus.PENDING.value)
@@ -401,7 +401,7 @@ async def anonymise(session: AsyncSession, person_id: int, now: datetime) -> Non
     person.display_name = None
     person.phone = None
     person.awaiting = None
-    person.status = PersonStatus.ANONYMISED.value
+    person.status = PersonStatus.ANONYMISED
     person.anonymised_at = now
     await session.flush()
 
@@ -424,7 +424,7 @@ async def add_staff(
         session.add(person)
     person.role = role
     person.display_name = clean_name(name)
-    person.status = PersonStatus.ACTIVE.value
+    person.status = PersonStatus.ACTIVE
     person.awaiting = None
     person.activated_at = person.activated_at or now
     await session.flush()
@@ -438,7 +438,7 @@ async def remove_staff(session: AsyncSession, telegram_id: int) -> Person:
     if person is None or not person.is_staff:
         raise NotFound()
     person.role = Role.PARTICIPANT.value
-    person.status = PersonStatus.DEACTIVATED.value
+    person.status = PersonStatus.DEACTIVATED
     await session.flush()
     await audit.record_action(session, None, "staff.remove", "person", person.id)
     return person
@@ -451,8 +451,8 @@ async def ensure_admins(
     for telegram_id in telegram_ids:
         person = await get_by_telegram_id(session, telegram_id)
         if person is not None and person.role == Role.ADMIN.value:
-            if person.status != PersonStatus.ACTIVE.value:
-                person.status = PersonStatus.ACTIVE.value
+            if person.status != PersonStatus.ACTIVE:
+                person.status = PersonStatus.ACTIVE
             continue
         await add_staff(
             session,
