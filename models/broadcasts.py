@@ -76,7 +76,7 @@ class Broadcast(Base):
     text_en: Mapped[str | None] = mapped_column(TextType)
     media_kind: Mapped[str | None] = mapped_column(String(8))
     media_file_id: Mapped[str | None] = mapped_column(String(255))
-    audience_kind: Mapped[str | None] = mapped_column(String(16))
+    audience_kind: Mapped[AudienceKind | None] = mapped_column(str_enum(AudienceKind, 16))
     audience_ref: Mapped[int | None] = mapped_column(Integer)
     audience_from: Mapped[date | None]
     audience_to: Mapped[date | None]

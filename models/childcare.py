@@ -61,7 +61,7 @@ class Dependant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(60))  # a first name or a nickname
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[DependantKind] = mapped_column(str_enum(DependantKind, 8))
     birth_year: Mapped[int] = mapped_column(Integer)
     needs: Mapped[str] = mapped_column(String(300), default="")  # allergies, mobility, ...
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -53,7 +53,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # NULL once anonymised: the row then carries no identity, only what reporting counts.
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    role: Mapped[str] = mapped_column(String(24), default=Role.PARTICIPANT.value)
+    role: Mapped[Role] = mapped_column(str_enum(Role, 24), default=Role.PARTICIPANT)
     status: Mapped[PersonStatus] = mapped_column(
         str_enum(PersonStatus, 16), default=PersonStatus.ONBOARDING
     )
@@ -75,7 +75,7 @@ class Person(Base):
     @property
     def is_staff(self) -> bool:
         """True for every role but participant."""
-        return self.role != Role.PARTICIPANT.value
+        return self.role != Role.PARTICIPANT
 
 
 class Invite(Base):

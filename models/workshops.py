@@ -71,7 +71,7 @@ class Workshop(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
-    group_key: Mapped[str] = mapped_column(String(16))
+    group_key: Mapped[WorkshopGroup] = mapped_column(str_enum(WorkshopGroup, 16))
     title_pl: Mapped[str] = mapped_column(String(120))
     title_uk: Mapped[str] = mapped_column(String(120))
     title_en: Mapped[str] = mapped_column(String(120))

@@ -336,7 +336,7 @@ async def set_audience(
         values["date_from"], values["date_to"] = start, end
     else:
         raise NotFound()
-    broadcast.audience_kind = kind
+    broadcast.audience_kind = AudienceKind(kind)
     broadcast.audience_ref = values["ref"]
     broadcast.audience_from = values["date_from"]
     broadcast.audience_to = values["date_to"]

@@ -212,10 +212,10 @@ def _clean_needs(text: str | None) -> str:
     return needs
 
 
-def _check_kind(kind: str) -> str:
+def _check_kind(kind: str) -> DependantKind:
     if kind not in {k.value for k in DependantKind}:
         raise InvalidInput("care-kind-invalid")
-    return kind
+    return DependantKind(kind)
 
 
 def _check_birth_year(year: int, now: datetime) -> int:

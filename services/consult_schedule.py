@@ -318,18 +318,14 @@ async def service_type_by_slug(session: AsyncSession, slug: str) -> ServiceType:
 async def _authorise(session: AsyncSession, actor_tid: int, specialist_id: int | None) -> Person:
     """Coordinators and admins may change anyone's schedule; a specialist only their own."""
     actor = await people.require_role(session, actor_tid, SCHEDULE_EDITORS)
-    if actor.role == Role.SPECIALIST.value and actor.id != specialist_id:
+    if actor.role == Role.SPECIALIST and actor.id != specialist_id:
         raise NotAllowed()
     return actor
 
 
 async def _specialist(session: AsyncSession, person_id: int) -> Person:
     person = await session.get(Person, person_id, populate_existing=True)
-    if (
-        person is None
-        or person.role != Role.SPECIALIST.value
-        or person.status != PersonStatus.ACTIVE
-    ):
+    if person is None or person.role != Role.SPECIALIST or person.status != PersonStatus.ACTIVE:
         raise InvalidInput("consult-not-specialist")
     return person
 
@@ -663,7 +659,7 @@ async def _wanted_slots(
     if (
         not days
         or person is None
-        or person.role != Role.SPECIALIST.value
+        or person.role != Role.SPECIALIST
         or person.status != PersonStatus.ACTIVE
     ):
         return {}

@@ -809,7 +809,7 @@ async def agenda_for(
 ) -> list[AgendaEntry]:
     """`agenda` for a staff member: the specialist themselves, a coordinator or an admin."""
     actor = await people.require_role(session, actor_tid, OUTCOME_ROLES)
-    if actor.role == Role.SPECIALIST.value and actor.id != specialist_id:
+    if actor.role == Role.SPECIALIST and actor.id != specialist_id:
         raise NotAllowed()
     return await agenda(session, specialist_id, day, tz, include_free=include_free)
 
@@ -865,7 +865,7 @@ async def mark_outcome(
     if booking is None:
         raise NotFound()
     view = await _view(session, booking)
-    if actor.role == Role.SPECIALIST.value and view.slot.specialist_id != actor.id:
+    if actor.role == Role.SPECIALIST and view.slot.specialist_id != actor.id:
         raise NotAllowed()
     if now < view.slot.starts_at:
         raise InvalidInput("consult-not-started")

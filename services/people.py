@@ -298,7 +298,7 @@ async def deactivate(
     decisions; the person table keeps no deactivation time."""
     actor = await require_role(session, actor_telegram_id, APPROVER_ROLES)
     person = await session.get(Person, person_id)
-    if person is None or person.role != Role.PARTICIPANT.value:
+    if person is None or person.role != Role.PARTICIPANT:
         raise NotFound()
     result = await session.execute(
         update(Person)
@@ -422,7 +422,7 @@ async def add_staff(
     if person is None:
         person = Person(telegram_id=telegram_id, language=language, source="staff")
         session.add(person)
-    person.role = role
+    person.role = Role(role)
     person.display_name = clean_name(name)
     person.status = PersonStatus.ACTIVE
     person.awaiting = None
@@ -437,7 +437,7 @@ async def remove_staff(session: AsyncSession, telegram_id: int) -> Person:
     person = await get_by_telegram_id(session, telegram_id)
     if person is None or not person.is_staff:
         raise NotFound()
-    person.role = Role.PARTICIPANT.value
+    person.role = Role.PARTICIPANT
     person.status = PersonStatus.DEACTIVATED
     await session.flush()
     await audit.record_action(session, None, "staff.remove", "person", person.id)
@@ -450,7 +450,7 @@ async def ensure_admins(
     """Make the configured Telegram ids admins (at start-up); existing names are kept."""
     for telegram_id in telegram_ids:
         person = await get_by_telegram_id(session, telegram_id)
-        if person is not None and person.role == Role.ADMIN.value:
+        if person is not None and person.role == Role.ADMIN:
             if person.status != PersonStatus.ACTIVE:
                 person.status = PersonStatus.ACTIVE
             continue

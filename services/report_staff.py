@@ -289,7 +289,7 @@ async def participant_card(
     and unknown ids)."""
     await people.require_role(session, actor_tid, CARD_ROLES)
     person = await session.get(Person, person_id)
-    if person is None or person.role != Role.PARTICIPANT.value:
+    if person is None or person.role != Role.PARTICIPANT:
         raise NotFound()
     bookings: list[CardBooking] = []
     enrolments = await session.execute(

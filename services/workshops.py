@@ -29,6 +29,7 @@ from models import (
     PersonStatus,
     SessionStatus,
     Workshop,
+    WorkshopGroup,
     WorkshopSeries,
     WorkshopSession,
 )
@@ -86,7 +87,9 @@ class Booking:
 
 
 async def list_workshops(session: AsyncSession, group: str) -> list[Workshop]:
-    """Active workshops of one group, by Polish title."""
+    """Active workshops of one group, by Polish title (none for an unknown group)."""
+    if group not in {g.value for g in WorkshopGroup}:
+        return []  # the column's enum type would refuse the value rather than match nothing
     rows = await session.scalars(
         select(Workshop)
         .where(Workshop.group_key == group, Workshop.active.is_(True))
