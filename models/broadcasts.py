@@ -42,7 +42,14 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-MEDIA_KINDS = ("photo", "document")
+class MediaKind(StrEnum):
+    """What an announcement carries besides its text."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+MEDIA_KINDS = tuple(m.value for m in MediaKind)
 
 
 class Broadcast(Base):
@@ -74,7 +81,7 @@ class Broadcast(Base):
     text_pl: Mapped[str] = mapped_column(TextType, default="")
     text_uk: Mapped[str | None] = mapped_column(TextType)
     text_en: Mapped[str | None] = mapped_column(TextType)
-    media_kind: Mapped[str | None] = mapped_column(String(8))
+    media_kind: Mapped[MediaKind | None] = mapped_column(str_enum(MediaKind, 8))
     media_file_id: Mapped[str | None] = mapped_column(String(255))
     audience_kind: Mapped[AudienceKind | None] = mapped_column(str_enum(AudienceKind, 16))
     audience_ref: Mapped[int | None] = mapped_column(Integer)

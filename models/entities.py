@@ -35,6 +35,14 @@ class PersonStatus(StrEnum):
     ANONYMISED = "anonymised"  # identity removed on the person's request
 
 
+class PersonSource(StrEnum):
+    """How a person came to the club's bot."""
+
+    INVITE = "invite"  # a staff member's one-time invite link: active without approval
+    SELF = "self"  # registered on their own, approved by staff
+    STAFF = "staff"  # added as a staff member
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -46,7 +54,7 @@ class Person(Base):
     __table_args__ = (
         CheckConstraint(_in("role", ROLES), name="role"),
         CheckConstraint(_in("status", tuple(s.value for s in PersonStatus)), name="status"),
-        CheckConstraint("source IN ('invite', 'self', 'staff')", name="source"),
+        CheckConstraint(_in("source", tuple(s.value for s in PersonSource)), name="source"),
         Index("ix_person_status_role", "status", "role"),
     )
 
@@ -63,7 +71,9 @@ class Person(Base):
     # Which free-text answer the bot is waiting for ("name", "invite_name", ...); this is how a
     # flow resumes after a restart without any in-memory conversation state.
     awaiting: Mapped[str | None] = mapped_column(String(32))
-    source: Mapped[str] = mapped_column(String(8), default="self")
+    source: Mapped[PersonSource] = mapped_column(
+        str_enum(PersonSource, 8), default=PersonSource.SELF
+    )
     consent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     activated_at: Mapped[datetime | None]

@@ -32,6 +32,7 @@ from models import (
     ConsultationStatus,
     Enrollment,
     EnrollmentStatus,
+    MediaKind,
     OutboxMessage,
     OutboxStatus,
     Person,
@@ -282,13 +283,13 @@ async def set_media(
     """Attach a photo or a document (Telegram's file_id); its caption, if any, becomes the main
     text. With an attachment every text must fit in a caption (1024 characters)."""
     broadcast = await _draft(session, actor_tid, broadcast_id)
-    if kind not in ("photo", "document") or not file_id or len(file_id) > 255:
+    if kind not in {m.value for m in MediaKind} or not file_id or len(file_id) > 255:
         raise InvalidInput("bc-media-invalid")
     caption = (caption_html or "").strip()
     texts = [caption or broadcast.text_pl, broadcast.text_uk, broadcast.text_en]
     if any(text and plain_length(text) > CAPTION_LIMIT for text in texts):
         raise InvalidInput("bc-caption-too-long")
-    broadcast.media_kind = kind
+    broadcast.media_kind = MediaKind(kind)
     broadcast.media_file_id = file_id
     if caption:
         broadcast.text_pl = caption

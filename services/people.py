@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Invite, Person, PersonStatus, Role
+from models import Invite, Person, PersonSource, PersonStatus, Role
 from models.db import rowcount
 from services import audit, outbox
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
@@ -68,7 +68,7 @@ async def give_consent(
         consent_at=now,
         created_at=now,
         awaiting="name",
-        source="self",
+        source=PersonSource.SELF,
     )
     try:
         async with session.begin_nested():
@@ -99,7 +99,7 @@ async def _claim_invite(
     row = claimed.first()
     if row is None:
         return "invalid"
-    person.source = "invite"
+    person.source = PersonSource.INVITE
     if row.display_name:
         person.display_name = row.display_name
         if person.awaiting == "name":
@@ -116,7 +116,7 @@ async def apply_invite(
 ) -> InviteOutcome:
     """Use an invite opened by someone who already started registering on their own."""
     in_progress = (PersonStatus.ONBOARDING.value, PersonStatus.PENDING.value)
-    if person.status not in in_progress or person.source == "invite":
+    if person.status not in in_progress or person.source == PersonSource.INVITE:
         return "none"
     return await _claim_invite(session, person, code, now)
 
@@ -178,7 +178,7 @@ async def finish_onboarding(
     person = await load(session, person_id)
     person.phone = clean
     person.awaiting = None
-    if person.source == "invite":
+    if person.source == PersonSource.INVITE:
         person.status = PersonStatus.ACTIVE
         person.activated_at = now
     else:
@@ -420,7 +420,7 @@ async def add_staff(
         raise InvalidInput("role-invalid")
     person = await get_by_telegram_id(session, telegram_id)
     if person is None:
-        person = Person(telegram_id=telegram_id, language=language, source="staff")
+        person = Person(telegram_id=telegram_id, language=language, source=PersonSource.STAFF)
         session.add(person)
     person.role = Role(role)
     person.display_name = clean_name(name)
