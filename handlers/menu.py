@@ -90,7 +90,7 @@ async def show_my_data(update: Update, context: KisContext, person: Person) -> N
         services = {s.id: s for s in await consultations.list_service_types(session)}
     lines = [describe_person(context, person), "", t(lang, "mydata-bookings-title")]
     for b in upcoming + past:
-        status = b.enrollment.status
+        status: str = b.enrollment.status
         if b in past:
             status = {True: "attended", False: "absent", None: "unmarked"}[b.enrollment.attended]
         lines.append(

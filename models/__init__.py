@@ -1,7 +1,7 @@
 """SQLAlchemy models, engine and session factory, Alembic migrations."""
 
 from models.base import Base
-from models.broadcasts import AudienceKind, Broadcast, BroadcastStatus
+from models.broadcasts import AudienceKind, Broadcast, BroadcastStatus, MediaKind
 from models.childcare import (
     ACTIVE_CARE,
     COUNTED_CARE,
@@ -24,7 +24,16 @@ from models.consultations import (
     SpecialistService,
     WeeklyHours,
 )
-from models.entities import ROLES, STAFF_ROLES, AuditEvent, Invite, Person, PersonStatus, Role
+from models.entities import (
+    ROLES,
+    STAFF_ROLES,
+    AuditEvent,
+    Invite,
+    Person,
+    PersonSource,
+    PersonStatus,
+    Role,
+)
 from models.intake import ReceivedUpdate
 from models.outbox import OutboxMessage, OutboxStatus
 from models.workshops import (
@@ -64,9 +73,11 @@ __all__ = [
     "Enrollment",
     "EnrollmentStatus",
     "Invite",
+    "MediaKind",
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "PersonSource",
     "PersonStatus",
     "ReceivedUpdate",
     "Referral",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -41,6 +42,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         if moment.tzinfo is None:
             return moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC)
+
+
+def enum_values(enum: type[StrEnum]) -> list[str]:
+    """The stored strings of `enum`: its members' values (not their names)."""
+    return [member.value for member in enum]
+
+
+def str_enum(enum: type[StrEnum], length: int) -> Enum:
+    """A column type for `enum` that is a plain VARCHAR(`length`) holding the members' values.
+
+    The schema stays what the migrations made (no native enum type, no CHECK of its own: the
+    models declare theirs); the ORM reads members and refuses a string that is not a value.
+    """
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        values_callable=enum_values,
+        length=length,
+        validate_strings=True,
+    )
 
 
 def utcnow() -> datetime:

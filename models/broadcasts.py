@@ -14,7 +14,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, 
 from sqlalchemy import Text as TextType
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, str_enum, utcnow
 
 
 class BroadcastStatus(StrEnum):
@@ -42,7 +42,14 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-MEDIA_KINDS = ("photo", "document")
+class MediaKind(StrEnum):
+    """What an announcement carries besides its text."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+MEDIA_KINDS = tuple(m.value for m in MediaKind)
 
 
 class Broadcast(Base):
@@ -66,15 +73,17 @@ class Broadcast(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(16), default=BroadcastStatus.DRAFT.value)
+    status: Mapped[BroadcastStatus] = mapped_column(
+        str_enum(BroadcastStatus, 16), default=BroadcastStatus.DRAFT
+    )
     # The texts are Telegram HTML (the author's formatting kept). Polish is the main text:
     # everyone whose language has no version of its own gets it.
     text_pl: Mapped[str] = mapped_column(TextType, default="")
     text_uk: Mapped[str | None] = mapped_column(TextType)
     text_en: Mapped[str | None] = mapped_column(TextType)
-    media_kind: Mapped[str | None] = mapped_column(String(8))
+    media_kind: Mapped[MediaKind | None] = mapped_column(str_enum(MediaKind, 8))
     media_file_id: Mapped[str | None] = mapped_column(String(255))
-    audience_kind: Mapped[str | None] = mapped_column(String(16))
+    audience_kind: Mapped[AudienceKind | None] = mapped_column(str_enum(AudienceKind, 16))
     audience_ref: Mapped[int | None] = mapped_column(Integer)
     audience_from: Mapped[date | None]
     audience_to: Mapped[date | None]

@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, str_enum, utcnow
 
 
 class DependantKind(StrEnum):
@@ -61,7 +61,7 @@ class Dependant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(60))  # a first name or a nickname
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[DependantKind] = mapped_column(str_enum(DependantKind, 8))
     birth_year: Mapped[int] = mapped_column(Integer)
     needs: Mapped[str] = mapped_column(String(300), default="")  # allergies, mobility, ...
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -154,7 +154,7 @@ class CareRequest(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     place: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[CareStatus] = mapped_column(str_enum(CareStatus, 12))
     decline_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)  # arrival order (with id)
     decided_at: Mapped[datetime | None]

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, str_enum, utcnow
 
 DEFAULT_REMINDER_OFFSETS = (1440, 120)  # minutes before the start: the day before, 2 h before
 
@@ -173,7 +173,7 @@ class Slot(Base):
     place: Mapped[str] = mapped_column(String(200), default="")
     # Changed only by conditional UPDATEs (`... WHERE status = 'free'`), so one slot is
     # claimed by one booking however many people tap at once.
-    status: Mapped[str] = mapped_column(String(16), default=SlotStatus.FREE.value)
+    status: Mapped[SlotStatus] = mapped_column(str_enum(SlotStatus, 16), default=SlotStatus.FREE)
     # When the weekly hours or a closure stopped covering this slot. A free slot is withdrawn
     # at once; a booked one keeps its booking and becomes 'withdrawn' when that booking ends.
     withdrawn_at: Mapped[datetime | None]
@@ -248,7 +248,9 @@ class ConsultationBooking(Base):
     referral_id: Mapped[int | None] = mapped_column(
         ForeignKey("referral.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(16), default=ConsultationStatus.BOOKED.value)
+    status: Mapped[ConsultationStatus] = mapped_column(
+        str_enum(ConsultationStatus, 16), default=ConsultationStatus.BOOKED
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]  # "I'll come" from a reminder
     rescheduled_at: Mapped[datetime | None]

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, str_enum, utcnow
 
 
 class Role(StrEnum):
@@ -35,6 +35,14 @@ class PersonStatus(StrEnum):
     ANONYMISED = "anonymised"  # identity removed on the person's request
 
 
+class PersonSource(StrEnum):
+    """How a person came to the club's bot."""
+
+    INVITE = "invite"  # a staff member's one-time invite link: active without approval
+    SELF = "self"  # registered on their own, approved by staff
+    STAFF = "staff"  # added as a staff member
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -46,22 +54,26 @@ class Person(Base):
     __table_args__ = (
         CheckConstraint(_in("role", ROLES), name="role"),
         CheckConstraint(_in("status", tuple(s.value for s in PersonStatus)), name="status"),
-        CheckConstraint("source IN ('invite', 'self', 'staff')", name="source"),
+        CheckConstraint(_in("source", tuple(s.value for s in PersonSource)), name="source"),
         Index("ix_person_status_role", "status", "role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # NULL once anonymised: the row then carries no identity, only what reporting counts.
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    role: Mapped[str] = mapped_column(String(24), default=Role.PARTICIPANT.value)
-    status: Mapped[str] = mapped_column(String(16), default=PersonStatus.ONBOARDING.value)
+    role: Mapped[Role] = mapped_column(str_enum(Role, 24), default=Role.PARTICIPANT)
+    status: Mapped[PersonStatus] = mapped_column(
+        str_enum(PersonStatus, 16), default=PersonStatus.ONBOARDING
+    )
     language: Mapped[str] = mapped_column(String(2))
     display_name: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(32))
     # Which free-text answer the bot is waiting for ("name", "invite_name", ...); this is how a
     # flow resumes after a restart without any in-memory conversation state.
     awaiting: Mapped[str | None] = mapped_column(String(32))
-    source: Mapped[str] = mapped_column(String(8), default="self")
+    source: Mapped[PersonSource] = mapped_column(
+        str_enum(PersonSource, 8), default=PersonSource.SELF
+    )
     consent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     activated_at: Mapped[datetime | None]
@@ -73,7 +85,7 @@ class Person(Base):
     @property
     def is_staff(self) -> bool:
         """True for every role but participant."""
-        return self.role != Role.PARTICIPANT.value
+        return self.role != Role.PARTICIPANT
 
 
 class Invite(Base):

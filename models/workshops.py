@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, str_enum, utcnow
 
 
 class WorkshopGroup(StrEnum):
@@ -71,7 +71,7 @@ class Workshop(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
-    group_key: Mapped[str] = mapped_column(String(16))
+    group_key: Mapped[WorkshopGroup] = mapped_column(str_enum(WorkshopGroup, 16))
     title_pl: Mapped[str] = mapped_column(String(120))
     title_uk: Mapped[str] = mapped_column(String(120))
     title_en: Mapped[str] = mapped_column(String(120))
@@ -137,7 +137,9 @@ class WorkshopSession(Base):
     # so capacity holds under concurrency on SQLite and PostgreSQL alike.
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
     cancel_cutoff_hours: Mapped[int] = mapped_column(Integer, default=24)
-    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.SCHEDULED.value)
+    status: Mapped[SessionStatus] = mapped_column(
+        str_enum(SessionStatus, 16), default=SessionStatus.SCHEDULED
+    )
     cancelled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -164,7 +166,7 @@ class Enrollment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("workshop_session.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[EnrollmentStatus] = mapped_column(str_enum(EnrollmentStatus, 20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)  # arrival order (with id)
     confirmed_at: Mapped[datetime | None]
     offered_at: Mapped[datetime | None]

@@ -32,6 +32,7 @@ from models import (
     ConsultationStatus,
     Enrollment,
     EnrollmentStatus,
+    MediaKind,
     OutboxMessage,
     OutboxStatus,
     Person,
@@ -199,7 +200,7 @@ async def _draft(session: AsyncSession, actor_tid: int, broadcast_id: int) -> Br
     broadcast = await _get(session, broadcast_id, lock=True)
     if broadcast.author_id != actor.id:
         raise NotFound()
-    if broadcast.status != BroadcastStatus.DRAFT.value:
+    if broadcast.status != BroadcastStatus.DRAFT:
         raise AlreadyDecided()
     return broadcast
 
@@ -208,7 +209,7 @@ async def create_draft(session: AsyncSession, actor_tid: int) -> Broadcast:
     """A new, empty draft by the acting coordinator or admin."""
     actor = await _manager(session, actor_tid)
     broadcast = Broadcast(
-        author_id=actor.id, status=BroadcastStatus.DRAFT.value, text_pl="", urgent=False
+        author_id=actor.id, status=BroadcastStatus.DRAFT, text_pl="", urgent=False
     )
     session.add(broadcast)
     await session.flush()
@@ -236,7 +237,7 @@ async def get(session: AsyncSession, actor_tid: int, broadcast_id: int) -> Broad
     """Any confirmed broadcast (or the actor's own draft), for coordinators and admins."""
     actor = await _manager(session, actor_tid)
     broadcast = await _get(session, broadcast_id)
-    if broadcast.status == BroadcastStatus.DRAFT.value and broadcast.author_id != actor.id:
+    if broadcast.status == BroadcastStatus.DRAFT and broadcast.author_id != actor.id:
         raise NotFound()
     return broadcast
 
@@ -282,13 +283,13 @@ async def set_media(
     """Attach a photo or a document (Telegram's file_id); its caption, if any, becomes the main
     text. With an attachment every text must fit in a caption (1024 characters)."""
     broadcast = await _draft(session, actor_tid, broadcast_id)
-    if kind not in ("photo", "document") or not file_id or len(file_id) > 255:
+    if kind not in {m.value for m in MediaKind} or not file_id or len(file_id) > 255:
         raise InvalidInput("bc-media-invalid")
     caption = (caption_html or "").strip()
     texts = [caption or broadcast.text_pl, broadcast.text_uk, broadcast.text_en]
     if any(text and plain_length(text) > CAPTION_LIMIT for text in texts):
         raise InvalidInput("bc-caption-too-long")
-    broadcast.media_kind = kind
+    broadcast.media_kind = MediaKind(kind)
     broadcast.media_file_id = file_id
     if caption:
         broadcast.text_pl = caption
@@ -324,7 +325,7 @@ async def set_audience(
         values["ref"] = audience.ref
     elif kind in (AudienceKind.SESSION.value, AudienceKind.WAITLIST.value):
         ws = await session.get(WorkshopSession, audience.ref) if audience.ref else None
-        if ws is None or ws.status != SessionStatus.SCHEDULED.value or ws.ends_at <= now:
+        if ws is None or ws.status != SessionStatus.SCHEDULED or ws.ends_at <= now:
             raise NotFound()
         values["ref"] = audience.ref
     elif kind == AudienceKind.DATES.value:
@@ -336,7 +337,7 @@ async def set_audience(
         values["date_from"], values["date_to"] = start, end
     else:
         raise NotFound()
-    broadcast.audience_kind = kind
+    broadcast.audience_kind = AudienceKind(kind)
     broadcast.audience_ref = values["ref"]
     broadcast.audience_from = values["date_from"]
     broadcast.audience_to = values["date_to"]
@@ -376,7 +377,7 @@ async def discard(session: AsyncSession, actor_tid: int, broadcast_id: int) -> N
     """Throw a draft away (kept as 'discarded' only for the audit trail, texts emptied)."""
     broadcast = await _draft(session, actor_tid, broadcast_id)
     actor = await _manager(session, actor_tid)
-    broadcast.status = BroadcastStatus.DISCARDED.value
+    broadcast.status = BroadcastStatus.DISCARDED
     broadcast.text_pl, broadcast.text_uk, broadcast.text_en = "", None, None
     broadcast.media_kind = broadcast.media_file_id = None
     await session.flush()

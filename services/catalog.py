@@ -619,7 +619,7 @@ async def _load_sessions(
                     workshop_id=workshop.id,
                     starts_at=s_spec.starts_at,
                     seats_taken=0,
-                    status=SessionStatus.SCHEDULED.value,
+                    status=SessionStatus.SCHEDULED,
                     created_at=now,
                     **values,
                 )

@@ -132,9 +132,9 @@ REASON_MAX = 200
 OLDEST_YEARS = 110
 MAX_DEPENDANTS = 10
 
-HELD = CareStatus.HELD.value
-PENDING = CareStatus.PENDING.value
-APPROVED = CareStatus.APPROVED.value
+HELD = CareStatus.HELD
+PENDING = CareStatus.PENDING
+APPROVED = CareStatus.APPROVED
 
 
 class CareClosed(DomainError):
@@ -215,10 +215,10 @@ def _clean_needs(text: str | None) -> str:
     return needs
 
 
-def _check_kind(kind: str) -> str:
+def _check_kind(kind: str) -> DependantKind:
     if kind not in {k.value for k in DependantKind}:
         raise InvalidInput("care-kind-invalid")
-    return kind
+    return DependantKind(kind)
 
 
 def _check_birth_year(year: int, now: datetime) -> int:
@@ -231,7 +231,7 @@ async def _active_person(session: AsyncSession, person_id: int) -> Person:
     person = await session.get(Person, person_id)
     if person is None:
         raise NotFound()
-    if person.status != PersonStatus.ACTIVE.value:
+    if person.status != PersonStatus.ACTIVE:
         raise NotAllowed()
     return person
 
@@ -597,9 +597,7 @@ async def _lock_enrollment(session: AsyncSession, person_id: int, enrollment_id:
     status = await session.scalar(
         select(Enrollment.status).where(Enrollment.id == enrollment_id)
     )  # re-read after the lock
-    active = (
-        status == EnrollmentStatus.CONFIRMED.value and ws.status == SessionStatus.SCHEDULED.value
-    )
+    active = status == EnrollmentStatus.CONFIRMED and ws.status == SessionStatus.SCHEDULED
     return _Booking(person_id, active, ws.starts_at, ws.ends_at, ws.place or workshop.place)
 
 
@@ -613,7 +611,7 @@ async def _lock_consultation(session: AsyncSession, person_id: int, booking_id: 
     await session.refresh(booking)
     slot = await session.get(Slot, booking.slot_id, populate_existing=True)
     assert slot is not None
-    active = booking.status == ConsultationStatus.BOOKED.value
+    active = booking.status == ConsultationStatus.BOOKED
     return _Booking(person_id, active, slot.starts_at, slot.ends_at, slot.place)
 
 
@@ -953,7 +951,7 @@ async def move_for_consultation(
             request.status = HELD
             outcome: Literal["held", "refused"] = "held"
         else:
-            request.status, request.cancelled_at = CareStatus.CANCELLED.value, now
+            request.status, request.cancelled_at = CareStatus.CANCELLED, now
             outcome = "refused"
         request.decided_at, request.decided_by_id = None, None
         await session.flush()

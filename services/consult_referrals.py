@@ -110,7 +110,7 @@ async def _issue(
     _check_terms(service, sessions, expires_on, now.astimezone(tz).date())
     if person_id is not None:
         person = await session.get(Person, person_id)
-        if person is None or person.status != PersonStatus.ACTIVE.value:
+        if person is None or person.status != PersonStatus.ACTIVE:
             raise InvalidInput("consult-referral-person")
     referral = Referral(
         person_id=person_id,

@@ -318,18 +318,14 @@ async def service_type_by_slug(session: AsyncSession, slug: str) -> ServiceType:
 async def _authorise(session: AsyncSession, actor_tid: int, specialist_id: int | None) -> Person:
     """Coordinators and admins may change anyone's schedule; a specialist only their own."""
     actor = await people.require_role(session, actor_tid, SCHEDULE_EDITORS)
-    if actor.role == Role.SPECIALIST.value and actor.id != specialist_id:
+    if actor.role == Role.SPECIALIST and actor.id != specialist_id:
         raise NotAllowed()
     return actor
 
 
 async def _specialist(session: AsyncSession, person_id: int) -> Person:
     person = await session.get(Person, person_id, populate_existing=True)
-    if (
-        person is None
-        or person.role != Role.SPECIALIST.value
-        or person.status != PersonStatus.ACTIVE.value
-    ):
+    if person is None or person.role != Role.SPECIALIST or person.status != PersonStatus.ACTIVE:
         raise InvalidInput("consult-not-specialist")
     return person
 
@@ -663,8 +659,8 @@ async def _wanted_slots(
     if (
         not days
         or person is None
-        or person.role != Role.SPECIALIST.value
-        or person.status != PersonStatus.ACTIVE.value
+        or person.role != Role.SPECIALIST
+        or person.status != PersonStatus.ACTIVE
     ):
         return {}
     rows = (
@@ -787,9 +783,9 @@ async def _sync_specialist(
             and want.service_type_id == slot.service_type_id
             and want.ends_at == slot.ends_at
         )
-        if slot.status == SlotStatus.FREE.value:
+        if slot.status == SlotStatus.FREE:
             if want is None:
-                slot.status = SlotStatus.WITHDRAWN.value
+                slot.status = SlotStatus.WITHDRAWN
                 slot.withdrawn_at = now
                 withdrawn += 1
             elif not same or slot.place != want.place:
@@ -797,9 +793,9 @@ async def _sync_specialist(
                 slot.service_type_id = want.service_type_id
                 slot.ends_at = want.ends_at
                 slot.place = want.place
-        elif slot.status == SlotStatus.WITHDRAWN.value:
+        elif slot.status == SlotStatus.WITHDRAWN:
             if want is not None:
-                slot.status = SlotStatus.FREE.value
+                slot.status = SlotStatus.FREE
                 slot.withdrawn_at = None
                 slot.service_type_id = want.service_type_id
                 slot.ends_at = want.ends_at

@@ -187,7 +187,7 @@ MARKABLE = (
     ConsultationStatus.NO_SHOW.value,
 )
 
-BOOKED = ConsultationStatus.BOOKED.value
+BOOKED = ConsultationStatus.BOOKED
 
 
 class ReferralRequired(DomainError):
@@ -471,7 +471,7 @@ async def book(
     person = await session.get(Person, person_id)
     if person is None:
         raise NotFound()
-    if person.status != PersonStatus.ACTIVE.value:
+    if person.status != PersonStatus.ACTIVE:
         raise NotAllowed()
     slot = await session.get(Slot, slot_id, populate_existing=True)
     if slot is None:
@@ -838,7 +838,7 @@ async def agenda(
     for slot in slots:
         found = bookings.get(slot.id)
         if found is None:
-            if include_free and slot.status == SlotStatus.FREE.value:
+            if include_free and slot.status == SlotStatus.FREE:
                 entries.append(_agenda_entry(slot, services[slot.service_type_id], tz))
             continue
         booking, name = found
@@ -857,7 +857,7 @@ async def agenda_for(
 ) -> list[AgendaEntry]:
     """`agenda` for a staff member: the specialist themselves, a coordinator or an admin."""
     actor = await people.require_role(session, actor_tid, OUTCOME_ROLES)
-    if actor.role == Role.SPECIALIST.value and actor.id != specialist_id:
+    if actor.role == Role.SPECIALIST and actor.id != specialist_id:
         raise NotAllowed()
     return await agenda(session, specialist_id, day, tz, include_free=include_free)
 
@@ -942,7 +942,7 @@ async def mark_outcome(
     if booking is None:
         raise NotFound()
     view = await _view(session, booking)
-    if actor.role == Role.SPECIALIST.value and view.slot.specialist_id != actor.id:
+    if actor.role == Role.SPECIALIST and view.slot.specialist_id != actor.id:
         raise NotAllowed()
     if now < view.slot.starts_at:
         raise InvalidInput("consult-not-started")

@@ -84,7 +84,7 @@ async def deactivate_participant(
         )
     # Last: the steps above may have queued notices to the person (none is wanted now).
     messages = await outbox.cancel(session, person_id=person_id)
-    waiting = statuses.count(EnrollmentStatus.WAITING.value)
+    waiting = statuses.count(EnrollmentStatus.WAITING)
     return DeactivationSummary(
         person_id=person_id,
         workshop_seats=len(statuses) - waiting,

@@ -39,9 +39,9 @@ INTERRUPTED_ERROR = "interrupted: delivery not confirmed"
 # The partial unique index's predicate, repeated in ON CONFLICT so both databases infer it.
 DIGEST_WHERE = "kind IN ({})".format(", ".join(repr(k) for k in DAILY_DIGEST_KINDS))
 
-PENDING = OutboxStatus.PENDING.value
-CLAIMED = OutboxStatus.CLAIMED.value
-SENDING = OutboxStatus.SENDING.value
+PENDING = OutboxStatus.PENDING
+CLAIMED = OutboxStatus.CLAIMED
+SENDING = OutboxStatus.SENDING
 
 
 class Recovery(NamedTuple):

@@ -83,11 +83,7 @@ async def participant(session: AsyncSession, *, actor_tid: int, person_id: int) 
     """An active participant by id, for a coordinator or admin; NotFound otherwise."""
     await people.require_role(session, actor_tid, CONSULT_MANAGERS)
     person = await session.get(Person, person_id, populate_existing=True)
-    if (
-        person is None
-        or person.role != Role.PARTICIPANT.value
-        or person.status != PersonStatus.ACTIVE.value
-    ):
+    if person is None or person.role != Role.PARTICIPANT or person.status != PersonStatus.ACTIVE:
         raise NotFound()
     return person
 

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Invite, Person, PersonStatus, Role
+from models import Invite, Person, PersonSource, PersonStatus, Role
 from models.db import rowcount
 from services import audit, outbox
 from services.errors import AlreadyDecided, InvalidInput, NotAllowed, NotFound
@@ -64,11 +64,11 @@ async def give_consent(
     person = Person(
         telegram_id=telegram_id,
         language=language,
-        status=PersonStatus.ONBOARDING.value,
+        status=PersonStatus.ONBOARDING,
         consent_at=now,
         created_at=now,
         awaiting="name",
-        source="self",
+        source=PersonSource.SELF,
     )
     try:
         async with session.begin_nested():
@@ -99,13 +99,13 @@ async def _claim_invite(
     row = claimed.first()
     if row is None:
         return "invalid"
-    person.source = "invite"
+    person.source = PersonSource.INVITE
     if row.display_name:
         person.display_name = row.display_name
         if person.awaiting == "name":
             person.awaiting = "phone"
-    if person.status == PersonStatus.PENDING.value:
-        person.status = PersonStatus.ACTIVE.value
+    if person.status == PersonStatus.PENDING:
+        person.status = PersonStatus.ACTIVE
         person.activated_at = now
     await session.flush()
     return "accepted"
@@ -116,7 +116,7 @@ async def apply_invite(
 ) -> InviteOutcome:
     """Use an invite opened by someone who already started registering on their own."""
     in_progress = (PersonStatus.ONBOARDING.value, PersonStatus.PENDING.value)
-    if person.status not in in_progress or person.source == "invite":
+    if person.status not in in_progress or person.source == PersonSource.INVITE:
         return "none"
     return await _claim_invite(session, person, code, now)
 
@@ -178,13 +178,13 @@ async def finish_onboarding(
     person = await load(session, person_id)
     person.phone = clean
     person.awaiting = None
-    if person.source == "invite":
-        person.status = PersonStatus.ACTIVE.value
+    if person.source == PersonSource.INVITE:
+        person.status = PersonStatus.ACTIVE
         person.activated_at = now
     else:
-        person.status = PersonStatus.PENDING.value
+        person.status = PersonStatus.PENDING
     await session.flush()
-    if person.status == PersonStatus.PENDING.value:
+    if person.status == PersonStatus.PENDING:
         for approver_id, chat_id in await active_chats(session, APPROVER_ROLES):
             await outbox.enqueue(
                 session,
@@ -200,7 +200,7 @@ async def finish_onboarding(
 async def require_role(session: AsyncSession, telegram_id: int, roles: tuple[str, ...]) -> Person:
     """The acting staff member, if active and holding one of `roles`; NotAllowed otherwise."""
     actor = await get_by_telegram_id(session, telegram_id)
-    if actor is None or actor.status != PersonStatus.ACTIVE.value or actor.role not in roles:
+    if actor is None or actor.status != PersonStatus.ACTIVE or actor.role not in roles:
         raise NotAllowed()
     return actor
 
@@ -222,7 +222,7 @@ async def get_pending(session: AsyncSession, actor_telegram_id: int, person_id: 
     person = await session.get(Person, person_id)
     if person is None:
         raise NotFound()
-    if person.status != PersonStatus.PENDING.value:
+    if person.status != PersonStatus.PENDING:
         raise AlreadyDecided()
     return person
 
@@ -278,7 +278,7 @@ async def decide_registration(
     person = await session.get(Person, person_id)
     if person is None:
         raise AlreadyDecided()
-    if person.status != PersonStatus.PENDING.value or person.telegram_id is None:
+    if person.status != PersonStatus.PENDING or person.telegram_id is None:
         raise AlreadyDecided()
     decision = Decision(person.id, person.telegram_id, person.language, approve)
     pending = (Person.id == person_id) & (Person.status == PersonStatus.PENDING.value)
@@ -329,7 +329,7 @@ async def deactivate(
     decisions; the person table keeps no deactivation time."""
     actor = await require_role(session, actor_telegram_id, APPROVER_ROLES)
     person = await session.get(Person, person_id)
-    if person is None or person.role != Role.PARTICIPANT.value:
+    if person is None or person.role != Role.PARTICIPANT:
         raise NotFound()
     result = await session.execute(
         update(Person)
@@ -432,7 +432,7 @@ async def anonymise(session: AsyncSession, person_id: int, now: datetime) -> Non
     person.display_name = None
     person.phone = None
     person.awaiting = None
-    person.status = PersonStatus.ANONYMISED.value
+    person.status = PersonStatus.ANONYMISED
     person.anonymised_at = now
     await session.flush()
 
@@ -451,11 +451,11 @@ async def add_staff(
         raise InvalidInput("role-invalid")
     person = await get_by_telegram_id(session, telegram_id)
     if person is None:
-        person = Person(telegram_id=telegram_id, language=language, source="staff")
+        person = Person(telegram_id=telegram_id, language=language, source=PersonSource.STAFF)
         session.add(person)
-    person.role = role
+    person.role = Role(role)
     person.display_name = clean_name(name)
-    person.status = PersonStatus.ACTIVE.value
+    person.status = PersonStatus.ACTIVE
     person.awaiting = None
     person.activated_at = person.activated_at or now
     await session.flush()
@@ -468,8 +468,8 @@ async def remove_staff(session: AsyncSession, telegram_id: int) -> Person:
     person = await get_by_telegram_id(session, telegram_id)
     if person is None or not person.is_staff:
         raise NotFound()
-    person.role = Role.PARTICIPANT.value
-    person.status = PersonStatus.DEACTIVATED.value
+    person.role = Role.PARTICIPANT
+    person.status = PersonStatus.DEACTIVATED
     await session.flush()
     await audit.record_action(session, None, "staff.remove", "person", person.id)
     return person
@@ -481,9 +481,9 @@ async def ensure_admins(
     """Make the configured Telegram ids admins (at start-up); existing names are kept."""
     for telegram_id in telegram_ids:
         person = await get_by_telegram_id(session, telegram_id)
-        if person is not None and person.role == Role.ADMIN.value:
-            if person.status != PersonStatus.ACTIVE.value:
-                person.status = PersonStatus.ACTIVE.value
+        if person is not None and person.role == Role.ADMIN:
+            if person.status != PersonStatus.ACTIVE:
+                person.status = PersonStatus.ACTIVE
             continue
         await add_staff(
             session,

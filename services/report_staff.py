@@ -289,7 +289,7 @@ async def participant_card(
     and unknown ids)."""
     await people.require_role(session, actor_tid, CARD_ROLES)
     person = await session.get(Person, person_id)
-    if person is None or person.role != Role.PARTICIPANT.value:
+    if person is None or person.role != Role.PARTICIPANT:
         raise NotFound()
     bookings: list[CardBooking] = []
     enrolments = await session.execute(
@@ -319,13 +319,12 @@ async def participant_card(
         .join(ServiceType, ServiceType.id == ConsultationBooking.service_type_id)
         .where(ConsultationBooking.person_id == person_id)
     )
-    outcome = {
-        ConsultationStatus.ATTENDED.value: True,
-        ConsultationStatus.NO_SHOW.value: False,
-    }
-    for bid, name, starts, ends, status in consultations.all():
+    outcome = {ConsultationStatus.ATTENDED: True, ConsultationStatus.NO_SHOW: False}
+    for bid, name, starts, ends, booking_status in consultations.all():
         bookings.append(
-            CardBooking("consultation", bid, name, starts, ends, status, outcome.get(status))
+            CardBooking(
+                "consultation", bid, name, starts, ends, booking_status, outcome.get(booking_status)
+            )
         )
     bookings.sort(key=lambda b: (b.starts_at, b.kind, b.booking_id))
     referrals = [

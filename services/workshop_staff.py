@@ -113,7 +113,7 @@ async def toggle_attendance(
     the enrolment as it is now (its session is the roster to show again)."""
     actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
     enrollment = await session.get(Enrollment, enrollment_id, populate_existing=True)
-    if enrollment is None or enrollment.status != EnrollmentStatus.CONFIRMED.value:
+    if enrollment is None or enrollment.status != EnrollmentStatus.CONFIRMED:
         raise NotFound()
     enrollment.attended = not bool(enrollment.attended)
     enrollment.attendance_marked_at = now
@@ -153,7 +153,7 @@ async def cancel_session(
     """Cancel a session: everyone with a seat, an offer or a waiting place is told (outbox)."""
     actor = await people.require_role(session, actor_tid, WORKSHOP_STAFF)
     ws = await _lock_session(session, session_id)
-    if ws.status == SessionStatus.CANCELLED.value:
+    if ws.status == SessionStatus.CANCELLED:
         raise SessionClosed()
     affected = list(
         await session.scalars(
@@ -162,11 +162,11 @@ async def cancel_session(
             )
         )
     )
-    ws.status = SessionStatus.CANCELLED.value
+    ws.status = SessionStatus.CANCELLED
     ws.cancelled_at = now
     ws.seats_taken = 0
     for enrollment in affected:
-        enrollment.status = EnrollmentStatus.SESSION_CANCELLED.value
+        enrollment.status = EnrollmentStatus.SESSION_CANCELLED
         enrollment.ended_at = now
         await outbox.cancel(session, kind=KIND_REMINDER, ref_id=enrollment.id)
         await outbox.cancel(session, kind=KIND_OFFER, ref_id=enrollment.id)

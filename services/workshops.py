@@ -29,6 +29,7 @@ from models import (
     PersonStatus,
     SessionStatus,
     Workshop,
+    WorkshopGroup,
     WorkshopSeries,
     WorkshopSession,
 )
@@ -86,7 +87,9 @@ class Booking:
 
 
 async def list_workshops(session: AsyncSession, group: str) -> list[Workshop]:
-    """Active workshops of one group, by Polish title."""
+    """Active workshops of one group, by Polish title (none for an unknown group)."""
+    if group not in {g.value for g in WorkshopGroup}:
+        return []  # the column's enum type would refuse the value rather than match nothing
     rows = await session.scalars(
         select(Workshop)
         .where(Workshop.group_key == group, Workshop.active.is_(True))
@@ -382,7 +385,7 @@ async def tappers(session: AsyncSession, telegram_ids: Collection[int]) -> dict[
         ).where(Person.telegram_id.in_(set(telegram_ids)))
     )
     return {
-        tid: Tapper(pid, lang, status == PersonStatus.ACTIVE.value, gone is not None)
+        tid: Tapper(pid, lang, status == PersonStatus.ACTIVE, gone is not None)
         for tid, pid, lang, status, gone in rows.all()
         if tid is not None
     }
@@ -478,7 +481,7 @@ async def enroll_many(
     if not sign_ups:
         return []
     ws, workshop = await _lock_session_and_workshop(session, session_id)
-    if ws.status != SessionStatus.SCHEDULED.value or ws.starts_at <= now:
+    if ws.status != SessionStatus.SCHEDULED or ws.starts_at <= now:
         raise SessionClosed()
     # After the lock, in a statement of its own: on PostgreSQL it sees every enrolment
     # committed before the lock was granted (see _lock_session_and_workshop).
@@ -536,7 +539,7 @@ async def enroll_many(
             fresh.discard(enrollment.id)  # a second tap in the same batch is "already"
             outcome = "confirmed" if enrollment.status == "confirmed" else "waiting"
         position = None
-        if enrollment.status == EnrollmentStatus.WAITING.value:
+        if enrollment.status == EnrollmentStatus.WAITING:
             if enrollment.id not in positions:
                 positions[enrollment.id] = await _position(session, enrollment)
             position = positions[enrollment.id]
@@ -580,7 +583,7 @@ async def _booking_of(session: AsyncSession, enrollment: Enrollment) -> Booking:
 
 
 async def _end(enrollment: Enrollment, status: EnrollmentStatus, now: datetime) -> None:
-    enrollment.status = status.value
+    enrollment.status = status
     enrollment.ended_at = now
 
 
@@ -597,7 +600,7 @@ async def cancel_enrollment(
         raise OfferGone()
     ws = await _lock_session(session, enrollment.session_id)
     workshop = await get_workshop(session, ws.workshop_id)
-    if enrollment.status == EnrollmentStatus.CONFIRMED.value:
+    if enrollment.status == EnrollmentStatus.CONFIRMED:
         if now > ws.starts_at - timedelta(hours=ws.cancel_cutoff_hours):
             raise CutoffPassed()
     await _withdraw(session, enrollment, now, policy)
@@ -625,7 +628,7 @@ async def offer_free_seats(
 ) -> list[Enrollment]:
     """Offer every free seat to the first people waiting, in arrival order."""
     ws = await _lock_session(session, session_id)
-    if ws.status != SessionStatus.SCHEDULED.value or ws.starts_at <= now:
+    if ws.status != SessionStatus.SCHEDULED or ws.starts_at <= now:
         return []
     offered = []
     while True:
@@ -640,7 +643,7 @@ async def offer_free_seats(
         )
         if first is None or not await _take_seat(session, session_id):
             break
-        first.status = EnrollmentStatus.OFFERED.value
+        first.status = EnrollmentStatus.OFFERED
         first.offered_at = now
         first.offer_expires_at = policy.offer_deadline(now, ws.starts_at)
         await session.flush()
@@ -674,7 +677,7 @@ async def take_offer(
 ) -> Booking:
     """Accept an offered seat before its deadline."""
     enrollment = await people.own(session, Enrollment, enrollment_id, person_id)
-    if enrollment.status == EnrollmentStatus.CONFIRMED.value:
+    if enrollment.status == EnrollmentStatus.CONFIRMED:
         return await _booking_of(session, enrollment)
     result = await session.execute(
         update(Enrollment)
@@ -785,7 +788,7 @@ async def my_bookings(session: AsyncSession, person_id: int, now: datetime) -> l
     bookings = []
     for enrollment, ws, workshop in rows.all():
         position = None
-        if enrollment.status == EnrollmentStatus.WAITING.value:
+        if enrollment.status == EnrollmentStatus.WAITING:
             position = await _position(session, enrollment)
         bookings.append(Booking(enrollment, ws, workshop, position))
     return bookings
@@ -852,7 +855,7 @@ async def withdraw_person(
 
 async def withdraw_future(
     session: AsyncSession, person_id: int, now: datetime, policy: Policy
-) -> list[str]:
+) -> list[EnrollmentStatus]:
     """End a deactivated person's active enrolments in sessions not started yet (cut-off
     ignored, nobody told but the people waiting: each freed seat is offered to the next).
     Returns the statuses they had (confirmed, offered, waiting), one per enrolment."""
@@ -866,7 +869,7 @@ async def _withdraw_all(
     policy: Policy,
     *,
     starting_after: datetime | None = None,
-) -> list[str]:
+) -> list[EnrollmentStatus]:
     query = select(Enrollment).where(
         Enrollment.person_id == person_id, Enrollment.status.in_(ACTIVE_ENROLLMENT)
     )

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Enum, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import Base
+from models import Base, Person, PersonStatus
 from models.db import create_engine, create_sessionmaker
 from models.migrate import current_revision, downgrade, upgrade
 from tests.conftest import create_pg_database
@@ -27,6 +27,27 @@ async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
             )
         )
     assert diff == [], f"models and migrations differ: {diff}"
+
+
+async def test_enum_columns_store_their_values_as_plain_strings(engine: AsyncEngine) -> None:
+    """Status columns are typed as their enums in the ORM only: the schema is the migrations'
+    VARCHAR (no native enum type), the database holds the lowercase values, reads give
+    members back."""
+    for table in Base.metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, Enum):
+                assert not column.type.native_enum, column
+                assert column.type.enum_class is not None
+                assert column.type.enums == [m.value for m in column.type.enum_class], column
+    sm = create_sessionmaker(engine)
+    async with sm.begin() as session:
+        session.add(Person(telegram_id=1, language="pl", status=PersonStatus.ACTIVE))
+    async with engine.connect() as conn:
+        stored = (await conn.execute(text("SELECT status FROM person"))).scalar_one()
+    assert type(stored) is str and stored == "active"
+    async with sm() as session:
+        person = await session.scalar(select(Person))
+    assert person is not None and person.status is PersonStatus.ACTIVE
 
 
 async def test_downgrade_to_base_and_upgrade_again(engine: AsyncEngine) -> None:
