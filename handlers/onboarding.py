@@ -112,7 +112,7 @@ async def resume(update: Update, context: KisContext, person: Person) -> None:
     """Tell the person where they are and show what they can do next."""
     t, lang = context.deps.i18n, person.language
     if person.status == PersonStatus.ONBOARDING.value:
-        if person.awaiting == "phone":
+        if isinstance(ob.registration_prompt(person.awaiting), ob.AskPhone):
             await reply(update, t(lang, "ask-phone"), kb.phone_keyboard(t, lang))
         else:
             await reply(update, t(lang, "ask-name"), ReplyKeyboardRemove())

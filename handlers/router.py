@@ -131,7 +131,7 @@ async def on_text(update: Update, context: KisContext) -> None:
         await reply(update, t(language_for(update, context, None), "please-start"))
         return
     if person.status == PersonStatus.ONBOARDING.value:
-        if person.awaiting == "phone":
+        if isinstance(ob.registration_prompt(person.awaiting), ob.AskPhone):
             skip = text in t.all_variants("btn-skip-phone").values()
             await onboarding.on_phone(update, context, person, None if skip else text)
         else:
@@ -195,7 +195,9 @@ async def on_contact(update: Update, context: KisContext) -> None:
         await reply(update, t(language_for(update, context, None), "please-start"))
         return
     lang = person.language
-    expecting = person.status == PersonStatus.ONBOARDING.value and person.awaiting == "phone"
+    expecting = person.status == PersonStatus.ONBOARDING and isinstance(
+        ob.registration_prompt(person.awaiting), ob.AskPhone
+    )
     if not expecting:
         await reply(update, t(lang, "contact-not-expected"))
         return

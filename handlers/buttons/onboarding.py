@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.settings import Language
-from handlers.buttons import Button, Feature
+from handlers.buttons import BadCallback, Button, Feature, Prompt
 
 
 class Ob(Button, feature=Feature.ONBOARDING):
@@ -41,3 +41,26 @@ class Decline(Ob, action="n"):
     """I do not agree."""
 
     language: Language
+
+
+class ObPrompt(Prompt, prompts=True):
+    """What a newcomer's next message answers (`Person.awaiting`, set by services.people)."""
+
+
+@dataclass(frozen=True)
+class AskName(ObPrompt, code="name"):
+    """Their name."""
+
+
+@dataclass(frozen=True)
+class AskPhone(ObPrompt, code="phone"):
+    """Their phone number (typed, shared as a contact, or skipped)."""
+
+
+def registration_prompt(awaiting: str | None) -> ObPrompt:
+    """The question a person in registration answers next; the name if nothing readable is
+    stored (the first question, asked again)."""
+    try:
+        return ObPrompt.unpack(awaiting)
+    except BadCallback:
+        return AskName()
