@@ -16,8 +16,9 @@ typed is everything around it:
     Ws.unpack("ws:w:x")               -> BadCallback
 
 Field types: `Id` (a row id, 1..INT32_MAX), `int` (0..INT32_MAX: an index, a page, a yyyymmdd
-day), `bool` ("0"/"1"), `str` (a safe token), a `StrEnum` (one of its values). A field with a
-default may be left out of the data (older buttons), nothing else may. Every press is still
+day), `bool` ("0"/"1"), `str` (a safe token), a `StrEnum` (one of its values). Trailing fields
+at their defaults are left out of the data and filled in again when it is read (so a field
+added later does not make older buttons stale); no other field may be missing. Every press is still
 re-authorised in the services: a decoded button is only a hint of what was pressed.
 
 `BadCallback` means the data is not a button this bot made (stale after an update, or forged);
@@ -145,10 +146,24 @@ class _Packed:
             )
         return cls._fields
 
+    @classmethod
+    def _default(cls, name: str) -> object:
+        field = cls.__dataclass_fields__[name]  # type: ignore[attr-defined]
+        if field.default is not dataclasses.MISSING:
+            return field.default
+        return field.default_factory()
+
     def pack(self) -> str:
         """The string this stands for; ValueError if it could not round-trip."""
-        parts = self._key.split(":")
-        parts += [_pack_one(getattr(self, name)) for name, _, _ in self._field_types()]
+        fields = self._field_types()
+        values = [getattr(self, name) for name, _, _ in fields]
+        # Trailing fields left at their defaults are left out ("sx:a", not "sx:a:choose"):
+        # unpack fills them in again, and buttons made before a field was added still work.
+        while values and fields[len(values) - 1][2] and values[-1] == self._default(
+            fields[len(values) - 1][0]
+        ):
+            values.pop()
+        parts = self._key.split(":") + [_pack_one(value) for value in values]
         for part in parts:
             if not _SAFE.fullmatch(part):
                 raise ValueError(f"unsafe part {part!r}")

@@ -4,7 +4,6 @@ person yet); a `day` is the date as a number, yyyymmdd."""
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 from handlers.buttons import Button, Feature, Id, Prompt
@@ -42,12 +41,6 @@ class Draft(Cx, action="d"):
     service_id: Id = 0
     sessions: Count = 0
     days: Count = 0
-
-    def pack(self) -> str:
-        """Only the choices made so far ("cx:d:5", "cx:d:5:3", ..., "cx:d:5:3:4:90")."""
-        parts = super().pack().split(":")
-        made = list(itertools.takewhile(bool, (self.service_id, self.sessions, self.days)))
-        return ":".join(parts[: 3 + len(made)])
 
 
 @dataclass(frozen=True)

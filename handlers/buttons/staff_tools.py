@@ -47,11 +47,6 @@ class Agenda(Sx, action="a"):
 
     span: Span = Span.CHOOSE
 
-    def pack(self) -> str:
-        """ "sx:a" for the choice, as it always was; "sx:a:<span>" for the days."""
-        data = super().pack()
-        return data.removesuffix(f":{Span.CHOOSE}") if self.span is Span.CHOOSE else data
-
 
 @dataclass(frozen=True)
 class Find(Sx, action="f"):
