@@ -159,8 +159,10 @@ class _Packed:
         values = [getattr(self, name) for name, _, _ in fields]
         # Trailing fields left at their defaults are left out ("sx:a", not "sx:a:choose"):
         # unpack fills them in again, and buttons made before a field was added still work.
-        while values and fields[len(values) - 1][2] and values[-1] == self._default(
-            fields[len(values) - 1][0]
+        while (
+            values
+            and fields[len(values) - 1][2]
+            and values[-1] == self._default(fields[len(values) - 1][0])
         ):
             values.pop()
         parts = self._key.split(":") + [_pack_one(value) for value in values]
