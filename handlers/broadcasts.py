@@ -44,7 +44,6 @@ from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.settings import Language
 from handlers.buttons import BadCallback, Feature
 from handlers.buttons import broadcasts as bcb
-from handlers.buttons.days import day_code
 from handlers.common import answer, edit_or_reply, reply
 from handlers.entry import refuse
 from handlers.formatting import short_when
@@ -350,8 +349,7 @@ async def _pick_dates(update: Update, context: KisContext, person: Person, bc_id
         ("btn-bc-next-14", today, today + timedelta(days=13)),
     ]
     rows = [
-        [_btn(t(lang, key), bcb.AudienceDates(bc_id, day_code(start), day_code(end)))]
-        for key, start, end in presets
+        [_btn(t(lang, key), bcb.AudienceDates(bc_id, start, end))] for key, start, end in presets
     ]
     rows.append([_btn(t(lang, "btn-bc-type-dates"), bcb.AskDates(bc_id))])
     rows.append([_btn(t(lang, "btn-bc-back"), bcb.AudienceMenu(bc_id))])
@@ -367,17 +365,18 @@ async def _set_audience(
     await show_card(update, context, person, bc_id)
 
 
-def _moment_code(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%Y%m%d%H%M")
+def _wall_clock(moment: datetime, tz: ZoneInfo) -> datetime:
+    """A moment as the club's clocks show it, without the zone (as buttons carry it)."""
+    return moment.astimezone(tz).replace(tzinfo=None)
 
 
 def _preset_moment(button: bcb.WhenPreset, tz: ZoneInfo) -> datetime:
-    """The moment a preset button stands for; NotFound (a stale button) for no moment."""
-    local = button.local()
-    if local is None:
-        raise NotFound()  # a forged button
-    moment = local_to_utc(*local, tz)
-    assert moment is not None
+    """The moment a preset button stands for; NotFound (a stale button) for a wall-clock
+    time the clocks skip."""
+    local = button.moment
+    moment = local_to_utc(local.date(), local.time(), tz)
+    if moment is None:
+        raise NotFound()  # a forged button: presets are real moments
     return moment
 
 
@@ -397,7 +396,7 @@ async def _pick_when(update: Update, context: KisContext, person: Person, bc_id:
     rows = [[_btn(t(lang, "btn-bc-now"), bcb.WhenNow(bc_id))]]
     for key, moment in presets:
         if moment is not None and moment > now + timedelta(minutes=5):
-            rows.append([_btn(t(lang, key), bcb.WhenPreset(bc_id, _moment_code(moment, tz)))])
+            rows.append([_btn(t(lang, key), bcb.WhenPreset(bc_id, _wall_clock(moment, tz)))])
     rows.append([_btn(t(lang, "btn-bc-type-when"), bcb.AskWhen(bc_id))])
     rows.append([_btn(t(lang, "btn-bc-back"), bcb.Draft(bc_id))])
     await edit_or_reply(update, t(lang, "bc-when-title"), InlineKeyboardMarkup(rows))
@@ -702,11 +701,7 @@ async def _act(update: Update, context: KisContext, person: Person, button: bcb.
             await _set_audience(update, context, person, bc_id, audience)
         case bcb.PickDates(broadcast_id=bc_id):
             await _pick_dates(update, context, person, bc_id)
-        case bcb.AudienceDates(broadcast_id=bc_id):
-            days = button.days()
-            if days is None:
-                raise NotFound()  # no such day: a forged button
-            start, end = days
+        case bcb.AudienceDates(broadcast_id=bc_id, start=start, end=end):
             audience = Audience(AudienceKind.DATES.value, date_from=start, date_to=end)
             await _set_audience(update, context, person, bc_id, audience)
         case bcb.AskDates(broadcast_id=bc_id):

@@ -25,10 +25,8 @@ from bot.context import KisContext
 from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.buttons import consultations as cs
-from handlers.buttons.consultations import day_code, day_of
 from handlers.childcare import care_button
 from handlers.common import answer, edit_or_reply
-from handlers.entry import stale
 from handlers.formatting import clock_time, long_when
 from models import OutboxMessage, Person, Referral, ServiceType
 from scheduler.dispatcher import wake_dispatcher
@@ -134,9 +132,7 @@ async def show_service(update: Update, context: KisContext, person: Person, st_i
             update, t(lang, "cs-quota-used", service=name), InlineKeyboardMarkup([back])
         )
         return
-    await _show_days(
-        update, context, person, name, days, lambda day: cs.Day(st_id, day_code(day)), left
-    )
+    await _show_days(update, context, person, name, days, lambda day: cs.Day(st_id, day), left)
 
 
 async def _show_days(
@@ -340,9 +336,7 @@ async def ask_move(update: Update, context: KisContext, person: Person, booking_
         await edit_or_reply(update, t(lang, "cs-not-active"))
         return
     name = html.escape(view.service.name(lang))
-    await _show_days(
-        update, context, person, name, days, lambda day: cs.MoveDay(booking_id, day_code(day))
-    )
+    await _show_days(update, context, person, name, days, lambda day: cs.MoveDay(booking_id, day))
 
 
 async def move(
@@ -430,10 +424,7 @@ async def on_button(update: Update, context: KisContext, person: Person, button:
             await show_services(update, context, person)
         case cs.Service(service_id=st_id):
             await show_service(update, context, person, st_id)
-        case cs.Day(service_id=st_id, day=code):
-            if (day := day_of(code)) is None:
-                await stale(update, context, button.feature.value, person)
-                return
+        case cs.Day(service_id=st_id, day=day):
             back = cs.Service(st_id).button(context.deps.i18n(person.language, "btn-back"))
             await _show_times(update, context, person, st_id, day, cs.AskBook, back)
         case cs.AskBook(slot_id=slot_id):
@@ -448,10 +439,7 @@ async def on_button(update: Update, context: KisContext, person: Person, button:
             await cancel(update, context, person, bid)
         case cs.Move(booking_id=bid):
             await ask_move(update, context, person, bid)
-        case cs.MoveDay(booking_id=bid, day=code):
-            if (day := day_of(code)) is None:
-                await stale(update, context, button.feature.value, person)
-                return
+        case cs.MoveDay(booking_id=bid, day=day):
             await _move_times(update, context, person, bid, day)
         case cs.AskMove(booking_id=bid, slot_id=slot_id):
             await ask_confirm(update, context, person, slot_id, bid)

@@ -37,7 +37,6 @@ from bot.context import Deps, KisContext
 from bot.i18n import Translator
 from handlers.buttons import BadCallback, Feature
 from handlers.buttons import staff_childcare as cp
-from handlers.buttons.days import day_code
 from handlers.common import answer, edit_or_reply, reply
 from handlers.entry import refuse
 from handlers.formatting import clock_time
@@ -178,7 +177,7 @@ async def show_pending(update: Update, context: KisContext, person: Person) -> N
     header = [t(lang, "cp-pending-title", count=len(views))]
     if len(views) > MAX_CARDS:
         header.append(t(lang, "cp-pending-more", shown=MAX_CARDS))
-    rows = [[cp.Roster(day_code(_today(deps))).button(t(lang, "btn-cp-roster"))]]
+    rows = [[cp.Roster(_today(deps)).button(t(lang, "btn-cp-roster"))]]
     await edit_or_reply(update, "\n".join(header), InlineKeyboardMarkup(rows))
     for view in views[:MAX_CARDS]:
         await reply(
@@ -365,9 +364,9 @@ async def show_roster(update: Update, context: KisContext, person: Person, day: 
     prev_day, next_day = day - timedelta(days=1), day + timedelta(days=1)
     rows = [
         [
-            cp.Roster(day_code(prev_day)).button("⬅️ " + _short_day(prev_day, lang)),
-            cp.Roster(day_code(today)).button(t(lang, "btn-cp-today")),
-            cp.Roster(day_code(next_day)).button(_short_day(next_day, lang) + " ➡️"),
+            cp.Roster(prev_day).button("⬅️ " + _short_day(prev_day, lang)),
+            cp.Roster(today).button(t(lang, "btn-cp-today")),
+            cp.Roster(next_day).button(_short_day(next_day, lang) + " ➡️"),
         ],
         [cp.Pending().button(t(lang, "btn-cp-pending-short"))],
     ]
@@ -395,11 +394,8 @@ async def on_button(update: Update, context: KisContext, person: Person, button:
             await ask_typed_reason(update, context, person, rid)
         case cp.Card(request_id=rid):
             await show_card(update, context, person, rid)
-        case cp.Roster():
-            day = button.as_date(_today(context.deps))
-            if day is None:
-                raise NotFound()  # no such day: a forged button
-            await show_roster(update, context, person, day)
+        case cp.Roster(day=day):
+            await show_roster(update, context, person, day or _today(context.deps))
         case _:
             raise AssertionError(f"unhandled care staff button {button!r}")
 
@@ -486,7 +482,7 @@ async def render_roster(
     lang, day = found.recipient.language, found.day
     lines = [t(lang, "cp-morning-title", day=_long_day(day, lang))]
     lines += _roster_lines(t, lang, found.entries, tz) or ["", t(lang, "cp-roster-empty")]
-    rows = [[cp.Roster(day_code(day)).button(t(lang, "btn-cp-open-roster"))]]
+    rows = [[cp.Roster(day).button(t(lang, "btn-cp-open-roster"))]]
     if found.waiting:
         lines += ["", t(lang, "cp-roster-waiting", count=found.waiting)]
         rows.append([cp.Pending().button(t(lang, "btn-cp-pending-short"))])

@@ -23,7 +23,6 @@ from bot.context import Deps, KisContext
 from bot.i18n import Translator
 from handlers.buttons import BadCallback
 from handlers.buttons import staff_consult as cx
-from handlers.buttons.consultations import day_code, day_of
 from handlers.common import answer, edit_or_reply, reply, send_to
 from handlers.consultations import referral_notice
 from handlers.entry import stale
@@ -415,7 +414,7 @@ async def show_specialists(update: Update, context: KisContext, person: Person) 
     deps, t, lang = context.deps, context.deps.i18n, person.language
     async with deps.read() as session:
         items = await participant_search.specialists(session, actor_tid=_tid(update))
-    today = day_code(_today(deps))
+    today = _today(deps)
     rows = [[cx.Agenda(p.id, today).button((p.display_name or "—")[:60])] for p in items]
     text = t(lang, "cx-specialists-title" if items else "cx-no-specialists")
     await edit_or_reply(update, text, InlineKeyboardMarkup(rows) if rows else None)
@@ -469,9 +468,9 @@ async def show_agenda(
     prev_day, next_day = day - timedelta(days=1), day + timedelta(days=1)
     rows.append(
         [
-            cx.Agenda(specialist_id, day_code(prev_day)).button("⬅️ " + _short_day(prev_day, lang)),
-            cx.Agenda(specialist_id, day_code(today)).button(t(lang, "btn-cx-today")),
-            cx.Agenda(specialist_id, day_code(next_day)).button(_short_day(next_day, lang) + " ➡️"),
+            cx.Agenda(specialist_id, prev_day).button("⬅️ " + _short_day(prev_day, lang)),
+            cx.Agenda(specialist_id, today).button(t(lang, "btn-cx-today")),
+            cx.Agenda(specialist_id, next_day).button(_short_day(next_day, lang) + " ➡️"),
         ]
     )
     if person.role in consultations.CONSULT_MANAGERS:
@@ -529,10 +528,7 @@ async def on_button(update: Update, context: KisContext, person: Person, button:
             await show_my_agenda(update, context, person)
         case cx.Specialists():
             await show_specialists(update, context, person)
-        case cx.Agenda(specialist_id=sid, day=code):
-            if (day := day_of(code)) is None:
-                await stale(update, context, button.feature.value, person)
-                return
+        case cx.Agenda(specialist_id=sid, day=day):
             await show_agenda(update, context, person, sid, day)
         case cx.Mark(booking_id=bid, attended=attended):
             await mark(update, context, person, bid, attended)
@@ -564,7 +560,7 @@ async def render_agenda(
     else:
         lines += _agenda_lines(t, lang, entries, tz)
     markup = InlineKeyboardMarkup(
-        [[cx.Agenda(specialist.id, day_code(day)).button(t(lang, "btn-cx-open-agenda"))]]
+        [[cx.Agenda(specialist.id, day).button(t(lang, "btn-cx-open-agenda"))]]
     )
     return Rendered("\n".join(lines), markup)
 

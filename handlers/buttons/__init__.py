@@ -15,8 +15,10 @@ typed is everything around it:
     Ws.unpack("ws:w:7")               -> OpenWorkshop(workshop_id=7)
     Ws.unpack("ws:w:x")               -> BadCallback
 
-Field types: `Id` (a row id, 1..INT32_MAX), `int` (0..INT32_MAX: an index, a page, a yyyymmdd
-day), `bool` ("0"/"1"), `str` (a safe token), a `StrEnum` (one of its values). Trailing fields
+Field types: `Id` (a row id, 1..INT32_MAX), `int` (0..INT32_MAX: an index, a page), `bool`
+("0"/"1"), `str` (a safe token), a `StrEnum` (one of its values), a `date` (yyyymmdd, a real
+day), a naive `datetime` (yyyymmddHHMM, local wall-clock time), and `X | None = None` for a
+trailing field that may be absent. Trailing fields
 at their defaults are left out of the data and filled in again when it is read (so a field
 added later does not make older buttons stale); no other field may be missing. Every press is still
 re-authorised in the services: a decoded button is only a hint of what was pressed.
@@ -30,7 +32,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import types
 import typing
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
@@ -89,6 +93,9 @@ def _parse(kind: Any, text: str) -> object:
         if _RowId in marks and not (isinstance(value, int) and value >= 1):
             raise BadCallback("not an id")
         return value
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):  # `X | None`: None is
+        (inner,) = [a for a in typing.get_args(kind) if a is not type(None)]  # left out
+        return _parse(inner, text)
     if kind is bool:
         if text not in ("0", "1"):
             raise BadCallback("not a flag")
@@ -97,6 +104,16 @@ def _parse(kind: Any, text: str) -> object:
         return _parse_int(text)
     if kind is str:
         return text
+    if kind is datetime:  # a local wall-clock moment, yyyymmddHHMM
+        try:
+            return datetime.strptime(text, "%Y%m%d%H%M") if len(text) == 12 else _no_moment()
+        except ValueError:
+            raise BadCallback("no such moment") from None
+    if kind is date:  # yyyymmdd
+        try:
+            return datetime.strptime(text, "%Y%m%d").date() if len(text) == 8 else _no_day()
+        except ValueError:
+            raise BadCallback("no such day") from None
     if isinstance(kind, type) and issubclass(kind, StrEnum):
         try:
             return kind(text)
@@ -105,9 +122,23 @@ def _parse(kind: Any, text: str) -> object:
     raise TypeError(f"unsupported button field type {kind!r}")
 
 
+def _no_day() -> date:
+    raise BadCallback("not yyyymmdd")
+
+
+def _no_moment() -> datetime:
+    raise BadCallback("not yyyymmddHHMM")
+
+
 def _pack_one(value: object) -> str:
+    if value is None:
+        raise ValueError("only a trailing field left at its default may be None")
     if isinstance(value, bool):
         return "1" if value else "0"
+    if isinstance(value, datetime):
+        return value.strftime("%Y%m%d%H%M")
+    if isinstance(value, date):
+        return value.strftime("%Y%m%d")
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, int) and not 0 <= value <= INT32_MAX:

@@ -5,11 +5,10 @@ typed answers a draft waits for (`person.awaiting`: `bc_text:<b>:<lang>`, `bc_me
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime
 
 from bot.settings import Language
 from handlers.buttons import Button, Feature, Id, Prompt
-from handlers.buttons.days import day_of
 
 
 class Bc(Button, feature=Feature.BROADCASTS):
@@ -151,16 +150,11 @@ class PickDates(Bc, action="ad"):
 
 @dataclass(frozen=True)
 class AudienceDates(Bc, action="adp"):
-    """Those with something on days `start`..`end` (yyyymmdd each)."""
+    """Those with something on days `start`..`end`."""
 
     broadcast_id: Id
-    start: int
-    end: int
-
-    def days(self) -> tuple[date, date] | None:
-        """The first and the last day; None if either is no day (a forged button)."""
-        start, end = day_of(self.start), day_of(self.end)
-        return None if start is None or end is None else (start, end)
+    start: date
+    end: date
 
 
 @dataclass(frozen=True)
@@ -186,21 +180,10 @@ class WhenNow(Bc, action="wn"):
 
 @dataclass(frozen=True)
 class WhenPreset(Bc, action="wp"):
-    """At a preset moment, local time `YYYYMMDDHHMM` (too big for an int field)."""
+    """At a preset moment (the club's wall-clock time)."""
 
     broadcast_id: Id
-    moment: str
-
-    def local(self) -> tuple[date, time] | None:
-        """The local day and time; None if `moment` is none (a forged button)."""
-        value = self.moment
-        if len(value) != 12 or not value.isascii() or not value.isdigit():
-            return None
-        day = day_of(int(value[:8]))
-        hour, minute = int(value[8:10]), int(value[10:])
-        if day is None or hour > 23 or minute > 59:
-            return None
-        return day, time(hour, minute)
+    moment: datetime
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ class Day(Cs, action="d"):
     """The free times of a service on a day."""
 
     service_id: Id
-    day: int
+    day: date
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class MoveDay(Cs, action="rd"):
     """Move the booking: the free times of a day."""
 
     booking_id: Id
-    day: int
+    day: date
 
 
 @dataclass(frozen=True)
@@ -142,16 +142,3 @@ class ReferralDetails(Cs, action="rf"):
     """ "Show details" under a discreet referral notice."""
 
     referral_id: Id
-
-
-def day_code(day: date) -> int:
-    """A day as buttons carry it: 2027-03-01 → 20270301."""
-    return day.year * 10000 + day.month * 100 + day.day
-
-
-def day_of(code: int) -> date | None:
-    """The day a button's number stands for; None when it is no date (forged)."""
-    try:
-        return date(code // 10000, code // 100 % 100, code % 100)
-    except ValueError:
-        return None

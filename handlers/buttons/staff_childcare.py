@@ -8,7 +8,6 @@ from datetime import date
 from enum import StrEnum
 
 from handlers.buttons import Button, Feature, Id, Prompt
-from handlers.buttons.days import day_of
 
 
 class DeclinePreset(StrEnum):
@@ -66,13 +65,9 @@ class Card(Cp, action="c"):
 
 @dataclass(frozen=True)
 class Roster(Cp, action="g"):
-    """The roster of a day (yyyymmdd; 0, or left out in older buttons: today)."""
+    """The roster of a day (left out: today)."""
 
-    day: int = 0
-
-    def as_date(self, today: date) -> date | None:
-        """The day (`today` for 0); None if it is no day (a forged button)."""
-        return day_of(self.day) if self.day else today
+    day: date | None = None
 
 
 class CpPrompt(Prompt, prompts=True):

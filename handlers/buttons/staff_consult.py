@@ -5,6 +5,7 @@ person yet); a `day` is the date as a number, yyyymmdd."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from handlers.buttons import Button, Feature, Id, Prompt
 
@@ -82,7 +83,7 @@ class Agenda(Cx, action="a"):
     """A specialist's day."""
 
     specialist_id: Id
-    day: int
+    day: date
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import pkgutil
+import types
 import typing
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 
 import pytest
@@ -46,6 +48,13 @@ def _sample(kind: typing.Any, big: bool) -> object:
         return "A" * 20 if big else "x"
     if isinstance(kind, type) and issubclass(kind, StrEnum):
         return max(kind, key=len) if big else next(iter(kind))
+    if kind is datetime:
+        return datetime(9999, 12, 31, 23, 59) if big else datetime(2027, 3, 28, 2, 30)
+    if kind is date:
+        return date(9999, 12, 31) if big else date(2027, 3, 1)
+    if typing.get_origin(kind) is types.UnionType:
+        (inner,) = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _sample(inner, big)
     raise AssertionError(f"no sample for {kind!r}")  # pragma: no cover
 
 

@@ -16,13 +16,14 @@ from models import DependantKind
 
 def test_consultation_buttons_keep_their_data() -> None:
     assert cs.Services().pack() == "cs:top"
-    assert cs.Day(3, cs.day_code(date(2027, 3, 1))).pack() == "cs:d:3:20270301"
+    assert cs.Day(3, date(2027, 3, 1)).pack() == "cs:d:3:20270301"
     assert cs.AskMove(5, 9).pack() == "cs:rk:5:9"
     assert cs.Discreet(5, False).pack() == "cs:n:5:0"
     assert cs.Details(5, cs.DetailsKind.MOVED).pack() == "cs:dt:5:m"
     assert cs.Cs.unpack("cs:ry:5:9") == cs.MoveTo(5, 9)
-    assert cs.day_of(20270301) == date(2027, 3, 1)
-    assert cs.day_of(20271399) is None
+    assert cs.Cs.unpack("cs:d:3:20270301") == cs.Day(3, date(2027, 3, 1))
+    with pytest.raises(BadCallback):
+        cs.Cs.unpack("cs:d:3:20271399")
 
 
 def test_childcare_buttons_and_prompts_keep_their_data() -> None:
