@@ -132,6 +132,18 @@ async def stale(update: Update, context: KisContext, feature: str, person: Perso
 Gate = Callable[[Update, KisContext], Awaitable[Person | None]]
 
 
+async def _decoded(update: Update, context: KisContext, codec: type[B]) -> B | None:
+    """The typed press, or None once a press that is no button of ours has been answered."""
+    query = update.callback_query
+    if query is None:
+        return None
+    try:
+        return codec.unpack(query.data)
+    except BadCallback:
+        await stale(update, context, codec.feature.value, await load_person(update, context))
+        return None
+
+
 def person_entry(
     codec: type[B],
     handle: Callable[[Update, KisContext, Person, B], Awaitable[None]],
@@ -140,13 +152,8 @@ def person_entry(
     """The callback of `codec`'s handler: decode, gate, handle, answer domain errors."""
 
     async def entry(update: Update, context: KisContext) -> None:
-        query = update.callback_query
-        if query is None:
-            return
-        try:
-            button = codec.unpack(query.data)
-        except BadCallback:
-            await stale(update, context, codec.feature.value, await load_person(update, context))
+        button = await _decoded(update, context, codec)
+        if button is None:
             return
         person = await gate(update, context)
         if person is None:
@@ -179,13 +186,8 @@ def open_buttons(
     """`codec`'s presses for anyone, registered or not (registration itself)."""
 
     async def entry(update: Update, context: KisContext) -> None:
-        query = update.callback_query
-        if query is None:
-            return
-        try:
-            button = codec.unpack(query.data)
-        except BadCallback:
-            await stale(update, context, codec.feature.value, await load_person(update, context))
+        button = await _decoded(update, context, codec)
+        if button is None:
             return
         try:
             await handle(update, context, button)
