@@ -13,7 +13,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import Base
@@ -145,10 +144,30 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 
 async def empty_tables(engine: AsyncEngine) -> None:
-    """Remove all rows (PostgreSQL's shared test database is reused between tests)."""
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    """Remove all rows and restart the ids (PostgreSQL's shared test database is reused
+    between tests).
+
+    One DO block on the engine's own connection: DELETE, children first, then every sequence
+    restarted; the same end state as TRUNCATE ... RESTART IDENTITY CASCADE, but a test's few
+    rows go in milliseconds where TRUNCATE of 21 tables (new files for each) took 0.15-0.3 s
+    per test. If a DELETE is refused (a table outside the models referencing them), TRUNCATE
+    does it as before."""
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    deletes = "".join(f'DELETE FROM "{name}"; ' for name in reversed(tables))
+    block = (
+        "DO $$ DECLARE s record; BEGIN "
+        + deletes
+        + "FOR s IN SELECT sequence_schema, sequence_name FROM information_schema.sequences "
+        "LOOP EXECUTE format('ALTER SEQUENCE %I.%I RESTART', s.sequence_schema, "
+        "s.sequence_name); END LOOP; END $$"
+    )
+    async with engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        try:
+            await raw.execute(block)
+        except asyncpg.PostgresError:
+            listed = ", ".join(f'"{name}"' for name in tables)
+            await raw.execute(f"TRUNCATE {listed} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture
